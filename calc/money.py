@@ -1,0 +1,69 @@
+"""Decimal parsing and the rounding points the engine uses.
+
+Every amount entering the engine passes through :func:`parse_money` or :func:`parse_rate` so that
+floats never leak in; every rounding goes through :func:`round_cents`, so the places where the engine
+rounds are easy to find (grep for it) and each call site documents the rule that puts it there.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from calc.errors import CalcInputError
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+ONE = Decimal("1")
+
+
+def parse_decimal(value: object, field: str) -> Decimal:
+    """Exact Decimal from a string, int or Decimal (floats go through ``repr`` so 0.1 stays 0.1)."""
+    if isinstance(value, bool):
+        raise CalcInputError(field, "must be a number, not a boolean")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").lstrip("$")
+        if not text:
+            raise CalcInputError(field, "is empty")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise CalcInputError(field, f"is not a number: {value!r}") from None
+    else:
+        raise CalcInputError(field, f"must be a number, got {type(value).__name__}")
+    if not result.is_finite():
+        raise CalcInputError(field, "must be a finite number")
+    return result
+
+
+def parse_money(value: object, field: str, *, allow_negative: bool = False) -> Decimal:
+    """A money amount; negative amounts are refused unless the field allows them."""
+    amount = parse_decimal(value, field)
+    if amount < 0 and not allow_negative:
+        raise CalcInputError(field, "must not be negative")
+    return amount
+
+
+def parse_rate(value: object, field: str, *, maximum: Decimal = ONE) -> Decimal:
+    """A rate as a decimal fraction (0.0725 = 7.25 %), between 0 and ``maximum``."""
+    rate = parse_decimal(value, field)
+    if rate < 0:
+        raise CalcInputError(field, "must not be negative")
+    if rate > maximum:
+        raise CalcInputError(field, f"must be a fraction no larger than {maximum} (0.0725 means 7.25 %)")
+    return rate
+
+
+def round_cents(amount: Decimal) -> Decimal:
+    """Round half-up to the cent: the rounding state tax tables and lenders' contracts use."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal) -> str:
+    """Two-decimal string, as the CLI contract writes money."""
+    return str(round_cents(amount))

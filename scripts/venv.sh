@@ -1,0 +1,20 @@
+# Shared by ./run and ./run-tests: create .venv with Python 3.11+ and install the project into it.
+ensure_venv() {
+    local extras="$1"
+    local python="${PYTHON:-}"
+    if [ -z "$python" ]; then
+        for candidate in python3.11 python3.12 python3.13 python3; do
+            if command -v "$candidate" >/dev/null 2>&1; then python="$candidate"; break; fi
+        done
+    fi
+    if [ ! -x .venv/bin/python ]; then
+        "$python" -m venv .venv
+        .venv/bin/python -m pip install --quiet --upgrade pip
+    fi
+    # Re-install when pyproject.toml changed since the last install (or the extras differ).
+    local stamp=".venv/.autolytiq-installed${extras}"
+    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+        touch "$stamp"
+    fi
+}
