@@ -1,0 +1,255 @@
+"""Typed request and result of a quote.
+
+A :class:`QuoteRequest` is frozen so the desking code can derive variants with
+``dataclasses.replace(request, cash_down=...)`` without touching the original. Every money value is a
+``Decimal``; rates are fractions (``Decimal("0.0725")`` = 7.25 %). Results mirror the JSON contract
+(``shared/contracts`` §1); :mod:`calc.contract_output` turns them into that JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+DealType = Literal["cash", "finance", "lease"]
+Condition = Literal["new", "used"]
+RebateSource = Literal["manufacturer", "dealer"]
+FeeCode = Literal["title", "registration", "plate", "inspection", "tire", "other"]
+ProductKind = Literal["service_contract", "gap", "tire_wheel", "maintenance", "theft", "other"]
+TaxLevel = Literal["state", "county", "city", "district", "special"]
+
+DEAL_TYPES: tuple[DealType, ...] = ("cash", "finance", "lease")
+CONDITIONS: tuple[Condition, ...] = ("new", "used")
+REBATE_SOURCES: tuple[RebateSource, ...] = ("manufacturer", "dealer")
+FEE_CODES: tuple[FeeCode, ...] = ("title", "registration", "plate", "inspection", "tire", "other")
+PRODUCT_KINDS: tuple[ProductKind, ...] = (
+    "service_contract", "gap", "tire_wheel", "maintenance", "theft", "other",
+)
+TAX_LEVELS: tuple[TaxLevel, ...] = ("state", "county", "city", "district", "special")
+
+ZERO = Decimal("0")
+
+
+# --------------------------------------------------------------------------------------------- request
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """Where the vehicle will be registered (drives the tax jurisdiction)."""
+
+    state: str
+    zip: str | None = None
+    county: str | None = None
+    city: str | None = None
+    new_resident: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    price: Decimal
+    condition: Condition = "new"
+    msrp: Decimal | None = None
+    model_year: int | None = None
+    accessories: Decimal = ZERO
+    weight_lbs: int | None = None
+    fuel: str | None = None
+    city_mpg: int | None = None
+    book_value: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TradeIn:
+    allowance: Decimal
+    payoff: Decimal = ZERO
+
+    @property
+    def equity(self) -> Decimal:
+        """Positive equity, or negative equity when the payoff exceeds the allowance."""
+        return self.allowance - self.payoff
+
+
+@dataclass(frozen=True, slots=True)
+class Rebate:
+    amount: Decimal
+    source: RebateSource
+
+
+@dataclass(frozen=True, slots=True)
+class Fee:
+    code: FeeCode
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    kind: ProductKind
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RateOverride:
+    level: TaxLevel
+    rate: Decimal
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OriginTaxPaid:
+    state: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FinanceInput:
+    apr: Decimal
+    term_months: int
+    days_to_first_payment: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseInput:
+    """Exactly one of ``money_factor``/``apr`` and one of ``residual_percent``/``residual_value`` is set."""
+
+    term_months: int
+    money_factor: Decimal | None = None
+    apr: Decimal | None = None
+    residual_percent: Decimal | None = None
+    residual_value: Decimal | None = None
+    acquisition_fee: Decimal = ZERO
+    acquisition_fee_capitalized: bool = True
+    security_deposit: Decimal = ZERO
+    miles_per_year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRequest:
+    deal_type: DealType
+    as_of: date
+    customer: Customer
+    vehicle: Vehicle
+    dealer_state: str | None = None
+    trade_ins: tuple[TradeIn, ...] = ()
+    rebates: tuple[Rebate, ...] = ()
+    cash_down: Decimal = ZERO
+    doc_fee: Decimal = ZERO
+    fees: tuple[Fee, ...] = ()
+    products: tuple[Product, ...] = ()
+    tax_override: tuple[RateOverride, ...] | None = None
+    origin_tax_paid: OriginTaxPaid | None = None
+    finance: FinanceInput | None = None
+    lease: LeaseInput | None = None
+
+
+# ---------------------------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, slots=True)
+class RateUsed:
+    level: TaxLevel
+    name: str
+    rate: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    state: str
+    county: str | None
+    city: str | None
+    rates: tuple[RateUsed, ...]
+    source: Literal["embedded", "override"]
+    rules_version: str
+    rate_sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TaxComponent:
+    level: TaxLevel
+    name: str
+    rate: Decimal | None  # None for flat amounts (minimum tax, capped fee)
+    base: Decimal
+    amount: Decimal
+    timing: Literal["upfront", "monthly"] = "upfront"
+
+
+@dataclass(frozen=True, slots=True)
+class Taxes:
+    total: Decimal
+    taxable_base: Decimal
+    trade_in_credit: Decimal
+    reciprocity_credit: Decimal
+    method: str
+    components: tuple[TaxComponent, ...]
+    upfront: Decimal
+    monthly: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FeeItem:
+    code: str
+    amount: Decimal
+    taxable: bool
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fees:
+    total: Decimal
+    items: tuple[FeeItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CashResult:
+    total_due: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FinanceResult:
+    amount_financed: Decimal
+    monthly_payment: Decimal
+    finance_charge: Decimal
+    total_of_payments: Decimal
+    apr: Decimal
+    total_sale_price: Decimal
+    term_months: int
+    down_payment: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DueAtSigningItem:
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseResult:
+    gross_cap_cost: Decimal
+    cap_cost_reduction: Decimal
+    adjusted_cap_cost: Decimal
+    residual_value: Decimal
+    depreciation: Decimal
+    rent_charge: Decimal
+    base_monthly_payment: Decimal
+    monthly_tax: Decimal
+    monthly_payment: Decimal
+    upfront_tax: Decimal
+    due_at_signing: Decimal
+    total_of_payments: Decimal
+    money_factor: Decimal
+    term_months: int
+    due_at_signing_items: tuple[DueAtSigningItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteResult:
+    deal_type: DealType
+    jurisdiction: Jurisdiction
+    taxes: Taxes
+    fees: Fees
+    products_total: Decimal
+    cash: CashResult | None = None
+    finance: FinanceResult | None = None
+    lease: LeaseResult | None = None
+    explain: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
