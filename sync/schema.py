@@ -182,3 +182,56 @@ SYNCED_TABLES: dict[str, SyncedTable] = {
         ),
     )
 }
+
+
+def encode_value(kind: FieldType, value: object) -> object:
+    """A Python value as it travels on the wire (see the module docstring for each type)."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if value is None:
+        return None
+    if kind == "decimal":
+        if not isinstance(value, Decimal):
+            raise TypeError(f"decimal field needs a Decimal, got {type(value).__name__}")
+        return str(value)
+    if kind == "datetime":
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise TypeError("datetime field needs a timezone-aware datetime")
+        return value.isoformat()
+    if kind == "date":
+        if not isinstance(value, date):
+            raise TypeError("date field needs a date")
+        return value.isoformat()
+    return value
+
+
+def decode_value(kind: FieldType, value: object) -> object:
+    """The inverse of :func:`encode_value`; raises ``ValueError`` for a value of the wrong shape."""
+    from datetime import date, datetime
+    from decimal import Decimal, InvalidOperation
+
+    if value is None:
+        return None
+    if kind == "decimal":
+        try:
+            result = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(f"not a decimal: {value!r}") from None
+        if not result.is_finite():
+            raise ValueError("decimal must be finite")
+        return result
+    if kind == "datetime":
+        parsed = datetime.fromisoformat(str(value))
+        if parsed.tzinfo is None:
+            raise ValueError("datetime must carry a UTC offset")
+        return parsed
+    if kind == "date":
+        return date.fromisoformat(str(value))
+    if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValueError(f"not an integer: {value!r}")
+    if kind == "bool" and not isinstance(value, bool):
+        raise ValueError(f"not a boolean: {value!r}")
+    if kind in ("text", "uuid") and not isinstance(value, str):
+        raise ValueError(f"not a string: {value!r}")
+    return value
