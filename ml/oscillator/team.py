@@ -19,7 +19,9 @@ reps: near 1 the floor moves in lockstep (everyone frees up at once, then nobody
 customers); low values mean staggered cycles and steady coverage. The router reads a busy rep's phase as the
 expected time until it frees a slot, (2π − θ)/ω.
 
-Routing score for an eligible rep (on shift, available, active + queued below capacity + ``max_queue``):
+Eligible reps are on shift, available and below capacity + ``max_queue`` (active + queued). If any of them
+has a free slot, only those are considered: a customer never waits while a rep stands idle. Among the rest,
+routing maximises
     p · keep · fair − busy · s · v
 p: a Thompson draw from the rep's close-rate posterior (entered skill as prior, measured outcomes on top) —
    explores reps with little evidence, exploits proven closers; the seeded generator makes it reproducible.
@@ -545,6 +547,10 @@ class TeamNetwork:
             return candidates[int(self._rng.integers(len(candidates)))]
 
         floor = self._floor_service_minutes()
+        waits = [self._expected_wait(rep, self._service_minutes(rep, floor)) for rep in eligible]
+        if min(waits) == 0.0:
+            # Never make a customer wait while a rep with a free slot stands idle.
+            eligible = [rep for rep, minutes in zip(eligible, waits, strict=True) if minutes == 0.0]
         service = np.array([self._service_minutes(rep, floor) for rep in eligible])
         posterior = [estimates.close_rate_posterior(rep.skill, s.prior_strength, rep.wins, rep.losses)
                      for rep in eligible]
