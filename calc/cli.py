@@ -1,0 +1,84 @@
+"""``python -m calc quote|apr [FILE]``: JSON or JSON Lines in, one JSON result per line out.
+
+Each input line is independent: a bad line yields ``{"error": {"field", "message"}}`` and the others
+still run; the exit status is 2 if any line failed, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any, TextIO
+
+from calc.errors import CalcInputError
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _quote_line(obj: dict[str, Any]) -> dict[str, Any]:
+    from calc import quote_deal
+
+    return quote_deal(obj)
+
+
+def _apr_line(obj: dict[str, Any]) -> dict[str, Any]:
+    from calc.finance.apr_command import run_apr_line
+
+    return run_apr_line(obj)
+
+
+HANDLERS: dict[str, Handler] = {"quote": _quote_line, "apr": _apr_line}
+
+
+def _documents(text: str) -> Iterator[str]:
+    """One JSON document (possibly pretty-printed over many lines) or JSON Lines."""
+    stripped = text.strip()
+    if not stripped:
+        return
+    if "\n" in stripped:
+        try:
+            json.loads(stripped)
+        except json.JSONDecodeError:
+            for line in stripped.splitlines():
+                if line.strip():
+                    yield line
+            return
+    yield stripped
+
+
+def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
+    failed = False
+    write = out.write
+    for document in documents:
+        try:
+            obj = json.loads(document, parse_float=Decimal)
+            if not isinstance(obj, dict):
+                raise CalcInputError("deal", "each line must be a JSON object")
+            result = handler(obj)
+        except json.JSONDecodeError as error:
+            failed = True
+            result = {
+                "error": {"field": "json", "message": f"not valid JSON: {error.msg} at column {error.colno}"}
+            }
+        except CalcInputError as error:
+            failed = True
+            result = {"error": error.as_dict()}
+        write(json.dumps(result, default=str))
+        write("\n")
+    return 2 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m calc", description=__doc__)
+    parser.add_argument("command", choices=sorted(HANDLERS))
+    parser.add_argument("file", nargs="?", help="JSON or JSON Lines file (default: standard input)")
+    args = parser.parse_args(argv)
+    if args.file:
+        with open(args.file, encoding="utf-8") as handle:
+            text = handle.read()
+    else:
+        text = sys.stdin.read()
+    return run_lines(_documents(text), HANDLERS[args.command], sys.stdout)

@@ -1,0 +1,270 @@
+"""Cash, finance and lease quotes: jurisdiction, taxes, fees, then the deal's own arithmetic.
+
+Rounding points outside the tax lines (see :mod:`calc.tax.sale` and :mod:`calc.tax.lease`):
+a residual given as a percentage is rounded to the cent (the amount the lease contract states); the
+lease base payment and the loan payment are rounded by :mod:`calc.finance`. Every other figure is a
+sum of cent amounts and needs no rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from calc.errors import CalcInputError
+from calc.fees import build_fees
+from calc.finance import finance_terms, lease_payment, resolve_money_factor
+from calc.model import (
+    CashResult,
+    DueAtSigningItem,
+    Fees,
+    FinanceResult,
+    LeaseResult,
+    QuoteRequest,
+    QuoteResult,
+)
+from calc.money import ZERO, round_cents
+from calc.rules.book import RuleBook, StateRules, rule_book
+from calc.rules.local_rates import LocalRateTable, embedded_local_rates
+from calc.tax.jurisdiction import ResolvedRates, resolve_rates
+from calc.tax.lease import LeaseFigures, compute_lease_tax
+from calc.tax.sale import compute_sale_tax
+from calc.tax.trace import Trace
+
+
+def _rules_for(request: QuoteRequest, book: RuleBook) -> StateRules:
+    rules = book.for_state(request.customer.state, request.as_of)
+    if rules is None:
+        raise CalcInputError("as_of", f"no {request.customer.state} rules are in force on {request.as_of}")
+    return rules
+
+
+def _context(request: QuoteRequest, rules: StateRules, trace: Trace) -> None:
+    trace.step(
+        f"Rules: {rules.name} ({rules.tax_name}) in force from {rules.effective_from} for delivery on "
+        f"{request.as_of}; confidence {rules.confidence}",
+        rules.source,
+    )
+    if rules.confidence == "low":
+        trace.warn(
+            f"{rules.state} rules are low-confidence (mostly secondary sources); open questions: "
+            + "; ".join(rules.open_questions)
+        )
+    dealer = request.dealer_state
+    if dealer is not None and dealer != request.customer.state:
+        trace.step(
+            f"Out-of-state buyer: taxed under the registration state {request.customer.state} "
+            f"(dealer in {dealer}); the dealer collects it where the two states allow"
+        )
+        trace.warn(
+            f"Buyer registers in {request.customer.state}, dealer is in {dealer}: confirm {dealer}'s "
+            f"nonresident rules (collect {request.customer.state} tax, or exempt with the buyer's affidavit)."
+        )
+
+
+def _trade_totals(request: QuoteRequest) -> tuple[Decimal, Decimal]:
+    """(net trade equity as a positive credit, negative equity owed) across all trade-ins."""
+    net = sum((t.allowance - t.payoff for t in request.trade_ins), ZERO)
+    return (net, ZERO) if net >= 0 else (ZERO, -net)
+
+
+def _finance_error(error: CalcInputError, prefix: str) -> CalcInputError:
+    field = error.field if "." in error.field or error.field in {"cash_down"} else f"{prefix}.{error.field}"
+    return CalcInputError(field, error.message)
+
+
+def quote(
+    request: QuoteRequest, *, local_rates: LocalRateTable | None = None, book: RuleBook | None = None
+) -> QuoteResult:
+    """Quote one deal. ``local_rates`` replaces the embedded local rate table (a dealer's imported file)."""
+    rule_data = book or rule_book()
+    rules = _rules_for(request, rule_data)
+    trace = Trace()
+    _context(request, rules, trace)
+    resolved = resolve_rates(
+        request, rules, rule_data.rules_version, local_rates or embedded_local_rates(), trace
+    )
+    fees = build_fees(request, trace)
+    products_total = sum((p.price for p in request.products), ZERO)
+    if request.deal_type == "lease":
+        return _lease_quote(request, rules, resolved, fees, products_total, trace)
+
+    taxes = compute_sale_tax(request, rules, resolved, trace)
+    rebates = sum((r.amount for r in request.rebates), ZERO)
+    equity, negative = _trade_totals(request)
+    vehicle = request.vehicle
+    total_due = (
+        vehicle.price + vehicle.accessories + request.doc_fee + fees.total + products_total + taxes.total
+        - rebates - equity + negative
+    )  # fmt: skip
+    trace.step(
+        f"Out the door ${total_due} = price ${vehicle.price + vehicle.accessories} "
+        f"+ doc fee ${request.doc_fee} "
+        f"+ fees ${fees.total} + products ${products_total} + tax ${taxes.total} - rebates ${rebates} "
+        f"- trade equity ${equity} + negative equity ${negative}"
+    )
+    base = QuoteResult(request.deal_type, resolved.jurisdiction, taxes, fees, products_total)
+    if request.deal_type == "cash":
+        if request.cash_down > 0:
+            trace.step(
+                "cash_down is part of the cash payment; the total due is the whole out-the-door amount"
+            )
+        return replace(
+            base, cash=CashResult(total_due), explain=tuple(trace.explain), warnings=tuple(trace.warnings)
+        )
+
+    terms_in = request.finance
+    if terms_in is None:  # parse_quote_request guarantees it; kept for direct API callers
+        raise CalcInputError("finance", "is required for a finance deal")
+    amount_financed = total_due - request.cash_down
+    if amount_financed <= 0:
+        raise CalcInputError(
+            "cash_down", f"covers the whole deal (${total_due}); there is nothing to finance"
+        )
+    try:
+        terms = finance_terms(
+            amount_financed, terms_in.apr, terms_in.term_months, terms_in.days_to_first_payment
+        )
+    except CalcInputError as error:
+        raise _finance_error(error, "finance") from None
+    down = request.cash_down + rebates + equity
+    trace.step(
+        f"Amount financed ${amount_financed} = out the door ${total_due} - cash down ${request.cash_down}; "
+        f"{terms_in.term_months} payments of ${terms.monthly_payment} at {terms_in.apr * 100}% "
+        f"(disclosed APR {round(terms.apr * 100, 2)}%)",
+        "Regulation Z 1026.18; Appendix J",
+    )
+    finance = FinanceResult(
+        amount_financed=amount_financed,
+        monthly_payment=terms.monthly_payment,
+        finance_charge=terms.finance_charge,
+        total_of_payments=terms.total_of_payments,
+        apr=terms.apr,
+        total_sale_price=terms.total_of_payments + down,
+        term_months=terms.term_months,
+        down_payment=down,
+    )
+    return replace(base, finance=finance, explain=tuple(trace.explain), warnings=tuple(trace.warnings))
+
+
+def _lease_quote(
+    request: QuoteRequest,
+    rules: StateRules,
+    resolved: ResolvedRates,
+    fees: Fees,
+    products_total: Decimal,
+    trace: Trace,
+) -> QuoteResult:
+    terms = request.lease
+    if terms is None:
+        raise CalcInputError("lease", "is required for a lease deal")
+    try:
+        money_factor = resolve_money_factor(terms.money_factor, terms.apr)
+    except CalcInputError as error:
+        raise _finance_error(error, "lease") from None
+    vehicle = request.vehicle
+    agreed = vehicle.price + vehicle.accessories
+    if terms.residual_value is not None:
+        residual = terms.residual_value
+        residual_field = "lease.residual_value"
+    else:
+        percent = terms.residual_percent or ZERO
+        basis = vehicle.msrp if vehicle.msrp is not None else agreed
+        if vehicle.msrp is None:
+            trace.warn("Residual percent applied to the selling price because vehicle.msrp was not given.")
+        residual = round_cents(basis * percent)  # the residual amount the contract states
+        residual_field = "lease.residual_percent"
+    if residual > agreed:
+        raise CalcInputError(residual_field, f"residual ${residual} is above the vehicle price ${agreed}")
+
+    maker = sum((r.amount for r in request.rebates if r.source == "manufacturer"), ZERO)
+    dealer = sum((r.amount for r in request.rebates if r.source == "dealer"), ZERO)
+    equity, negative = _trade_totals(request)
+    acquisition_capitalized = terms.acquisition_fee if terms.acquisition_fee_capitalized else ZERO
+    gross_cap = agreed + acquisition_capitalized + negative + products_total
+    reduction = request.cash_down + maker + dealer + equity
+    adjusted = gross_cap - reduction
+    trace.step(
+        f"Gross cap cost ${gross_cap} = price ${agreed} "
+        f"+ capitalized acquisition fee ${acquisition_capitalized} "
+        f"+ negative equity ${negative} + products ${products_total}; cap cost reduction ${reduction} "
+        f"(cash ${request.cash_down}, rebates ${maker + dealer}, trade equity ${equity}); "
+        f"adjusted ${adjusted}",
+        "Regulation M 1013.4 (lease disclosures)",
+    )
+    if adjusted <= 0:
+        raise CalcInputError("cash_down", f"cap cost reductions (${reduction}) exceed the capitalized cost")
+    if residual > adjusted:
+        raise CalcInputError(
+            residual_field, f"residual ${residual} is above the adjusted cap cost ${adjusted}"
+        )
+    try:
+        payment = lease_payment(adjusted, residual, terms.term_months, money_factor)
+    except CalcInputError as error:
+        raise _finance_error(error, "lease") from None
+    trace.step(
+        f"Base payment ${payment.base_monthly_payment} = "
+        f"depreciation ${payment.depreciation}/{terms.term_months} "
+        f"+ rent (${adjusted} + ${residual}) x {money_factor}",
+        "Regulation M; lessor's money factor",
+    )
+    figures = LeaseFigures(
+        agreed_price=agreed,
+        cash_down=request.cash_down,
+        manufacturer_rebates=maker,
+        dealer_rebates=dealer,
+        trade_equity=equity,
+        negative_equity=negative,
+        acquisition_fee=terms.acquisition_fee,
+        acquisition_fee_capitalized=terms.acquisition_fee_capitalized,
+        doc_fee=request.doc_fee,
+        adjusted_cap_cost=adjusted,
+        residual_value=residual,
+        money_factor=money_factor,
+        term_months=terms.term_months,
+        base_payment=payment.base_monthly_payment,
+        book_value=vehicle.book_value,
+    )
+    taxes = compute_lease_tax(figures, rules, resolved, trace)
+    monthly_payment = payment.base_monthly_payment + taxes.monthly
+    items = [DueAtSigningItem("first monthly payment", monthly_payment)]
+    if request.cash_down > 0:
+        items.append(DueAtSigningItem("cash cap cost reduction", request.cash_down))
+    if taxes.upfront > 0:
+        items.append(DueAtSigningItem("upfront tax", taxes.upfront))
+    if terms.acquisition_fee > 0 and not terms.acquisition_fee_capitalized:
+        items.append(DueAtSigningItem("acquisition fee", terms.acquisition_fee))
+    if request.doc_fee > 0:
+        items.append(DueAtSigningItem("doc fee", request.doc_fee))
+    items.extend(DueAtSigningItem(f"{fee.code} fee", fee.amount) for fee in fees.items)
+    if terms.security_deposit > 0:
+        items.append(DueAtSigningItem("refundable security deposit", terms.security_deposit))
+    due = sum((item.amount for item in items), ZERO)
+    trace.step("Due at signing: " + ", ".join(f"{i.label} ${i.amount}" for i in items) + f" = ${due}")
+    lease = LeaseResult(
+        gross_cap_cost=gross_cap,
+        cap_cost_reduction=reduction,
+        adjusted_cap_cost=adjusted,
+        residual_value=residual,
+        depreciation=payment.depreciation,
+        rent_charge=payment.disclosed_rent_charge,
+        base_monthly_payment=payment.base_monthly_payment,
+        monthly_tax=taxes.monthly,
+        monthly_payment=monthly_payment,
+        upfront_tax=taxes.upfront,
+        due_at_signing=due,
+        total_of_payments=monthly_payment * terms.term_months,
+        money_factor=money_factor,
+        term_months=terms.term_months,
+        due_at_signing_items=tuple(items),
+    )
+    return QuoteResult(
+        deal_type="lease",
+        jurisdiction=resolved.jurisdiction,
+        taxes=taxes,
+        fees=fees,
+        products_total=products_total,
+        lease=lease,
+        explain=tuple(trace.explain),
+        warnings=tuple(trace.warnings),
+    )

@@ -1,0 +1,364 @@
+"""Contract JSON (``shared/contracts`` §1) to :class:`calc.model.QuoteRequest`.
+
+Every refusal is a :class:`calc.errors.CalcInputError` naming the field by its dotted path
+(``vehicle.price``, ``trade_ins[0].payoff``, ``lease.money_factor``). Unknown fields are refused so a
+misspelt field never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar, cast
+
+from calc.errors import CalcInputError
+from calc.model import (
+    CONDITIONS,
+    DEAL_TYPES,
+    FEE_CODES,
+    PRODUCT_KINDS,
+    REBATE_SOURCES,
+    TAX_LEVELS,
+    ZERO,
+    Customer,
+    Fee,
+    FinanceInput,
+    LeaseInput,
+    OriginTaxPaid,
+    Product,
+    QuoteRequest,
+    RateOverride,
+    Rebate,
+    TradeIn,
+    Vehicle,
+)
+from calc.money import parse_decimal, parse_money, parse_rate
+from calc.rules.book import rule_book
+
+_T = TypeVar("_T", bound=str)
+_TOP = frozenset(
+    {
+        "deal_type", "as_of", "dealer_state", "customer", "vehicle", "trade_ins", "rebates", "cash_down",
+        "doc_fee", "fees", "products", "tax_override", "origin_tax_paid", "finance", "lease",
+    }
+)  # fmt: skip
+_CUSTOMER = frozenset({"state", "zip", "county", "city", "new_resident"})
+_VEHICLE = frozenset(
+    {
+        "price",
+        "msrp",
+        "condition",
+        "model_year",
+        "accessories",
+        "weight_lbs",
+        "fuel",
+        "city_mpg",
+        "book_value",
+    }
+)
+_FINANCE = frozenset({"apr", "term_months", "days_to_first_payment"})
+_LEASE = frozenset(
+    {
+        "term_months", "money_factor", "apr", "residual_percent", "residual_value", "acquisition_fee",
+        "acquisition_fee_capitalized", "security_deposit", "miles_per_year",
+    }
+)  # fmt: skip
+_MAX_APR = Decimal("1")
+_MAX_MONEY_FACTOR = Decimal("0.01")  # 24 % APR; larger is an APR typed as a money factor
+_MAX_TERM = 120
+
+
+def _obj(value: object, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise CalcInputError(field or "deal", "must be a JSON object")
+    unknown = sorted(k for k in value if k not in allowed)
+    if unknown:
+        name = f"{field}.{unknown[0]}" if field else str(unknown[0])
+        raise CalcInputError(name, "unknown field")
+    return cast("Mapping[str, Any]", value)
+
+
+def _list(value: object, field: str) -> Sequence[Any]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise CalcInputError(field, "must be a list")
+    return value
+
+
+def _choice(value: object, field: str, options: tuple[_T, ...]) -> _T:
+    for option in options:
+        if value == option:
+            return option
+    raise CalcInputError(field, f"must be one of {', '.join(options)}")
+
+
+def _int(value: object, field: str, *, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise CalcInputError(field, "must be a whole number")
+    number = parse_decimal(value, field)
+    if number != number.to_integral_value():
+        raise CalcInputError(field, "must be a whole number")
+    if not low <= number <= high:
+        raise CalcInputError(field, f"must be between {low} and {high}")
+    return int(number)
+
+
+def _opt_int(value: object, field: str, *, low: int, high: int) -> int | None:
+    return None if value is None else _int(value, field, low=low, high=high)
+
+
+def _text(value: object, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CalcInputError(field, "must be a string")
+    return value.strip() or None
+
+
+def _bool(value: object, field: str, default: bool) -> bool:
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise CalcInputError(field, "must be true or false")
+    return value
+
+
+def _state(value: object, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise CalcInputError(field, "is required (two-letter state code)")
+    code = value.strip().upper()
+    if code not in rule_book().states:
+        raise CalcInputError(field, f"unknown state {value!r} (use a two-letter code of the 50 states or DC)")
+    return code
+
+
+def _money(data: Mapping[str, Any], key: str, field: str) -> Decimal:
+    value = data.get(key)
+    return ZERO if value is None else parse_money(value, field)
+
+
+def _opt_money(data: Mapping[str, Any], key: str, field: str) -> Decimal | None:
+    value = data.get(key)
+    return None if value is None else parse_money(value, field)
+
+
+def _date(value: object, field: str) -> date:
+    if value is None:
+        return date.today()
+    if not isinstance(value, str):
+        raise CalcInputError(field, "must be a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CalcInputError(field, "must be a date YYYY-MM-DD") from None
+
+
+def _customer(value: object) -> Customer:
+    data = _obj(value, "customer", _CUSTOMER)
+    zip_code = _text(data.get("zip"), "customer.zip")
+    if zip_code is not None and not (len(zip_code) in (5, 10) and zip_code[:5].isdigit()):
+        raise CalcInputError("customer.zip", "must be a five-digit ZIP code")
+    return Customer(
+        state=_state(data.get("state"), "customer.state"),
+        zip=zip_code,
+        county=_text(data.get("county"), "customer.county"),
+        city=_text(data.get("city"), "customer.city"),
+        new_resident=_bool(data.get("new_resident"), "customer.new_resident", False),
+    )
+
+
+def _vehicle(value: object) -> Vehicle:
+    data = _obj(value, "vehicle", _VEHICLE)
+    if data.get("price") is None:
+        raise CalcInputError("vehicle.price", "is required")
+    price = parse_money(data["price"], "vehicle.price")
+    if price <= 0:
+        raise CalcInputError("vehicle.price", "must be greater than zero")
+    city_mpg = _opt_int(data.get("city_mpg"), "vehicle.city_mpg", low=1, high=500)
+    return Vehicle(
+        price=price,
+        condition=_choice(data.get("condition", "new"), "vehicle.condition", CONDITIONS),
+        msrp=_opt_money(data, "msrp", "vehicle.msrp"),
+        model_year=_opt_int(data.get("model_year"), "vehicle.model_year", low=1900, high=2100),
+        accessories=_money(data, "accessories", "vehicle.accessories"),
+        weight_lbs=_opt_int(data.get("weight_lbs"), "vehicle.weight_lbs", low=1, high=100_000),
+        fuel=_text(data.get("fuel"), "vehicle.fuel"),
+        city_mpg=city_mpg,
+        book_value=_opt_money(data, "book_value", "vehicle.book_value"),
+    )
+
+
+def _trade_ins(value: object) -> tuple[TradeIn, ...]:
+    out = []
+    for i, item in enumerate(_list(value, "trade_ins")):
+        field = f"trade_ins[{i}]"
+        data = _obj(item, field, frozenset({"allowance", "payoff"}))
+        if data.get("allowance") is None:
+            raise CalcInputError(f"{field}.allowance", "is required")
+        out.append(
+            TradeIn(
+                parse_money(data["allowance"], f"{field}.allowance"),
+                _money(data, "payoff", f"{field}.payoff"),
+            )
+        )
+    return tuple(out)
+
+
+def _rebates(value: object) -> tuple[Rebate, ...]:
+    out = []
+    for i, item in enumerate(_list(value, "rebates")):
+        field = f"rebates[{i}]"
+        data = _obj(item, field, frozenset({"amount", "source"}))
+        out.append(
+            Rebate(
+                parse_money(data.get("amount"), f"{field}.amount"),
+                _choice(data.get("source"), f"{field}.source", REBATE_SOURCES),
+            )
+        )
+    return tuple(out)
+
+
+def _fees(value: object) -> tuple[Fee, ...]:
+    out = []
+    for i, item in enumerate(_list(value, "fees")):
+        field = f"fees[{i}]"
+        data = _obj(item, field, frozenset({"code", "amount"}))
+        out.append(
+            Fee(
+                _choice(data.get("code"), f"{field}.code", FEE_CODES),
+                parse_money(data.get("amount"), f"{field}.amount"),
+            )
+        )
+    return tuple(out)
+
+
+def _products(value: object) -> tuple[Product, ...]:
+    out = []
+    for i, item in enumerate(_list(value, "products")):
+        field = f"products[{i}]"
+        data = _obj(item, field, frozenset({"kind", "price"}))
+        out.append(
+            Product(
+                _choice(data.get("kind"), f"{field}.kind", PRODUCT_KINDS),
+                parse_money(data.get("price"), f"{field}.price"),
+            )
+        )
+    return tuple(out)
+
+
+def _override(value: object) -> tuple[RateOverride, ...] | None:
+    if value is None:
+        return None
+    data = _obj(value, "tax_override", frozenset({"rates"}))
+    rates = _list(data.get("rates"), "tax_override.rates")
+    out = []
+    for i, item in enumerate(rates):
+        field = f"tax_override.rates[{i}]"
+        entry = _obj(item, field, frozenset({"level", "rate", "name"}))
+        out.append(
+            RateOverride(
+                level=_choice(entry.get("level"), f"{field}.level", TAX_LEVELS),
+                rate=parse_rate(entry.get("rate"), f"{field}.rate", maximum=Decimal("0.25")),
+                name=_text(entry.get("name"), f"{field}.name"),
+            )
+        )
+    return tuple(out)
+
+
+def _origin(value: object) -> OriginTaxPaid | None:
+    if value is None:
+        return None
+    data = _obj(value, "origin_tax_paid", frozenset({"state", "amount"}))
+    return OriginTaxPaid(
+        _state(data.get("state"), "origin_tax_paid.state"),
+        parse_money(data.get("amount"), "origin_tax_paid.amount"),
+    )
+
+
+def _finance(value: object) -> FinanceInput:
+    data = _obj(value, "finance", _FINANCE)
+    if data.get("apr") is None:
+        raise CalcInputError("finance.apr", "is required for a finance deal")
+    if data.get("term_months") is None:
+        raise CalcInputError("finance.term_months", "is required for a finance deal")
+    return FinanceInput(
+        apr=parse_rate(data["apr"], "finance.apr", maximum=_MAX_APR),
+        term_months=_int(data["term_months"], "finance.term_months", low=1, high=_MAX_TERM),
+        days_to_first_payment=_opt_int(data.get("days_to_first_payment"), "finance.days_to_first_payment",
+                                       low=1, high=365),
+    )  # fmt: skip
+
+
+def _lease(value: object) -> LeaseInput:
+    data = _obj(value, "lease", _LEASE)
+    if data.get("term_months") is None:
+        raise CalcInputError("lease.term_months", "is required for a lease")
+    money_factor = data.get("money_factor")
+    apr = data.get("apr")
+    if money_factor is not None and apr is not None:
+        raise CalcInputError("lease.money_factor", "give money_factor or apr, not both")
+    if money_factor is None and apr is None:
+        raise CalcInputError("lease.money_factor", "money_factor or apr is required")
+    residual_percent = data.get("residual_percent")
+    residual_value = data.get("residual_value")
+    if residual_percent is not None and residual_value is not None:
+        raise CalcInputError("lease.residual_value", "give residual_percent or residual_value, not both")
+    if residual_percent is None and residual_value is None:
+        raise CalcInputError("lease.residual_value", "residual_percent or residual_value is required")
+    return LeaseInput(
+        term_months=_int(data["term_months"], "lease.term_months", low=1, high=_MAX_TERM),
+        money_factor=None if money_factor is None
+        else parse_rate(money_factor, "lease.money_factor", maximum=_MAX_MONEY_FACTOR),
+        apr=None if apr is None else parse_rate(apr, "lease.apr", maximum=_MAX_APR),
+        residual_percent=None if residual_percent is None
+        else parse_rate(residual_percent, "lease.residual_percent", maximum=Decimal("1")),
+        residual_value=_opt_money(data, "residual_value", "lease.residual_value"),
+        acquisition_fee=_money(data, "acquisition_fee", "lease.acquisition_fee"),
+        acquisition_fee_capitalized=_bool(data.get("acquisition_fee_capitalized"),
+                                          "lease.acquisition_fee_capitalized", True),
+        security_deposit=_money(data, "security_deposit", "lease.security_deposit"),
+        miles_per_year=_opt_int(data.get("miles_per_year"), "lease.miles_per_year", low=1, high=200_000),
+    )  # fmt: skip
+
+
+def parse_quote_request(data: object) -> QuoteRequest:
+    """Validate one contract ``quote`` input object; raises :class:`CalcInputError` naming the field."""
+    top = _obj(data, "", _TOP)
+    deal_type = _choice(top.get("deal_type"), "deal_type", DEAL_TYPES)
+    if top.get("customer") is None:
+        raise CalcInputError("customer.state", "is required (customer {state})")
+    if top.get("vehicle") is None:
+        raise CalcInputError("vehicle.price", "is required (vehicle {price})")
+    finance = lease = None
+    if deal_type == "finance":
+        if top.get("finance") is None:
+            raise CalcInputError("finance", "is required for a finance deal")
+        finance = _finance(top["finance"])
+    elif top.get("finance") is not None:
+        raise CalcInputError("finance", f"is only for finance deals (deal_type is {deal_type})")
+    if deal_type == "lease":
+        if top.get("lease") is None:
+            raise CalcInputError("lease", "is required for a lease deal")
+        lease = _lease(top["lease"])
+    elif top.get("lease") is not None:
+        raise CalcInputError("lease", f"is only for lease deals (deal_type is {deal_type})")
+    dealer_state = top.get("dealer_state")
+    return QuoteRequest(
+        deal_type=deal_type,
+        as_of=_date(top.get("as_of"), "as_of"),
+        customer=_customer(top["customer"]),
+        vehicle=_vehicle(top["vehicle"]),
+        dealer_state=None if dealer_state is None else _state(dealer_state, "dealer_state"),
+        trade_ins=_trade_ins(top.get("trade_ins")),
+        rebates=_rebates(top.get("rebates")),
+        cash_down=_money(top, "cash_down", "cash_down"),
+        doc_fee=_money(top, "doc_fee", "doc_fee"),
+        fees=_fees(top.get("fees")),
+        products=_products(top.get("products")),
+        tax_override=_override(top.get("tax_override")),
+        origin_tax_paid=_origin(top.get("origin_tax_paid")),
+        finance=finance,
+        lease=lease,
+    )

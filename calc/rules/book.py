@@ -1,0 +1,424 @@
+"""State tax rules: loaded from ``states.json`` once, validated, and compiled into frozen tables.
+
+``states.json`` holds, per state, a list of *versions*. The first version is complete; each later one
+carries an ``effective_from`` date and only the fields that changed (MI's trade-in cap by year, MD's
+6.5 % from 2025-07-01, WA's 0.5 % motor vehicle tax from 2026-01-01...). Compiling merges the versions
+cumulatively, so a lookup for a delivery date is a bisect over pre-built :class:`StateRules` objects:
+no JSON is parsed and no Decimal is built per quote.
+
+A ``null`` in the data means *not verified* (the reference's convention). It is kept as ``None`` so the
+tax code can say so in ``warnings`` instead of silently treating it as false or zero.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, cast
+
+TradeInMode = Literal["full", "none", "capped", "new_only", "partial"]
+LeaseMethod = Literal[
+    "monthly_payment",
+    "upfront_total_payments",
+    "mn_formula",
+    "upfront_price",
+    "upfront_price_minus_residual",
+    "tavt_lease",
+    "nc_alternate",
+    "none",
+]
+TRADE_IN_MODES: frozenset[str] = frozenset({"full", "none", "capped", "new_only", "partial"})
+LEASE_METHODS: frozenset[str] = frozenset(LeaseMethod.__args__)  # type: ignore[attr-defined]
+LEVELS: frozenset[str] = frozenset({"state", "county", "city", "district", "special"})
+
+
+class RuleDataError(ValueError):
+    """The embedded or imported rule data is malformed (a packaging error, never a user error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One rate the state itself levies (local rates come from the local rate table)."""
+
+    level: str
+    name: str
+    rate: Decimal
+    source: str
+    trade_in: bool = True  # the trade-in credit reduces this component's base (OK excise: no)
+    products: bool = True  # taxable F&I products are taxed at this component's rate (WA 0.5 %: no)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    amount: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class RateRule:
+    rate: Decimal
+    source: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BandTax:
+    """An extra rate on the slice of the price between ``lower`` and ``upper`` (TN single article)."""
+
+    name: str
+    rate: Decimal
+    lower: Decimal
+    upper: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsedPriceTiers:
+    """Reduced state rates for used vehicles below price thresholds (AR): ((below, rate), ...)."""
+
+    tiers: tuple[tuple[Decimal, Decimal], ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class LuxuryRate:
+    threshold: Decimal
+    rate: Decimal
+    name: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lfivs:
+    rate: Decimal
+    price_threshold: Decimal
+    mpg_threshold: int
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeightMpgTable:
+    """DC excise: rows by maximum unladen weight (None = no limit), columns by city-MPG band."""
+
+    rows: tuple[tuple[int | None, tuple[Decimal, ...]], ...]
+    mpg_bands: tuple[int, ...]  # upper bounds of all bands but the last
+    source: str
+
+    def rate_for(self, weight_lbs: int, city_mpg: int) -> Decimal:
+        column = bisect.bisect_left(self.mpg_bands, city_mpg)
+        for max_weight, rates in self.rows:
+            if max_weight is None or weight_lbs <= max_weight:
+                return rates[column]
+        raise RuleDataError("weight table has no open-ended last row")
+
+
+@dataclass(frozen=True, slots=True)
+class UsedExcise:
+    """OK used-vehicle excise: a flat amount on the first slice, the state rate on the rest."""
+
+    first: Decimal
+    flat: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mechanics:
+    max_tax: Amount | None = None
+    minimum_tax: Amount | None = None
+    new_resident_flat: Amount | None = None
+    new_resident_max_tax: Amount | None = None
+    new_resident_rate: RateRule | None = None
+    local_base_cap: Amount | None = None
+    band_tax: BandTax | None = None
+    used_price_tiers: UsedPriceTiers | None = None
+    luxury_rate: LuxuryRate | None = None
+    lfivs: Lfivs | None = None
+    weight_mpg_table: WeightMpgTable | None = None
+    electric_exempt: str | None = None  # the source, when fully electric vehicles are exempt
+    used_excise: UsedExcise | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseRule:
+    method: LeaseMethod | None
+    note: str
+    include_manufacturer_rebate: bool = False
+    include_trade_equity: bool = False
+    exclude_negative_equity: bool = False
+    extra_components: tuple[Component, ...] = ()
+    alternate_rate: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StateRules:
+    state: str
+    name: str
+    tax_name: str
+    confidence: str
+    effective_from: date
+    source: str
+    components: tuple[Component, ...]
+    local_taxes_apply: bool | None
+    local_note: str
+    trade_in: TradeInMode | None
+    trade_in_cap: Decimal | None
+    trade_in_note: str
+    manufacturer_rebate_reduces_base: bool | None
+    dealer_rebate_reduces_base: bool | None
+    rebate_note: str
+    doc_fee_taxable: bool | None
+    doc_fee_cap: Decimal | None
+    service_contract_taxable: bool | None
+    gap_taxable: bool | None
+    negative_equity_taxable: bool | None
+    fi_note: str
+    products_separate: bool
+    book_value_floor: bool
+    book_value_basis: bool
+    mechanics: Mechanics
+    lease: LeaseRule
+    reciprocity_credit: bool | None
+    reciprocity_note: str
+    open_questions: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StateTimeline:
+    dates: tuple[date, ...]
+    versions: tuple[StateRules, ...]
+
+    def at(self, as_of: date) -> StateRules | None:
+        index = bisect.bisect_right(self.dates, as_of) - 1
+        return self.versions[index] if index >= 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBook:
+    rules_version: str
+    states: Mapping[str, StateTimeline]
+
+    def for_state(self, state: str, as_of: date) -> StateRules | None:
+        timeline = self.states.get(state)
+        return timeline.at(as_of) if timeline is not None else None
+
+
+# --------------------------------------------------------------------------------------------- compile
+
+_VERSION_KEYS = frozenset(
+    {
+        "effective_from", "source", "state_components", "local_taxes_apply", "local_note", "trade_in",
+        "trade_in_cap", "trade_in_note", "manufacturer_rebate_reduces_base", "dealer_rebate_reduces_base",
+        "rebate_note", "doc_fee_taxable", "doc_fee_cap", "service_contract_taxable", "gap_taxable",
+        "negative_equity_taxable", "fi_note", "products_separate", "book_value_floor", "book_value_basis",
+        "mechanics", "lease", "reciprocity_credit", "reciprocity_note",
+    }
+)  # fmt: skip
+
+
+def _dec(value: object, where: str, *, rate: bool = False) -> Decimal:
+    if not isinstance(value, str):
+        raise RuleDataError(f"{where}: expected a decimal string, got {value!r}")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RuleDataError(f"{where}: not a decimal: {value!r}") from None
+    if not number.is_finite() or number < 0 or (rate and number > 1):
+        raise RuleDataError(f"{where}: out of range: {value!r}")
+    return number
+
+
+def _opt_dec(value: object, where: str) -> Decimal | None:
+    return None if value is None else _dec(value, where)
+
+
+def _opt_bool(value: object, where: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise RuleDataError(f"{where}: expected true/false/null, got {value!r}")
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _component(raw: Mapping[str, Any], where: str) -> Component:
+    level = raw.get("level", "state")
+    if level not in LEVELS:
+        raise RuleDataError(f"{where}.level: unknown level {level!r}")
+    source = raw.get("source")
+    if not isinstance(source, str) or not source:
+        raise RuleDataError(f"{where}.source: every rate needs a source")
+    return Component(
+        level=level,
+        name=str(raw["name"]),
+        rate=_dec(raw["rate"], f"{where}.rate", rate=True),
+        source=source,
+        trade_in=bool(raw.get("trade_in", True)),
+        products=bool(raw.get("products", True)),
+    )
+
+
+def _mechanics(items: list[Mapping[str, Any]], where: str) -> Mechanics:
+    found: dict[str, Any] = {}
+    for index, item in enumerate(items):
+        at = f"{where}[{index}]"
+        kind = item.get("kind")
+        source = item.get("source")
+        if not isinstance(source, str) or not source:
+            raise RuleDataError(f"{at}.source: every mechanic needs a source")
+        if kind in {"max_tax", "minimum_tax", "new_resident_flat", "new_resident_max_tax"}:
+            found[kind] = Amount(_dec(item["amount"], f"{at}.amount"), source)
+        elif kind == "local_base_cap":
+            found[kind] = Amount(_dec(item["max_base"], f"{at}.max_base"), source)
+        elif kind == "new_resident_rate":
+            found[kind] = RateRule(_dec(item["rate"], f"{at}.rate", rate=True), source)
+        elif kind == "band_tax":
+            found[kind] = BandTax(
+                str(item["name"]),
+                _dec(item["rate"], f"{at}.rate", rate=True),
+                _dec(item["from"], f"{at}.from"),
+                _dec(item["to"], f"{at}.to"),
+                source,
+            )
+        elif kind == "used_price_tiers":
+            tiers = tuple(
+                (_dec(t["below"], f"{at}.below"), _dec(t["rate"], f"{at}.rate", rate=True))
+                for t in item["tiers"]
+            )
+            found["used_price_tiers"] = UsedPriceTiers(tiers, source)
+        elif kind == "luxury_rate":
+            found[kind] = LuxuryRate(
+                _dec(item["threshold"], f"{at}.threshold"),
+                _dec(item["rate"], f"{at}.rate", rate=True),
+                str(item["name"]),
+                source,
+            )
+        elif kind == "lfivs":
+            found[kind] = Lfivs(
+                _dec(item["rate"], f"{at}.rate", rate=True),
+                _dec(item["price_threshold"], f"{at}.price_threshold"),
+                int(item["mpg_threshold"]),
+                source,
+            )
+        elif kind == "dc_weight_mpg_table":
+            bands = tuple(int(b) for b in item["mpg_bands"])
+            rows = tuple(
+                (
+                    None if row["max_weight"] is None else int(row["max_weight"]),
+                    tuple(_dec(r, f"{at}.rates", rate=True) for r in row["rates"]),
+                )
+                for row in item["rows"]
+            )
+            if any(len(rates) != len(bands) + 1 for _, rates in rows) or rows[-1][0] is not None:
+                raise RuleDataError(f"{at}: each row needs one rate per MPG band and the last row no limit")
+            found["weight_mpg_table"] = WeightMpgTable(rows, bands, source)
+        elif kind == "electric_exempt":
+            found[kind] = source
+        elif kind == "ok_used_excise":
+            found["used_excise"] = UsedExcise(
+                _dec(item["first"], f"{at}.first"), _dec(item["flat"], f"{at}.flat"), source
+            )
+        else:
+            raise RuleDataError(f"{at}.kind: unknown mechanic {kind!r}")
+    return Mechanics(**found)
+
+
+def _lease(raw: Mapping[str, Any], where: str) -> LeaseRule:
+    method = raw.get("method")
+    if method is not None and method not in LEASE_METHODS:
+        raise RuleDataError(f"{where}.method: unknown lease method {method!r}")
+    extras = tuple(
+        _component({"level": "special", **c}, f"{where}.extra_components[{i}]")
+        for i, c in enumerate(raw.get("extra_components", []))
+    )
+    return LeaseRule(
+        method=cast("LeaseMethod | None", method),
+        note=_text(raw.get("note")),
+        include_manufacturer_rebate=bool(raw.get("include_manufacturer_rebate", False)),
+        include_trade_equity=bool(raw.get("include_trade_equity", False)),
+        exclude_negative_equity=bool(raw.get("exclude_negative_equity", False)),
+        extra_components=extras,
+        alternate_rate=_opt_dec(raw.get("alternate_rate"), f"{where}.alternate_rate"),
+    )
+
+
+def _compile_version(state: str, meta: Mapping[str, Any], merged: Mapping[str, Any]) -> StateRules:
+    where = f"{state}@{merged['effective_from']}"
+    trade_in = merged.get("trade_in")
+    if trade_in is not None and trade_in not in TRADE_IN_MODES:
+        raise RuleDataError(f"{where}.trade_in: unknown mode {trade_in!r}")
+    trade_in_cap = _opt_dec(merged.get("trade_in_cap"), f"{where}.trade_in_cap")
+    if trade_in == "capped" and trade_in_cap is None:
+        raise RuleDataError(f"{where}: a capped trade-in credit needs trade_in_cap")
+    return StateRules(
+        state=state,
+        name=str(meta["name"]),
+        tax_name=str(meta["tax_name"]),
+        confidence=str(meta["confidence"]),
+        effective_from=date.fromisoformat(merged["effective_from"]),
+        source=_text(merged.get("source")),
+        components=tuple(
+            _component(c, f"{where}.state_components[{i}]") for i, c in enumerate(merged["state_components"])
+        ),
+        local_taxes_apply=_opt_bool(merged.get("local_taxes_apply"), f"{where}.local_taxes_apply"),
+        local_note=_text(merged.get("local_note")),
+        trade_in=cast("TradeInMode | None", trade_in),
+        trade_in_cap=trade_in_cap,
+        trade_in_note=_text(merged.get("trade_in_note")),
+        manufacturer_rebate_reduces_base=_opt_bool(merged.get("manufacturer_rebate_reduces_base"), where),
+        dealer_rebate_reduces_base=_opt_bool(merged.get("dealer_rebate_reduces_base"), where),
+        rebate_note=_text(merged.get("rebate_note")),
+        doc_fee_taxable=_opt_bool(merged.get("doc_fee_taxable"), where),
+        doc_fee_cap=_opt_dec(merged.get("doc_fee_cap"), f"{where}.doc_fee_cap"),
+        service_contract_taxable=_opt_bool(merged.get("service_contract_taxable"), where),
+        gap_taxable=_opt_bool(merged.get("gap_taxable"), where),
+        negative_equity_taxable=_opt_bool(merged.get("negative_equity_taxable"), where),
+        fi_note=_text(merged.get("fi_note")),
+        products_separate=bool(merged.get("products_separate", False)),
+        book_value_floor=bool(merged.get("book_value_floor", False)),
+        book_value_basis=bool(merged.get("book_value_basis", False)),
+        mechanics=_mechanics(list(merged.get("mechanics", [])), f"{where}.mechanics"),
+        lease=_lease(merged.get("lease") or {}, f"{where}.lease"),
+        reciprocity_credit=_opt_bool(merged.get("reciprocity_credit"), where),
+        reciprocity_note=_text(merged.get("reciprocity_note")),
+        open_questions=tuple(str(q) for q in meta.get("open_questions") or ()),
+        sources=tuple(f"{s['title']} <{s['url']}>" for s in meta.get("sources") or ()),
+    )
+
+
+def compile_rule_book(document: Mapping[str, Any]) -> RuleBook:
+    """Validate a ``states.json`` document and build the lookup tables (raises :class:`RuleDataError`)."""
+    states: dict[str, StateTimeline] = {}
+    for state, meta in document["states"].items():
+        if len(state) != 2 or not state.isupper():
+            raise RuleDataError(f"{state}: state codes are two capital letters")
+        versions_raw = meta["versions"]
+        merged: dict[str, Any] = {}
+        compiled: list[StateRules] = []
+        for index, version in enumerate(versions_raw):
+            unknown = set(version) - _VERSION_KEYS
+            if unknown:
+                raise RuleDataError(f"{state}.versions[{index}]: unknown fields {sorted(unknown)}")
+            if "effective_from" not in version:
+                raise RuleDataError(f"{state}.versions[{index}]: effective_from is required")
+            merged = {**merged, **version}
+            compiled.append(_compile_version(state, meta, merged))
+        dates = tuple(v.effective_from for v in compiled)
+        if list(dates) != sorted(set(dates)):
+            raise RuleDataError(f"{state}: versions must have increasing effective_from dates")
+        states[state] = StateTimeline(dates, tuple(compiled))
+    return RuleBook(rules_version=str(document["rules_version"]), states=states)
+
+
+@cache
+def rule_book() -> RuleBook:
+    """The embedded rule book, compiled on first use and shared afterwards."""
+    text = resources.files("calc.rules").joinpath("states.json").read_text(encoding="utf-8")
+    return compile_rule_book(json.loads(text))

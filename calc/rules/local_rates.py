@@ -1,0 +1,155 @@
+"""Local (county / city / district) sales-tax rates and the CSV format a dealer imports them in.
+
+CSV import format (UTF-8, header row required, one rate per row; the embedded table
+``calc/rules/local_rates.csv`` uses the same format)::
+
+    state,county,city,zip,level,name,rate,effective_from,source
+    IL,Cook,,,county,Cook County home rule ROT,0.0175,2016-01-01,"Illinois DOR Tax Rate Finder"
+    IL,Cook,Chicago,,city,Chicago home rule ROT,0.0125,2009-07-01,"Illinois DOR Tax Rate Finder"
+
+- ``state``: two-letter code. ``county``: county name without the word "County" (case-insensitive).
+- ``city``: empty for a county-wide rate (applies in every city of the county), else the city name.
+- ``zip``: optional five-digit ZIP. When a quote gives a ZIP that has rows, those rows are used instead
+  of the county/city rows (a state's ZIP-level file can be loaded as is).
+- ``level``: ``county`` | ``city`` | ``district`` | ``special``. ``name``: shown on the quote.
+- ``rate``: decimal fraction (``0.0125`` = 1.25 %). ``effective_from``: ``YYYY-MM-DD``; a later row with
+  the same state/county/city/zip/level/name supersedes an earlier one from its date.
+- ``source``: where the rate comes from (required; every quote states it).
+
+Rows are validated when loaded (:class:`calc.rules.book.RuleDataError` names the line) and indexed once;
+lookups do no parsing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from calc.rules.book import RuleDataError
+
+COLUMNS = ("state", "county", "city", "zip", "level", "name", "rate", "effective_from", "source")
+LOCAL_LEVELS = frozenset({"county", "city", "district", "special"})
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRate:
+    state: str
+    county: str
+    city: str
+    zip: str
+    level: str
+    name: str
+    rate: Decimal
+    effective_from: date
+    source: str
+
+
+def normalise_place(name: str | None) -> str:
+    """``"Travis County"`` and ``"travis"`` are the same county; ``"St. Louis"`` keeps its dot."""
+    if not name:
+        return ""
+    text = " ".join(name.strip().lower().split())
+    for suffix in (" county", " parish", " borough"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    return text
+
+
+class LocalRateTable:
+    """Indexed local rates; ``rates_for`` returns the rows in force for a place on a date."""
+
+    def __init__(self, rows: Iterable[LocalRate], *, label: str) -> None:
+        self.label = label
+        self._by_place: dict[tuple[str, str], list[LocalRate]] = {}
+        self._by_zip: dict[tuple[str, str], list[LocalRate]] = {}
+        self._counties_by_state: dict[str, set[str]] = {}
+        for row in rows:
+            if row.zip:
+                self._by_zip.setdefault((row.state, row.zip), []).append(row)
+            else:
+                self._by_place.setdefault((row.state, row.county), []).append(row)
+                self._counties_by_state.setdefault(row.state, set()).add(row.county)
+        for bucket in (*self._by_place.values(), *self._by_zip.values()):
+            bucket.sort(key=lambda r: r.effective_from)
+
+    def has_state(self, state: str) -> bool:
+        return state in self._counties_by_state or any(key[0] == state for key in self._by_zip)
+
+    def rates_for(
+        self, state: str, county: str | None, city: str | None, zip_code: str | None, as_of: date
+    ) -> tuple[LocalRate, ...]:
+        candidates: list[LocalRate] | None = None
+        if zip_code:
+            candidates = self._by_zip.get((state, zip_code.strip()[:5]))
+        if candidates is None:
+            wanted_city = normalise_place(city)
+            candidates = [
+                row
+                for row in self._by_place.get((state, normalise_place(county)), ())
+                if not row.city or row.city == wanted_city
+            ]
+        latest: dict[tuple[str, str, str], LocalRate] = {}
+        for row in candidates:  # sorted by date, so later rows overwrite earlier ones
+            if row.effective_from <= as_of:
+                latest[(row.city, row.level, row.name)] = row
+        return tuple(latest.values())
+
+
+def parse_local_rates_csv(text: str, *, label: str = "imported") -> LocalRateTable:
+    """Parse the documented CSV format; raises :class:`RuleDataError` naming the line and column."""
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or tuple(f.strip() for f in reader.fieldnames) != COLUMNS:
+        raise RuleDataError(f"{label}: header must be exactly {','.join(COLUMNS)}")
+    rows: list[LocalRate] = []
+    for line_no, raw in enumerate(reader, start=2):
+        where = f"{label} line {line_no}"
+        state = (raw["state"] or "").strip().upper()
+        if len(state) != 2 or not state.isalpha():
+            raise RuleDataError(f"{where}: state must be a two-letter code")
+        level = (raw["level"] or "").strip()
+        if level not in LOCAL_LEVELS:
+            raise RuleDataError(f"{where}: level must be one of {sorted(LOCAL_LEVELS)}")
+        try:
+            rate = Decimal((raw["rate"] or "").strip())
+        except InvalidOperation:
+            raise RuleDataError(f"{where}: rate is not a number") from None
+        if not rate.is_finite() or rate < 0 or rate > Decimal("0.2"):
+            raise RuleDataError(f"{where}: rate must be a fraction between 0 and 0.2")
+        try:
+            effective = date.fromisoformat((raw["effective_from"] or "").strip())
+        except ValueError:
+            raise RuleDataError(f"{where}: effective_from must be YYYY-MM-DD") from None
+        source = (raw["source"] or "").strip()
+        if not source:
+            raise RuleDataError(f"{where}: source is required")
+        name = (raw["name"] or "").strip()
+        zip_code = (raw["zip"] or "").strip()
+        if zip_code and not (len(zip_code) == 5 and zip_code.isdigit()):
+            raise RuleDataError(f"{where}: zip must be five digits")
+        county = normalise_place(raw["county"])
+        if not county and not zip_code:
+            raise RuleDataError(f"{where}: county or zip is required")
+        rows.append(
+            LocalRate(state, county, normalise_place(raw["city"]), zip_code, level, name or level, rate,
+                      effective,
+                      source)
+        )  # fmt: skip
+    return LocalRateTable(rows, label=label)
+
+
+def load_local_rates_csv(path: Path) -> LocalRateTable:
+    """Load a dealer's rate file (e.g. the state's published table converted to this format)."""
+    return parse_local_rates_csv(path.read_text(encoding="utf-8-sig"), label=path.name)
+
+
+@cache
+def embedded_local_rates() -> LocalRateTable:
+    text = resources.files("calc.rules").joinpath("local_rates.csv").read_text(encoding="utf-8")
+    return parse_local_rates_csv(text, label="embedded local_rates.csv")

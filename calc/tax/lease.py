@@ -1,0 +1,216 @@
+"""Per-state lease taxation: monthly on each payment, up front on the total of payments, up front on the
+price (TX) or price minus residual (VT), MN's statutory formula, GA TAVT on leases, NC's alternate tax.
+
+Rounding: the base monthly payment is rounded to the cent before tax (lenders bill the rounded
+payment); each tax line is then rounded half-up to the cent, per payment for monthly lines and once for
+upfront lines. The monthly tax is the sum of the rounded monthly lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from calc.model import TaxComponent, Taxes
+from calc.money import ZERO, round_cents
+from calc.rules.book import StateRules
+from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
+from calc.tax.trace import Trace
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseFigures:
+    """What the lease tax needs from the lease structure (money in, nothing rounded but the payment)."""
+
+    agreed_price: Decimal  # vehicle price + accessories
+    cash_down: Decimal  # cash capitalized cost reduction
+    manufacturer_rebates: Decimal
+    dealer_rebates: Decimal
+    trade_equity: Decimal  # positive trade equity applied as a cap cost reduction
+    negative_equity: Decimal  # capitalized negative equity
+    acquisition_fee: Decimal
+    acquisition_fee_capitalized: bool
+    doc_fee: Decimal
+    adjusted_cap_cost: Decimal
+    residual_value: Decimal
+    money_factor: Decimal
+    term_months: int
+    base_payment: Decimal  # rounded to the cent
+    book_value: Decimal | None = None
+
+
+def _doc_fee_taxable(rules: StateRules, figures: LeaseFigures, trace: Trace) -> Decimal:
+    if figures.doc_fee <= 0:
+        return ZERO
+    if rules.doc_fee_taxable is None:
+        trace.warn(f"Doc fee taxability in {rules.state} is not verified; it was taxed at signing.")
+        return figures.doc_fee
+    return figures.doc_fee if rules.doc_fee_taxable else ZERO
+
+
+def _lines(rules: StateRules, resolved: ResolvedRates) -> list[RateLine]:
+    lines = list(resolved.lines)
+    lines.extend(RateLine("special", c.name, c.rate, c.source) for c in rules.lease.extra_components)
+    return lines
+
+
+def _levy(
+    lines: list[RateLine], base: Decimal, rules: StateRules, timing: str, what: str, trace: Trace
+) -> list[TaxComponent]:
+    out: list[TaxComponent] = []
+    cap = rules.mechanics.local_base_cap
+    for line in lines:
+        line_base = base
+        if line.level not in ("state", "special") and cap is not None and line_base > cap.amount:
+            line_base = cap.amount
+        amount = round_cents(line_base * line.rate)
+        trace.step(f"{line.name} on {what}: {_pct(line.rate)} x ${line_base} = ${amount}", line.source)
+        out.append(TaxComponent(line.level, line.name, line.rate, line_base, amount, timing))  # type: ignore[arg-type]
+    return out
+
+
+def compute_lease_tax(
+    figures: LeaseFigures, rules: StateRules, resolved: ResolvedRates, trace: Trace
+) -> Taxes:
+    lease = rules.lease
+    method = lease.method
+    source = lease.note or rules.source
+    lines = _lines(rules, resolved)
+    upfront: list[TaxComponent] = []
+    monthly: list[TaxComponent] = []
+    doc = _doc_fee_taxable(rules, figures, trace)
+    unpaid_acq = ZERO if figures.acquisition_fee_capitalized else figures.acquisition_fee
+    taxable_base = ZERO
+    if method is None:
+        trace.warn(
+            f"How {rules.state} taxes leases is not verified; tax was computed monthly on each payment "
+            f"(confirm, or send tax_override)."
+        )
+        method = "monthly_payment"
+
+    if method in ("monthly_payment", "nc_alternate"):
+        if method == "nc_alternate" and lease.alternate_rate is not None:
+            name = f"{rules.state} alternate highway use tax {_pct(lease.alternate_rate)} on lease receipts"
+            lines = [RateLine("state", name, lease.alternate_rate, source)]
+            titling = round_cents(figures.agreed_price * lease.alternate_rate)
+            trace.warn(
+                f"{rules.state}: assumes the lessor elected the alternate tax on lease receipts; otherwise "
+                f"{_pct(lease.alternate_rate)} is due on the vehicle at titling (${titling})."
+            )
+        at_signing = figures.cash_down + doc + unpaid_acq
+        if figures.manufacturer_rebates > 0:
+            at_signing += figures.manufacturer_rebates
+            trace.warn(
+                f"Manufacturer rebate applied to the lease in {rules.state} was taxed at signing as a "
+                f"cap cost "
+                f"reduction (not verified)."
+            )
+        trace.step(
+            f"{rules.state} taxes each lease payment; at signing the cap cost reduction and taxable charges "
+            f"(${at_signing}) are taxed",
+            source,
+        )
+        if at_signing > 0:
+            upfront = _levy(lines, at_signing, rules, "upfront", "amounts due at signing", trace)
+        monthly = _levy(lines, figures.base_payment, rules, "monthly", "each payment", trace)
+        taxable_base = at_signing + figures.base_payment * figures.term_months
+    elif method == "upfront_total_payments":
+        total_payments = figures.base_payment * figures.term_months
+        taxable_base = total_payments + figures.cash_down + doc + unpaid_acq
+        trace.step(
+            f"{rules.state} taxes the lease up front on the total of payments (${total_payments}) "
+            f"plus the cash "
+            f"down (${figures.cash_down}) and taxable charges",
+            source,
+        )
+        if lease.include_manufacturer_rebate and figures.manufacturer_rebates > 0:
+            taxable_base += figures.manufacturer_rebates
+            trace.step(
+                f"Plus manufacturer rebate applied as cap reduction ${figures.manufacturer_rebates}", source
+            )
+        if lease.include_trade_equity and figures.trade_equity > 0:
+            taxable_base += figures.trade_equity
+            trace.step(
+                f"Plus trade-in equity applied ${figures.trade_equity} (no lease trade-in credit)", source
+            )
+        if lease.exclude_negative_equity and figures.negative_equity > 0:
+            # Portion of the payments that repays capitalized negative equity: its straight-line share plus
+            # its rent charge, over the whole term (NE + NE x MF x term).
+            excluded = (
+                figures.negative_equity + figures.negative_equity * figures.money_factor * figures.term_months
+            )
+            taxable_base -= excluded
+            trace.step(f"Less the negative-equity portion of the payments ${excluded}", source)
+        upfront = _levy(lines, taxable_base, rules, "upfront", "the lease total", trace)
+    elif method == "mn_formula":
+        rebates = figures.manufacturer_rebates + figures.dealer_rebates
+        total_rent = (
+            (figures.adjusted_cap_cost + figures.residual_value) * figures.money_factor * figures.term_months
+        )
+        taxable_base = (
+            figures.agreed_price - rebates - figures.residual_value - figures.trade_equity + total_rent
+        )
+        trace.step(
+            f"{rules.state} lease price = value ${figures.agreed_price} - rebates ${rebates} - residual "
+            f"${figures.residual_value} - trade-in ${figures.trade_equity} + total rent charge ${total_rent} "
+            f"= ${taxable_base}",
+            source,
+        )
+        upfront = _levy(lines, taxable_base, rules, "upfront", "the lease price", trace)
+    elif method == "upfront_price":
+        taxable_base = figures.agreed_price
+        trace.step(f"{rules.state} taxes the lessor's purchase price ${taxable_base} at registration", source)
+        if figures.trade_equity > 0 or figures.manufacturer_rebates > 0:
+            trace.warn(
+                f"Whether a lessee's trade-in or rebate reduces {rules.state}'s lease tax is not verified."
+            )
+        upfront = _levy(lines, taxable_base, rules, "upfront", "the vehicle price", trace)
+    elif method == "upfront_price_minus_residual":
+        taxable_base = figures.agreed_price - figures.residual_value
+        trace.step(
+            f"{rules.state} taxes acquisition cost ${figures.agreed_price} minus lease-end value "
+            f"${figures.residual_value}",
+            source,
+        )
+        upfront = _levy(lines, taxable_base, rules, "upfront", "cost minus residual", trace)
+    elif method == "tavt_lease":
+        depreciation = figures.adjusted_cap_cost - figures.residual_value
+        taxable_base = depreciation + figures.cash_down
+        trace.step(
+            f"{rules.state} TAVT on leases: depreciation and amortized amounts ${depreciation} "
+            f"plus cash down "
+            f"${figures.cash_down}",
+            source,
+        )
+        state_lines = [line for line in lines if line.level == "state"]
+        upfront = _levy(state_lines, taxable_base, rules, "upfront", "the lease value", trace)
+        value = max(figures.agreed_price, figures.book_value or ZERO) - figures.trade_equity
+        alternative = round_cents(max(value - figures.manufacturer_rebates - figures.dealer_rebates, ZERO)
+                                  * sum((line.rate for line in state_lines), ZERO))  # fmt: skip
+        trace.warn(
+            f"{rules.state} also allows the value method (agreed or book value less trade and rebates): "
+            f"${alternative}; the payments method was used."
+        )
+    else:  # "none"
+        trace.step(f"No state tax on long-term vehicle leases in {rules.state}", source)
+
+    if rules.mechanics.max_tax is not None:
+        total_now = sum((c.amount for c in upfront), ZERO)
+        cap = rules.mechanics.max_tax
+        if total_now > cap.amount:
+            trace.step(f"Lease tax ${total_now} over the ${cap.amount} cap: ${cap.amount} due", cap.source)
+            upfront = [TaxComponent("state", f"{lines[0].name} capped at ${cap.amount}", None, taxable_base,
+                                    cap.amount)]  # fmt: skip
+
+    upfront_total = sum((c.amount for c in upfront), ZERO)
+    monthly_total = sum((c.amount for c in monthly), ZERO)
+    return Taxes(
+        total=upfront_total + monthly_total * figures.term_months,
+        taxable_base=taxable_base,
+        trade_in_credit=ZERO,
+        reciprocity_credit=ZERO,
+        method=f"{rules.state} lease: {method}",
+        components=tuple(upfront + monthly),
+        upfront=upfront_total,
+        monthly=monthly_total,
+    )
