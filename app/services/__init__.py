@@ -1,0 +1,1 @@
+"""Application services: the rules of the business, each check through ``app.policy``."""

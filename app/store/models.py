@@ -1,0 +1,289 @@
+"""The local store's tables (SQLAlchemy 2.0 typed models).
+
+Synced tables mirror ``sync.schema.SYNCED_TABLES`` field for field (a test holds them to it); each also
+carries ``tenant_id``, the timestamps, and ``server_version`` — the server's sequence number of the
+last version this desktop has seen, which a push sends back as ``base_version``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.ids import new_id
+from app.store.types import ExactDecimal, UtcDateTime, utcnow
+
+ID = String(36)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute by name
+        datetime: UtcDateTime(),
+        Decimal: ExactDecimal(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class TenantScoped(Base):
+    """Every row of every tenant table: the id, its dealership, and when it changed."""
+
+    __abstract__ = True
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Synced(TenantScoped):
+    """A table whose changes go to the server through the outbox."""
+
+    __abstract__ = True
+    __sync_name__: str
+
+    server_version: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class Dealership(Synced):
+    __tablename__ = "dealership"
+    __sync_name__ = "dealership"
+
+    name: Mapped[str] = mapped_column(String(200))
+    address_line1: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(2))
+    zip: Mapped[str | None] = mapped_column(String(10))
+    county: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AppUser(Synced):
+    __tablename__ = "app_user"
+    __sync_name__ = "app_user"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    email: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Role(Synced):
+    __tablename__ = "role"
+    __sync_name__ = "role"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    permissions: Mapped[list[Any]] = mapped_column(default=list)
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Customer(Synced):
+    __tablename__ = "customer"
+    __sync_name__ = "customer"
+    __table_args__ = (Index("ix_customer_tenant_name", "tenant_id", "last_name", "first_name"),)
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address_line1: Mapped[str | None] = mapped_column(String(200))
+    address_line2: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(2))
+    zip: Mapped[str | None] = mapped_column(String(10))
+    county: Mapped[str | None] = mapped_column(String(100))
+    credit_score: Mapped[int | None] = mapped_column(Integer)
+    annual_income: Mapped[Decimal | None]
+    source: Mapped[str | None] = mapped_column(String(50))
+    assigned_user_id: Mapped[str | None] = mapped_column(ID)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Vehicle(Synced):
+    __tablename__ = "vehicle"
+    __sync_name__ = "vehicle"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "vin"),
+        UniqueConstraint("tenant_id", "stock_number"),
+    )
+
+    vin: Mapped[str] = mapped_column(String(17))
+    stock_number: Mapped[str] = mapped_column(String(20))
+    model_year: Mapped[int | None] = mapped_column(Integer)
+    make: Mapped[str | None] = mapped_column(String(60))
+    model: Mapped[str | None] = mapped_column(String(60))
+    trim: Mapped[str | None] = mapped_column(String(100))
+    body: Mapped[str | None] = mapped_column(String(60))
+    fuel: Mapped[str | None] = mapped_column(String(40))
+    condition: Mapped[str] = mapped_column(String(10))
+    mileage: Mapped[int | None] = mapped_column(Integer)
+    color: Mapped[str | None] = mapped_column(String(40))
+    cost: Mapped[Decimal | None]
+    price: Mapped[Decimal]
+    msrp: Mapped[Decimal | None]
+    status: Mapped[str] = mapped_column(String(20), default="in_stock")
+    received_on: Mapped[date | None] = mapped_column(Date)
+    weight_lbs: Mapped[int | None] = mapped_column(Integer)
+    city_mpg: Mapped[int | None] = mapped_column(Integer)
+
+
+class Lead(Synced):
+    __tablename__ = "lead"
+    __sync_name__ = "lead"
+
+    customer_id: Mapped[str] = mapped_column(ID, ForeignKey("customer.id"))
+    vehicle_id: Mapped[str | None] = mapped_column(ID, ForeignKey("vehicle.id"))
+    source: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    assigned_user_id: Mapped[str | None] = mapped_column(ID)
+    received_at: Mapped[datetime | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class Deal(Synced):
+    __tablename__ = "deal"
+    __sync_name__ = "deal"
+    __table_args__ = (UniqueConstraint("tenant_id", "deal_number"), Index("ix_deal_tenant_status", "tenant_id", "status"))
+
+    customer_id: Mapped[str] = mapped_column(ID, ForeignKey("customer.id"))
+    vehicle_id: Mapped[str | None] = mapped_column(ID, ForeignKey("vehicle.id"))
+    salesperson_id: Mapped[str | None] = mapped_column(ID)
+    manager_id: Mapped[str | None] = mapped_column(ID)
+    deal_number: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    deal_type: Mapped[str] = mapped_column(String(10), default="finance")
+    submitted_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    front_gross: Mapped[Decimal | None]
+    back_gross: Mapped[Decimal | None]
+    selected_scenario_id: Mapped[str | None] = mapped_column(ID)
+
+
+class DealScenario(Synced):
+    __tablename__ = "deal_scenario"
+    __sync_name__ = "deal_scenario"
+
+    deal_id: Mapped[str] = mapped_column(ID, ForeignKey("deal.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    deal_type: Mapped[str] = mapped_column(String(10))
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_quote: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    monthly_payment: Mapped[Decimal | None]
+
+
+class Activity(Synced):
+    __tablename__ = "activity"
+    __sync_name__ = "activity"
+
+    customer_id: Mapped[str | None] = mapped_column(ID, ForeignKey("customer.id"))
+    deal_id: Mapped[str | None] = mapped_column(ID, ForeignKey("deal.id"))
+    user_id: Mapped[str | None] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class MlState(Synced):
+    __tablename__ = "ml_state"
+    __sync_name__ = "ml_state"
+    __table_args__ = (UniqueConstraint("tenant_id", "engine"),)
+
+    engine: Mapped[str] = mapped_column(String(40))
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Synced):
+    """Append-only: who changed what, before and after, when, on which device."""
+
+    __tablename__ = "audit_event"
+    __sync_name__ = "audit_event"
+    __table_args__ = (Index("ix_audit_tenant_entity", "tenant_id", "entity", "entity_id"),)
+
+    actor_id: Mapped[str | None] = mapped_column(ID)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(ID)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- sync bookkeeping (local only) -------------------------------------------------------------
+
+
+class OutboxOp(TenantScoped):
+    """One change waiting to be pushed, written in the same transaction as the change itself."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_tenant_seq", "tenant_id", "seq", unique=True),)
+
+    seq: Mapped[int] = mapped_column(Integer)  # this tenant's local order of changes
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(10))  # upsert | delete
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    hlc: Mapped[str] = mapped_column(String(40))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncCheckpoint(TenantScoped):
+    __tablename__ = "sync_checkpoint"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    cursor: Mapped[str | None] = mapped_column(String(80))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    last_pull_at: Mapped[datetime | None]
+    last_push_at: Mapped[datetime | None]
+
+
+class SyncConflict(TenantScoped):
+    """A value that lost a same-field race, kept for a manager to review and resolve."""
+
+    __tablename__ = "sync_conflict"
+
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(ID)
+    field: Mapped[str] = mapped_column(String(60))
+    local_value: Mapped[Any] = mapped_column(JSON)
+    server_value: Mapped[Any] = mapped_column(JSON)
+    op_id: Mapped[str | None] = mapped_column(ID)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(ID)
+    resolution: Mapped[str | None] = mapped_column(String(20))
+
+
+SYNCED_MODELS: dict[str, type[Synced]] = {
+    m.__sync_name__: m
+    for m in (
+        Dealership,
+        AppUser,
+        Role,
+        Customer,
+        Vehicle,
+        Lead,
+        Deal,
+        DealScenario,
+        Activity,
+        MlState,
+        AuditEvent,
+    )
+}

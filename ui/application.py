@@ -1,0 +1,83 @@
+"""Starting the desktop: the QApplication, the main window, and the start-up self-test."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import psutil
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from app.runtime import AppContext, open_demo
+from ui.main_window import MainWindow
+
+
+def process_age_ms() -> float:
+    """Milliseconds since this process was started by the OS (interpreter start-up included)."""
+    return (time.time() - psutil.Process().create_time()) * 1000
+
+
+class _FirstPaint(QObject):
+    """Calls back once the window has painted, then checks it takes a keystroke."""
+
+    def __init__(self, window: MainWindow, done: QTimer) -> None:
+        super().__init__(window)
+        self.window = window
+        self.painted = False
+        self._done = done
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and not self.painted:
+            self.painted = True
+            self._done.start(0)  # after this paint completes
+        return False
+
+
+def _accepts_input(window: MainWindow) -> bool:
+    field = window.current_page().findChild(QLineEdit)
+    if field is None:
+        return False
+    before = field.text()
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QCoreApplication.sendEvent(field, QKeyEvent(kind, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a"))
+    accepted = field.text() == before + "a"
+    field.setText(before)
+    return accepted
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QCoreApplication.setOrganizationName("Autolytiq")
+    QCoreApplication.setApplicationName("Autolytiq")
+    return QApplication(sys.argv[:1])
+
+
+def run_desktop(*, demo: bool, self_test: bool) -> int:
+    app = make_application()
+    ctx: AppContext = open_demo()
+    window = MainWindow(ctx)
+    result = {"code": 0}
+    if self_test:
+        finish = QTimer(singleShot=True)
+        probe = _FirstPaint(window, finish)
+        window.installEventFilter(probe)
+
+        def report() -> None:
+            ok = _accepts_input(window)
+            print(json.dumps({"startup_ms": round(process_age_ms(), 1), "screens": window.screens,
+                              "accepts_input": ok}), flush=True)
+            result["code"] = 0 if ok else 1
+            app.quit()
+
+        finish.timeout.connect(report)
+        # A hard stop, so a window that never paints fails the self-test instead of hanging it.
+        QTimer.singleShot(30_000, lambda: (print(json.dumps({"error": "window never painted"})), app.exit(1)))
+    window.show()
+    code = app.exec()
+    ctx.close()
+    return result["code"] if self_test else code

@@ -1,0 +1,84 @@
+"""The main window: navigation on the left, the chosen screen on the right, status at the bottom."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget, QWidget
+
+from app.policy import Permission
+from app.runtime import AppContext
+from ui.pages.list_page import ListPage
+from ui.pages.records import customers_page, deals_page, inventory_page
+
+# (title, permission needed to see it, factory). Shown in this order; hidden without the permission.
+SCREENS: tuple[tuple[str, str, Callable[[AppContext], ListPage[object]]], ...] = (
+    ("Customers", Permission.CUSTOMERS_VIEW, customers_page),  # type: ignore[list-item]
+    ("Inventory", Permission.INVENTORY_VIEW, inventory_page),  # type: ignore[list-item]
+    ("Deals", Permission.DEALS_VIEW, deals_page),  # type: ignore[list-item]
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("main-window")
+        self.setWindowTitle(f"Autolytiq — {ctx.dealership}")
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(200)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, ListPage[object]] = {}
+        for index, (title, permission, factory) in enumerate(
+            s for s in SCREENS if ctx.principal.can(s[1])
+        ):
+            page = factory(ctx)
+            self.pages[title] = page
+            self.nav.addItem(title)
+            self.stack.addWidget(page)
+            action = QAction(title, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.nav.setCurrentRow(i))
+            self.addAction(action)
+        self.nav.currentRowChanged.connect(self._show)
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        mode = "Demo dealership — local only, not synced" if ctx.demo else "Offline"
+        self.sync_status = QLabel(mode)
+        self.sync_status.setObjectName("sync-status")
+        self.user_label = QLabel(ctx.display_name)
+        self.statusBar().addWidget(self.sync_status, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.resize(1200, 760)
+        self._restore_geometry()
+        if self.pages:
+            self.nav.setCurrentRow(0)
+
+    @property
+    def screens(self) -> list[str]:
+        return list(self.pages)
+
+    def _show(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        if isinstance(page, ListPage):
+            page.refresh()
+            page.search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main-window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802
+        QSettings().setValue("main-window/geometry", self.saveGeometry())
+        super().closeEvent(event)  # type: ignore[arg-type]
