@@ -589,12 +589,13 @@ class TeamNetwork:
 
     def _expected_wait(self, rep: _Rep, service: float) -> float:
         free = rep.capacity - len(rep.active)
-        ahead = len(rep.queue) - free  # queued customers that need a slot before this one
-        if ahead < 0:
+        behind = len(rep.queue) - free  # customers ahead of this one that also need a slot to free up
+        if behind < 0:
             return 0.0
-        # The busy rep's phase says how far through its current cycle it is.
-        remaining = service * (1.0 - rep.phase / TWO_PI) if rep.active else 0.0
-        return remaining + ahead * service / rep.capacity
+        # A busy rep's phase says how far through its current cycle it is; a rep whose free slots are all
+        # spoken for by queued customers frees the first one a full cycle after taking them up.
+        first_free = service * (1.0 - rep.phase / TWO_PI) if rep.active else service
+        return first_free + behind * service / rep.capacity
 
 
 def _minute_of_day(name: str, value: object) -> float:
