@@ -25,7 +25,12 @@ CONDITIONS: tuple[Condition, ...] = ("new", "used")
 REBATE_SOURCES: tuple[RebateSource, ...] = ("manufacturer", "dealer")
 FEE_CODES: tuple[FeeCode, ...] = ("title", "registration", "plate", "inspection", "tire", "other")
 PRODUCT_KINDS: tuple[ProductKind, ...] = (
-    "service_contract", "gap", "tire_wheel", "maintenance", "theft", "other",
+    "service_contract",
+    "gap",
+    "tire_wheel",
+    "maintenance",
+    "theft",
+    "other",
 )
 TAX_LEVELS: tuple[TaxLevel, ...] = ("state", "county", "city", "district", "special")
 
