@@ -1,0 +1,1 @@
+"""Central persistence: the only code that talks to the server's PostgreSQL."""

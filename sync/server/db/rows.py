@@ -1,0 +1,203 @@
+"""Reading and writing rows of the synced tables, and the per-tenant sequence their versions come from.
+
+Each write takes the next number of the dealership's sequence. The numbers come from the dealership's
+row in ``tenant_seq``, locked for the rest of the writing transaction: a second writer waits for the
+first to commit, so commit order equals sequence order and a reader paging by ``version`` never sees
+number n+1 before n (a bare ``bigserial`` would allow that and make pulls skip rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from sync.protocol import ServerRow
+from sync.schema import SYNCED_TABLES, SyncedTable
+from sync.server.db.codec import to_wire
+from sync.server.db.pool import Conn
+
+
+class TenantNotFoundError(LookupError):
+    pass
+
+
+class Sequence:
+    """The dealership's sequence, locked until the transaction ends; numbers are handed out in memory
+    and the counter row is written once, at the end (see :func:`sequence`)."""
+
+    def __init__(self, conn: Conn) -> None:
+        row = conn.execute("SELECT last_seq, epoch FROM tenant_seq FOR UPDATE").fetchone()
+        if row is None:
+            raise TenantNotFoundError("no sequence row for this dealership")
+        self._conn = conn
+        self.start: int = row["last_seq"]
+        self.last: int = row["last_seq"]
+        self.epoch: UUID = row["epoch"]
+
+    def next(self) -> int:
+        self.last += 1
+        return self.last
+
+    def flush(self) -> None:
+        if self.last != self.start:
+            self._conn.execute("UPDATE tenant_seq SET last_seq = %s", (self.last,))
+            self.start = self.last
+
+
+@contextmanager
+def sequence(conn: Conn) -> Iterator[Sequence]:
+    seq = Sequence(conn)
+    yield seq
+    seq.flush()
+
+
+def read_sequence(conn: Conn) -> tuple[int, UUID]:
+    row = conn.execute("SELECT last_seq, epoch FROM tenant_seq").fetchone()
+    if row is None:
+        raise TenantNotFoundError("no sequence row for this dealership")
+    return row["last_seq"], row["epoch"]
+
+
+@dataclass(slots=True)
+class StoredRow:
+    table: str
+    id: UUID
+    version: int
+    deleted: bool
+    values: dict[str, Any]
+    field_versions: dict[str, int] = field(default_factory=dict)
+    field_hlc: dict[str, str] = field(default_factory=dict)
+    updated_by_device: str | None = None
+
+
+def _spec(table: str) -> SyncedTable:
+    return SYNCED_TABLES[table]
+
+
+def _stored(table: str, record: dict[str, Any]) -> StoredRow:
+    spec = _spec(table)
+    return StoredRow(
+        table=table,
+        id=record["id"],
+        version=record["version"],
+        deleted=record["deleted"],
+        values={name: record[name] for name in spec.fields},
+        field_versions=record["field_versions"],
+        field_hlc=record["field_hlc"],
+        updated_by_device=record["updated_by_device"],
+    )
+
+
+def fetch(conn: Conn, table: str, ids: Iterable[UUID], *, lock: bool = False) -> dict[UUID, StoredRow]:
+    query = sql.SQL("SELECT * FROM {} WHERE id = ANY(%s)").format(sql.Identifier(table))
+    if lock:
+        query = sql.SQL("{} ORDER BY id FOR UPDATE").format(query)
+    records = conn.execute(query, (list(ids),)).fetchall()
+    return {r["id"]: _stored(table, r) for r in records}
+
+
+def fetch_one(conn: Conn, table: str, row_id: UUID, *, lock: bool = False) -> StoredRow | None:
+    return fetch(conn, table, [row_id], lock=lock).get(row_id)
+
+
+def insert(
+    conn: Conn,
+    table: str,
+    row_id: UUID,
+    values: dict[str, Any],
+    *,
+    seq: int,
+    hlc: str,
+    actor: UUID | None,
+    device: str | None,
+    deleted: bool = False,
+) -> None:
+    columns = list(values)
+    names = [sql.Identifier(c) for c in columns]
+    query = sql.SQL(
+        "INSERT INTO {table} (tenant_id, id, {cols}version, field_versions, field_hlc, deleted, deleted_at, "
+        "updated_by, updated_by_device) VALUES (nullif(current_setting('app.tenant_id', true), '')::uuid, "
+        "%s, {vals}%s, %s, %s, %s, %s, %s, %s)"
+    ).format(
+        table=sql.Identifier(table),
+        cols=sql.SQL("").join(sql.SQL("{}, ").format(n) for n in names),
+        vals=sql.SQL("").join(sql.SQL("%s, ") for _ in names),
+    )
+    conn.execute(
+        query,
+        (
+            row_id,
+            *values.values(),
+            seq,
+            Jsonb(dict.fromkeys(columns, seq)),
+            Jsonb(dict.fromkeys(columns, hlc)),
+            deleted,
+            datetime.now(UTC) if deleted else None,
+            actor,
+            device,
+        ),
+    )
+
+
+def update(
+    conn: Conn,
+    table: str,
+    row_id: UUID,
+    values: dict[str, Any],
+    *,
+    seq: int,
+    hlc: str,
+    actor: UUID | None,
+    device: str | None,
+    deleted: bool | None = None,
+) -> None:
+    columns = list(values)
+    sets: list[sql.Composable] = [sql.SQL("{} = %s").format(sql.Identifier(c)) for c in columns]
+    params: list[Any] = list(values.values())
+    if deleted is not None:
+        sets.append(sql.SQL("deleted = %s, deleted_at = %s"))
+        params += [deleted, datetime.now(UTC) if deleted else None]
+    sets.append(
+        sql.SQL(
+            "version = %s, field_versions = field_versions || %s, field_hlc = field_hlc || %s, "
+            "updated_at = now(), updated_by = %s, updated_by_device = %s"
+        )
+    )
+    params += [seq, Jsonb(dict.fromkeys(columns, seq)), Jsonb(dict.fromkeys(columns, hlc)), actor, device]
+    query = sql.SQL("UPDATE {} SET {} WHERE id = %s").format(sql.Identifier(table), sql.SQL(", ").join(sets))
+    conn.execute(query, (*params, row_id))
+
+
+def to_server_row(row: StoredRow, hidden: frozenset[str] = frozenset()) -> ServerRow:
+    spec = _spec(row.table)
+    fields = (
+        {}
+        if row.deleted
+        else {
+            name: to_wire(kind, row.values[name]) for name, kind in spec.fields.items() if name not in hidden
+        }
+    )
+    return ServerRow(table=row.table, row_id=row.id, version=row.version, deleted=row.deleted, fields=fields)
+
+
+def changes_since(conn: Conn, since: int, limit: int) -> list[StoredRow]:
+    """Up to ``limit`` rows with version > ``since`` across all synced tables, in version order.
+
+    Call inside a REPEATABLE READ transaction: the per-table queries must share one snapshot, or a
+    commit landing between two of them could let a later number through before an earlier one.
+    """
+    found: list[StoredRow] = []
+    for table in SYNCED_TABLES:
+        query = sql.SQL("SELECT * FROM {} WHERE version > %s ORDER BY version LIMIT %s").format(
+            sql.Identifier(table)
+        )
+        found += [_stored(table, r) for r in conn.execute(query, (since, limit)).fetchall()]
+    found.sort(key=lambda r: r.version)
+    return found[:limit]

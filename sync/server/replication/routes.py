@@ -1,0 +1,7 @@
+"""Sync endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/sync", tags=["sync"])
