@@ -102,9 +102,9 @@ def _checked(source: str, raw: dict[str, Any]) -> dict[str, Any]:
         expected = _TYPES.get(key)
         if expected is None:
             raise ConfigError(source, key, "unknown setting")
-        if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
             raise ConfigError(source, key, f"must be {expected.__name__}")
-        if key == "offline_grace_hours" and not 0 <= value <= 24 * 30:
+        if key == "offline_grace_hours" and isinstance(value, int) and not 0 <= value <= 24 * 30:
             raise ConfigError(source, key, "must be between 0 and 720 hours")
         values[key] = value
     return values
@@ -122,7 +122,7 @@ def load_settings() -> Settings:
         log.warning("setting %s is locked by the system configuration; the user's value is ignored", key)
         del user_values[key]
     settings = replace(settings, **user_values)
-    env_values = {key: os.environ[name] for key, name in _ENV.items() if os.environ.get(name)}
+    env_values: dict[str, Any] = {key: os.environ[name] for key, name in _ENV.items() if os.environ.get(name)}
     return replace(settings, **{k: v for k, v in env_values.items() if k not in settings.locked})
 
 
@@ -137,7 +137,9 @@ def configure_logging(level: str = "INFO") -> Path:
     path = log_dir / "autolytiq.log"
     root = logging.getLogger()
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         console = logging.StreamHandler()

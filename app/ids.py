@@ -13,7 +13,7 @@ _counter = 0
 
 
 def uuid7() -> uuid.UUID:
-    """A UUIDv7; ids made in the same millisecond stay ordered via a 12-bit counter (RFC 9562 §6.2 method 1)."""
+    """A UUIDv7; ids of the same millisecond stay ordered by a 12-bit counter (RFC 9562 §6.2, method 1)."""
     global _last_ms, _counter
     with _lock:
         now_ms = time.time_ns() // 1_000_000

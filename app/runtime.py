@@ -56,6 +56,8 @@ def open_demo(directory: Path | None = None, *, seed: int = 7, role_email: str |
         roles = [str(r) for r in user.roles]
         name = user.display_name
         user_id = user.id
-    principal = Principal(user_id=user_id, tenant_id=summary.tenant_id, permissions=permissions_for_roles(roles))
+    principal = Principal(
+        user_id=user_id, tenant_id=summary.tenant_id, permissions=permissions_for_roles(roles)
+    )
     log.info("demo dealership opened at %s as %s", db_path, email)
     return AppContext(load_settings(), store, principal, name, summary.dealership, summary)

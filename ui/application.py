@@ -17,7 +17,8 @@ from ui.main_window import MainWindow
 
 def process_age_ms() -> float:
     """Milliseconds since this process was started by the OS (interpreter start-up included)."""
-    return (time.time() - psutil.Process().create_time()) * 1000
+    started: float = psutil.Process().create_time()
+    return (time.time() - started) * 1000
 
 
 class _FirstPaint(QObject):
@@ -69,8 +70,12 @@ def run_desktop(*, demo: bool, self_test: bool) -> int:
 
         def report() -> None:
             ok = _accepts_input(window)
-            print(json.dumps({"startup_ms": round(process_age_ms(), 1), "screens": window.screens,
-                              "accepts_input": ok}), flush=True)
+            print(
+                json.dumps(
+                    {"startup_ms": round(process_age_ms(), 1), "screens": window.screens, "accepts_input": ok}
+                ),
+                flush=True,
+            )
             result["code"] = 0 if ok else 1
             app.quit()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from app.policy import Permission
@@ -14,10 +14,10 @@ from ui.pages.list_page import ListPage
 from ui.pages.records import customers_page, deals_page, inventory_page
 
 # (title, permission needed to see it, factory). Shown in this order; hidden without the permission.
-SCREENS: tuple[tuple[str, str, Callable[[AppContext], ListPage[object]]], ...] = (
-    ("Customers", Permission.CUSTOMERS_VIEW, customers_page),  # type: ignore[list-item]
-    ("Inventory", Permission.INVENTORY_VIEW, inventory_page),  # type: ignore[list-item]
-    ("Deals", Permission.DEALS_VIEW, deals_page),  # type: ignore[list-item]
+SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
+    ("Customers", Permission.CUSTOMERS_VIEW, customers_page),
+    ("Inventory", Permission.INVENTORY_VIEW, inventory_page),
+    ("Deals", Permission.DEALS_VIEW, deals_page),
 )
 
 
@@ -31,10 +31,8 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(200)
         self.stack = QStackedWidget()
-        self.pages: dict[str, ListPage[object]] = {}
-        for index, (title, permission, factory) in enumerate(
-            s for s in SCREENS if ctx.principal.can(s[1])
-        ):
+        self.pages: dict[str, QWidget] = {}
+        for index, (title, _permission, factory) in enumerate(s for s in SCREENS if ctx.principal.can(s[1])):
             page = factory(ctx)
             self.pages[title] = page
             self.nav.addItem(title)
@@ -72,13 +70,15 @@ class MainWindow(QMainWindow):
             page.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def current_page(self) -> QWidget:
-        return self.stack.currentWidget()
+        page = self.stack.currentWidget()
+        assert page is not None, "the window always shows a page"
+        return page
 
     def _restore_geometry(self) -> None:
         geometry = QSettings().value("main-window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         QSettings().setValue("main-window/geometry", self.saveGeometry())
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)

@@ -34,8 +34,8 @@ from app.store.models import (
     AuditEvent,
     Customer,
     Deal,
-    DealScenario,
     Dealership,
+    DealScenario,
     Lead,
     Role,
     Vehicle,
@@ -93,18 +93,39 @@ def build_demo(store: Store, *, seed: int = 7, today: date | None = None) -> Dem
     actor = Actor(tenant_id=tenant_id, user_id=None, device_id=DEMO_DEVICE)
 
     dealership = Dealership(
-        id=tenant_id, tenant_id=tenant_id, name="Capitol City Motors", address_line1="4500 S LAMAR BLVD",
-        city="Austin", state="TX", zip="78745", county="Travis County", timezone="America/Chicago",
-        settings={"doc_fee": "150.00", "default_apr": "0.0699", "default_term_months": 72,
-                  "lender": "Hill Country Credit Union"},
+        id=tenant_id,
+        tenant_id=tenant_id,
+        name="Capitol City Motors",
+        address_line1="4500 S LAMAR BLVD",
+        city="AUSTIN",
+        state="TX",
+        zip="78745",
+        county="TRAVIS COUNTY",
+        timezone="America/Chicago",
+        settings={
+            "doc_fee": "150.00",
+            "default_apr": "0.0699",
+            "default_term_months": 72,
+            "lender": "Hill Country Credit Union",
+        },
     )
-    roles = [Role(id=ids.next(), tenant_id=tenant_id, name=name, permissions=sorted(perms), builtin=True)
-             for name, perms in BUILTIN_ROLES.items()]
+    roles = [
+        Role(id=ids.next(), tenant_id=tenant_id, name=name, permissions=sorted(perms), builtin=True)
+        for name, perms in BUILTIN_ROLES.items()
+    ]
     users: list[AppUser] = []
     for display, role in STAFF:
         first, last = display.lower().split()
-        users.append(AppUser(id=ids.next(), tenant_id=tenant_id, email=f"{first}.{last}@capitolcitymotors.example",
-                             display_name=display, roles=[role], active=True))
+        users.append(
+            AppUser(
+                id=ids.next(),
+                tenant_id=tenant_id,
+                email=f"{first}.{last}@capitolcitymotors.example",
+                display_name=display,
+                roles=[role],
+                active=True,
+            )
+        )
     sales = [u for u in users if u.roles == ["salesperson"]]
     managers = [u for u in users if u.roles[0] in ("sales_manager", "general_manager")]
 
@@ -120,14 +141,30 @@ def build_demo(store: Store, *, seed: int = 7, today: date | None = None) -> Dem
         mileage = rng.randrange(3, 60) if is_new else rng.randrange(8_000, 18_000) * max(age, 1)
         price = _price_for(template, age if not is_new else 0, mileage, rng)
         cost = _dollars(price * Decimal(rng.uniform(0.86, 0.94)))
-        vehicles.append(Vehicle(
-            id=ids.next(), tenant_id=tenant_id, vin=vin, stock_number=f"{'N' if is_new else 'U'}{24000 + index}",
-            model_year=year, make=template.make, model=template.model, trim=None, body=template.body,
-            fuel=template.fuel, condition="new" if is_new else "used", mileage=mileage, color=rng.choice(COLORS),
-            cost=cost, price=price, msrp=template.msrp if is_new else None, status="in_stock",
-            received_on=today - timedelta(days=int(rng.triangular(1, 160, 25))),
-            weight_lbs=template.weight_lbs, city_mpg=template.city_mpg,
-        ))
+        vehicles.append(
+            Vehicle(
+                id=ids.next(),
+                tenant_id=tenant_id,
+                vin=vin,
+                stock_number=f"{'N' if is_new else 'U'}{24000 + index}",
+                model_year=year,
+                make=template.make,
+                model=template.model,
+                trim=None,
+                body=template.body,
+                fuel=template.fuel,
+                condition="new" if is_new else "used",
+                mileage=mileage,
+                color=rng.choice(COLORS),
+                cost=cost,
+                price=price,
+                msrp=template.msrp if is_new else None,
+                status="in_stock",
+                received_on=today - timedelta(days=int(rng.triangular(1, 160, 25))),
+                weight_lbs=template.weight_lbs,
+                city_mpg=template.city_mpg,
+            )
+        )
 
     places = [p for p, _ in PLACES]
     weights = [w for _, w in PLACES]
@@ -136,34 +173,55 @@ def build_demo(store: Store, *, seed: int = 7, today: date | None = None) -> Dem
         place = rng.choices(places, weights)[0]
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         score = int(min(850, max(480, rng.gauss(690, 75))))
-        customers.append(Customer(
-            id=ids.next(), tenant_id=tenant_id, first_name=first, last_name=last,
-            email=f"{first.lower()}.{last.lower()}{index}@example.com",
-            # 555-0100..0199 is the range set aside for fiction: no real person gets called.
-            phone=f"{place.area_code}5550{100 + index % 100:03d}",
-            address_line1=f"{rng.randrange(100, 9900)} {rng.choice(STREETS).upper()} "
-                          f"{rng.choice(STREET_SUFFIXES).upper()}",
-            address_line2=f"APT {rng.randrange(1, 400)}" if rng.random() < 0.2 else None,
-            city=place.city, state=place.state, zip=place.zip, county=place.county,
-            credit_score=score,
-            annual_income=_dollars(Decimal(max(22_000, rng.lognormvariate(11.1, 0.45)))),
-            source=rng.choice(LEAD_SOURCES), assigned_user_id=rng.choice(sales).id,
-        ))
+        customers.append(
+            Customer(
+                id=ids.next(),
+                tenant_id=tenant_id,
+                first_name=first,
+                last_name=last,
+                email=f"{first.lower()}.{last.lower()}{index}@example.com",
+                # 555-0100..0199 is the range set aside for fiction: no real person gets called.
+                phone=f"{place.area_code}5550{100 + index % 100:03d}",
+                address_line1=f"{rng.randrange(100, 9900)} {rng.choice(STREETS).upper()} "
+                f"{rng.choice(STREET_SUFFIXES).upper()}",
+                address_line2=f"APT {rng.randrange(1, 400)}" if rng.random() < 0.2 else None,
+                city=place.city.upper(),
+                state=place.state,
+                zip=place.zip,
+                county=place.county.upper(),
+                credit_score=score,
+                annual_income=_dollars(Decimal(max(22_000, rng.lognormvariate(11.1, 0.45)))),
+                source=rng.choice(LEAD_SOURCES),
+                assigned_user_id=rng.choice(sales).id,
+            )
+        )
 
     leads: list[Lead] = []
     lead_statuses = ("new", "contacted", "appointment", "working", "sold", "lost")
     for customer in customers[:320]:
-        leads.append(Lead(
-            id=ids.next(), tenant_id=tenant_id, customer_id=customer.id, vehicle_id=rng.choice(vehicles).id,
-            source=customer.source, status=rng.choice(lead_statuses), assigned_user_id=customer.assigned_user_id,
-            received_at=now - timedelta(hours=rng.randrange(1, 24 * 60)),
-        ))
+        leads.append(
+            Lead(
+                id=ids.next(),
+                tenant_id=tenant_id,
+                customer_id=customer.id,
+                vehicle_id=rng.choice(vehicles).id,
+                source=customer.source,
+                status=rng.choice(lead_statuses),
+                assigned_user_id=customer.assigned_user_id,
+                received_at=now - timedelta(hours=rng.randrange(1, 24 * 60)),
+            )
+        )
 
     deals: list[Deal] = []
     scenarios: list[DealScenario] = []
     activities: list[Activity] = []
-    plan = ([DealStatus.DRAFT] * 30 + [DealStatus.SUBMITTED] * 12 + [DealStatus.APPROVED] * 10
-            + [DealStatus.CLOSED] * 60 + [DealStatus.LOST] * 18)
+    plan = (
+        [DealStatus.DRAFT] * 30
+        + [DealStatus.SUBMITTED] * 12
+        + [DealStatus.APPROVED] * 10
+        + [DealStatus.CLOSED] * 60
+        + [DealStatus.LOST] * 18
+    )
     available = list(vehicles)
     rng.shuffle(available)
     for number, status in enumerate(plan, start=1):
@@ -172,17 +230,34 @@ def build_demo(store: Store, *, seed: int = 7, today: date | None = None) -> Dem
         deal_type = rng.choices(("cash", "finance", "lease"), (2, 6, 2))[0]
         created = now - timedelta(days=rng.randrange(0, 90), hours=rng.randrange(0, 10))
         deal = Deal(
-            id=ids.next(), tenant_id=tenant_id, customer_id=customer.id, vehicle_id=vehicle.id,
-            salesperson_id=customer.assigned_user_id, deal_number=f"D{number:06d}", status=status.value,
-            deal_type=deal_type, created_at=created, updated_at=created,
+            id=ids.next(),
+            tenant_id=tenant_id,
+            customer_id=customer.id,
+            vehicle_id=vehicle.id,
+            salesperson_id=customer.assigned_user_id,
+            deal_number=f"D{number:06d}",
+            status=status.value,
+            deal_type=deal_type,
+            created_at=created,
+            updated_at=created,
         )
         down = _dollars(vehicle.price * Decimal(rng.choice(("0.05", "0.10", "0.15", "0.20"))))
         scenario = DealScenario(
-            id=ids.next(), tenant_id=tenant_id, deal_id=deal.id, name="Desk 1", deal_type=deal_type,
-            inputs={"deal_type": deal_type, "vehicle": {"price": str(vehicle.price), "condition": vehicle.condition},
-                    "customer": {"state": customer.state, "zip": customer.zip, "county": customer.county},
-                    "dealer_state": "TX", "cash_down": str(down), "doc_fee": "150.00"},
-            last_quote=None, monthly_payment=None,
+            id=ids.next(),
+            tenant_id=tenant_id,
+            deal_id=deal.id,
+            name="Desk 1",
+            deal_type=deal_type,
+            inputs={
+                "deal_type": deal_type,
+                "vehicle": {"price": str(vehicle.price), "condition": vehicle.condition},
+                "customer": {"state": customer.state, "zip": customer.zip, "county": customer.county},
+                "dealer_state": "TX",
+                "cash_down": str(down),
+                "doc_fee": "150.00",
+            },
+            last_quote=None,
+            monthly_payment=None,
         )
         deal.selected_scenario_id = scenario.id
         if status != DealStatus.DRAFT:
@@ -196,20 +271,36 @@ def build_demo(store: Store, *, seed: int = 7, today: date | None = None) -> Dem
             deal.back_gross = _dollars(Decimal(rng.randrange(0, 3200)))
             vehicle.status = "sold"
         elif status == DealStatus.LOST:
-            deal.status_reason = rng.choice(("payment too high", "bought elsewhere", "credit declined",
-                                             "trade value too low"))
+            deal.status_reason = rng.choice(
+                ("payment too high", "bought elsewhere", "credit declined", "trade value too low")
+            )
         elif status in (DealStatus.SUBMITTED, DealStatus.APPROVED):
             vehicle.status = "on_hold"
         deals.append(deal)
         scenarios.append(scenario)
-        activities.append(Activity(
-            id=ids.next(), tenant_id=tenant_id, customer_id=customer.id, deal_id=deal.id,
-            user_id=customer.assigned_user_id, kind=rng.choice(("call", "email", "appointment", "task")),
-            subject=rng.choice(("Follow up on numbers", "Confirm appointment", "Send trade appraisal",
-                                "Collect stips", "Delivery walk-around")),
-            due_at=now + timedelta(days=rng.randrange(-5, 10)),
-            done_at=None if status in (DealStatus.DRAFT, DealStatus.SUBMITTED) else created + timedelta(days=1),
-        ))
+        activities.append(
+            Activity(
+                id=ids.next(),
+                tenant_id=tenant_id,
+                customer_id=customer.id,
+                deal_id=deal.id,
+                user_id=customer.assigned_user_id,
+                kind=rng.choice(("call", "email", "appointment", "task")),
+                subject=rng.choice(
+                    (
+                        "Follow up on numbers",
+                        "Confirm appointment",
+                        "Send trade appraisal",
+                        "Collect stips",
+                        "Delivery walk-around",
+                    )
+                ),
+                due_at=now + timedelta(days=rng.randrange(-5, 10)),
+                done_at=None
+                if status in (DealStatus.DRAFT, DealStatus.SUBMITTED)
+                else created + timedelta(days=1),
+            )
+        )
 
     with store.session(actor, capture_changes=False) as session:
         session.add(dealership)
@@ -224,12 +315,26 @@ def build_demo(store: Store, *, seed: int = 7, today: date | None = None) -> Dem
         session.add_all(scenarios)
         session.add_all(activities)
         counts = {s.value: sum(1 for d in deals if d.status == s.value) for s in DealStatus}
-        session.add(AuditEvent(
-            id=ids.next(), tenant_id=tenant_id, actor_id=None, device_id=DEMO_DEVICE, action="demo.seed",
-            entity="dealership", entity_id=tenant_id, before=None,
-            after={"seed": seed, "vehicles": len(vehicles), "customers": len(customers), "deals": counts}, at=now,
-        ))
+        session.add(
+            AuditEvent(
+                id=ids.next(),
+                tenant_id=tenant_id,
+                actor_id=None,
+                device_id=DEMO_DEVICE,
+                action="demo.seed",
+                entity="dealership",
+                entity_id=tenant_id,
+                before=None,
+                after={"seed": seed, "vehicles": len(vehicles), "customers": len(customers), "deals": counts},
+                at=now,
+            )
+        )
     return DemoSummary(
-        tenant_id=tenant_id, dealership=dealership.name, users={u.email: u.id for u in users},
-        vehicles=len(vehicles), customers=len(customers), leads=len(leads), deals=counts,
+        tenant_id=tenant_id,
+        dealership=dealership.name,
+        users={u.email: u.id for u in users},
+        vehicles=len(vehicles),
+        customers=len(customers),
+        leads=len(leads),
+        deals=counts,
     )

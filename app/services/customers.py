@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from app.address import AddressError, normalize_address
+from app.address import normalize_address
 from app.errors import ValidationError
 from app.policy import Permission
 from app.services import fields
@@ -50,11 +50,13 @@ def _clean(form: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any
     if "phone" in form:
         clean["phone"] = fields.phone(form["phone"])
     if "credit_score" in form:
-        clean["credit_score"] = fields.integer(form["credit_score"], "credit_score", minimum=300, maximum=850,
-                                               required=False)
+        clean["credit_score"] = fields.integer(
+            form["credit_score"], "credit_score", minimum=300, maximum=850, required=False
+        )
     if "annual_income" in form:
-        clean["annual_income"] = fields.money(form["annual_income"], "annual_income", required=False,
-                                              maximum=Decimal("100000000"))
+        clean["annual_income"] = fields.money(
+            form["annual_income"], "annual_income", required=False, maximum=Decimal("100000000")
+        )
     for key, limit in (("source", 50), ("notes", 4000), ("assigned_user_id", 36), ("county", 100)):
         if key in form:
             clean[key] = fields.text(form[key], key, max_length=limit, required=False)
@@ -63,16 +65,14 @@ def _clean(form: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any
         if any(merged[key] for key in _ADDRESS_FIELDS):
             for key in ("address_line1", "city", "state", "zip"):
                 fields.text(merged[key], key, max_length=200, required=True)
-            try:
-                address = normalize_address(
-                    str(merged["address_line1"]),
-                    str(merged["address_line2"]) if merged["address_line2"] else None,
-                    str(merged["city"]),
-                    str(merged["state"]),
-                    str(merged["zip"]),
-                )
-            except AddressError as exc:
-                raise ValidationError(exc.field, str(exc)) from exc
+            # Raises AddressError, a ValidationError naming the address field that is wrong.
+            address = normalize_address(
+                str(merged["address_line1"]),
+                str(merged["address_line2"]) if merged["address_line2"] else None,
+                str(merged["city"]),
+                str(merged["state"]),
+                str(merged["zip"]),
+            )
             clean.update(
                 address_line1=address.line1,
                 address_line2=address.line2,
@@ -140,7 +140,9 @@ class CustomerService(Service):
         with self.unit_of_work(Permission.CUSTOMERS_DELETE) as session:
             customer = get_or_404(session, Customer, customer_id)
             if session.scalar(select(Deal.id).where(Deal.customer_id == customer_id).limit(1)):
-                raise ValidationError("customer", "has deals; mark the deals lost instead of deleting the customer")
+                raise ValidationError(
+                    "customer", "has deals; mark the deals lost instead of deleting the customer"
+                )
             # Leads and activities belong to the customer: they go with it (each delete is audited).
             for model in (Activity, Lead):
                 for row in session.scalars(select(model).where(model.customer_id == customer_id)):

@@ -55,7 +55,10 @@ class DealService(Service):
         return deal
 
     def _check_visible(self, deal: Deal) -> None:
-        if not self.principal.can(Permission.DEALS_VIEW_ALL) and deal.salesperson_id != self.principal.user_id:
+        if (
+            not self.principal.can(Permission.DEALS_VIEW_ALL)
+            and deal.salesperson_id != self.principal.user_id
+        ):
             self.principal.require(Permission.DEALS_VIEW_ALL)
 
     def list(self, *, status: str | None = None, limit: int = 500) -> Sequence[Deal]:
@@ -73,7 +76,9 @@ class DealService(Service):
             deal = get_or_404(session, Deal, deal_id)
             self._check_visible(deal)
             if deal.status != DealStatus.DRAFT:
-                raise ValidationError("status", f"only a draft deal can be changed; this one is {deal.status}")
+                raise ValidationError(
+                    "status", f"only a draft deal can be changed; this one is {deal.status}"
+                )
             if vehicle_id is not None:
                 self._check_vehicle(session.get(Vehicle, vehicle_id))
                 deal.vehicle_id = vehicle_id
@@ -104,7 +109,9 @@ class DealService(Service):
             deal = get_or_404(session, Deal, deal_id)
             self._check_visible(deal)
             if deal.status != DealStatus.DRAFT:
-                raise ValidationError("status", f"scenarios can be saved on a draft deal only; this one is {deal.status}")
+                raise ValidationError(
+                    "status", f"scenarios can be saved on a draft deal only; this one is {deal.status}"
+                )
             if scenario_id is None:
                 scenario = DealScenario(deal_id=deal_id)
                 session.add(scenario)
@@ -141,7 +148,9 @@ class DealService(Service):
     def return_to_draft(self, deal_id: str, reason: str) -> Deal:
         return self._move(deal_id, DealStatus.DRAFT, reason)
 
-    def close(self, deal_id: str, *, front_gross: Decimal | None = None, back_gross: Decimal | None = None) -> Deal:
+    def close(
+        self, deal_id: str, *, front_gross: Decimal | None = None, back_gross: Decimal | None = None
+    ) -> Deal:
         return self._move(deal_id, DealStatus.CLOSED, gross=(front_gross, back_gross))
 
     def mark_lost(self, deal_id: str, reason: str) -> Deal:
@@ -159,7 +168,9 @@ class DealService(Service):
             current = parse_status(deal.status)
             self.principal.require(required_permission(current, target))
             self._check_visible(deal)
-            clean_reason = fields.text(reason, "reason", max_length=2000, required=(current, target) in REASON_REQUIRED)
+            clean_reason = fields.text(
+                reason, "reason", max_length=2000, required=(current, target) in REASON_REQUIRED
+            )
             now = utcnow()
             if target == DealStatus.SUBMITTED:
                 if deal.vehicle_id is None:

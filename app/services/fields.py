@@ -6,13 +6,10 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from app.address import state_code as address_state_code
 from app.errors import ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
-    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
-)
 
 
 def text(value: object, field: str, *, max_length: int, required: bool = True) -> str | None:
@@ -56,12 +53,14 @@ def phone(value: object, field: str = "phone") -> str | None:
     return digits
 
 
-def money(value: object, field: str, *, required: bool = True, maximum: Decimal | None = None) -> Decimal | None:
+def money(
+    value: object, field: str, *, required: bool = True, maximum: Decimal | None = None
+) -> Decimal | None:
     if value is None or value == "":
         if required:
             raise ValidationError(field, "is required")
         return None
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValidationError(field, "must be an exact amount (text or Decimal), not a float")
     try:
         amount = Decimal(str(value).replace(",", "").replace("$", "").strip())
@@ -98,12 +97,11 @@ def integer(value: object, field: str, *, minimum: int, maximum: int, required: 
 
 
 def state_code(value: object, field: str = "state", *, required: bool = True) -> str | None:
-    cleaned = text(value, field, max_length=2, required=required)
+    """A state code or name ("tx", "Texas") as its two-letter USPS code."""
+    cleaned = text(value, field, max_length=40, required=required)
     if cleaned is None:
         return None
-    code = cleaned.upper()
-    if code not in US_STATES:
-        raise ValidationError(field, f"{cleaned!r} is not a US state code")
+    code = address_state_code(cleaned)  # AddressError is a ValidationError naming "state"
     return code
 
 

@@ -20,8 +20,25 @@ from app.vin import decode_vin, validate_vin
 VEHICLE_STATUSES = frozenset({"in_stock", "on_hold", "in_transit", "sold", "wholesale"})
 CONDITIONS = frozenset({"new", "used"})
 EDITABLE = frozenset(
-    {"stock_number", "model_year", "make", "model", "trim", "body", "fuel", "condition", "mileage", "color", "cost",
-     "price", "msrp", "status", "received_on", "weight_lbs", "city_mpg"}
+    {
+        "stock_number",
+        "model_year",
+        "make",
+        "model",
+        "trim",
+        "body",
+        "fuel",
+        "condition",
+        "mileage",
+        "color",
+        "cost",
+        "price",
+        "msrp",
+        "status",
+        "received_on",
+        "weight_lbs",
+        "city_mpg",
+    }
 )
 _MAX_PRICE = Decimal("5000000")
 
@@ -44,21 +61,29 @@ def _clean(form: Mapping[str, Any]) -> dict[str, Any]:
         if key in form:
             clean[key] = fields.text(form[key], key, max_length=limit, required=False)
     if "stock_number" in form:
-        clean["stock_number"] = fields.required_text(form["stock_number"], "stock_number", max_length=20).upper()
+        clean["stock_number"] = fields.required_text(
+            form["stock_number"], "stock_number", max_length=20
+        ).upper()
     if "condition" in form:
         clean["condition"] = fields.choice(form["condition"], "condition", CONDITIONS)
     if "status" in form:
         clean["status"] = fields.choice(form["status"], "status", VEHICLE_STATUSES)
     if "model_year" in form:
-        clean["model_year"] = fields.integer(form["model_year"], "model_year", minimum=1950,
-                                             maximum=date.today().year + 2, required=False)
+        clean["model_year"] = fields.integer(
+            form["model_year"], "model_year", minimum=1950, maximum=date.today().year + 2, required=False
+        )
     if "mileage" in form:
-        clean["mileage"] = fields.integer(form["mileage"], "mileage", minimum=0, maximum=2_000_000, required=False)
+        clean["mileage"] = fields.integer(
+            form["mileage"], "mileage", minimum=0, maximum=2_000_000, required=False
+        )
     if "weight_lbs" in form:
-        clean["weight_lbs"] = fields.integer(form["weight_lbs"], "weight_lbs", minimum=500, maximum=30_000,
-                                             required=False)
+        clean["weight_lbs"] = fields.integer(
+            form["weight_lbs"], "weight_lbs", minimum=500, maximum=30_000, required=False
+        )
     if "city_mpg" in form:
-        clean["city_mpg"] = fields.integer(form["city_mpg"], "city_mpg", minimum=1, maximum=250, required=False)
+        clean["city_mpg"] = fields.integer(
+            form["city_mpg"], "city_mpg", minimum=1, maximum=250, required=False
+        )
     if "price" in form:
         clean["price"] = fields.money(form["price"], "price", maximum=_MAX_PRICE)
     for key in ("cost", "msrp"):
@@ -70,7 +95,9 @@ def _clean(form: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class InventoryService(Service):
-    def add_by_vin(self, vin: str, form: Mapping[str, Any], *, allow_bad_check_digit: bool = False) -> Vehicle:
+    def add_by_vin(
+        self, vin: str, form: Mapping[str, Any], *, allow_bad_check_digit: bool = False
+    ) -> Vehicle:
         """Add a vehicle: the VIN is validated and decoded offline; entered fields win over decoded ones."""
         # InvalidVinError is a ValidationError naming "vin", with a reason and a suggested fix.
         decoded = decode_vin(validate_vin(vin, allow_bad_check_digit=allow_bad_check_digit))
@@ -105,8 +132,10 @@ class InventoryService(Service):
         clean = _clean(changes)
         with self.unit_of_work(Permission.INVENTORY_EDIT) as session:
             vehicle = get_or_404(session, Vehicle, vehicle_id)
-            if "stock_number" in clean and clean["stock_number"] != vehicle.stock_number and session.scalar(
-                select(Vehicle.id).where(Vehicle.stock_number == clean["stock_number"])
+            if (
+                "stock_number" in clean
+                and clean["stock_number"] != vehicle.stock_number
+                and session.scalar(select(Vehicle.id).where(Vehicle.stock_number == clean["stock_number"]))
             ):
                 raise ConflictError("stock_number", f"{clean['stock_number']} is already used")
             for key, value in clean.items():
@@ -123,7 +152,9 @@ class InventoryService(Service):
         if criteria.status:
             query = query.where(Vehicle.status == fields.choice(criteria.status, "status", VEHICLE_STATUSES))
         if criteria.condition:
-            query = query.where(Vehicle.condition == fields.choice(criteria.condition, "condition", CONDITIONS))
+            query = query.where(
+                Vehicle.condition == fields.choice(criteria.condition, "condition", CONDITIONS)
+            )
         if criteria.body:
             query = query.where(Vehicle.body.ilike(f"%{criteria.body}%"))
         if criteria.min_age_days is not None:

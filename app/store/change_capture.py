@@ -33,8 +33,11 @@ def _fields(model: Synced) -> dict[str, FieldType]:
 
 def _snapshot(model: Synced, names: list[str] | None = None) -> dict[str, Any]:
     fields = _fields(model)
-    return {name: encode_value(kind, getattr(model, name)) for name, kind in fields.items()
-            if names is None or name in names}
+    return {
+        name: encode_value(kind, getattr(model, name))
+        for name, kind in fields.items()
+        if names is None or name in names
+    }
 
 
 def _changed(model: Synced) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -86,7 +89,9 @@ class _Capture:
             )
         )
 
-    def audit(self, model: Synced, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    def audit(
+        self, model: Synced, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
         entry = AuditEvent(
             tenant_id=self.tenant_id,
             actor_id=self.session.info.get(ACTOR),

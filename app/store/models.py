@@ -154,7 +154,10 @@ class Lead(Synced):
 class Deal(Synced):
     __tablename__ = "deal"
     __sync_name__ = "deal"
-    __table_args__ = (UniqueConstraint("tenant_id", "deal_number"), Index("ix_deal_tenant_status", "tenant_id", "status"))
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "deal_number"),
+        Index("ix_deal_tenant_status", "tenant_id", "status"),
+    )
 
     customer_id: Mapped[str] = mapped_column(ID, ForeignKey("customer.id"))
     vehicle_id: Mapped[str | None] = mapped_column(ID, ForeignKey("vehicle.id"))

@@ -14,7 +14,12 @@ def config_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
     system, user = tmp_path / "system.toml", tmp_path / "user.toml"
     monkeypatch.setenv("AUTOLYTIQ_SYSTEM_CONFIG", str(system))
     monkeypatch.setenv("AUTOLYTIQ_USER_CONFIG", str(user))
-    for name in ("AUTOLYTIQ_SERVER_URL", "AUTOLYTIQ_TENANT_ID", "AUTOLYTIQ_UPDATE_CHANNEL", "AUTOLYTIQ_LOG_LEVEL"):
+    for name in (
+        "AUTOLYTIQ_SERVER_URL",
+        "AUTOLYTIQ_TENANT_ID",
+        "AUTOLYTIQ_UPDATE_CHANNEL",
+        "AUTOLYTIQ_LOG_LEVEL",
+    ):
         monkeypatch.delenv(name, raising=False)
     return system, user
 
@@ -25,8 +30,9 @@ def test_defaults_without_any_file(config_files: tuple[Path, Path]) -> None:
 
 def test_user_file_overrides_system_file_unless_locked(config_files: tuple[Path, Path]) -> None:
     system, user = config_files
-    system.write_text('server_url = "https://sync.dealer.example"\nupdate_channel = "stable"\n'
-                      'locked = ["server_url"]\n')
+    system.write_text(
+        'server_url = "https://sync.dealer.example"\nupdate_channel = "stable"\nlocked = ["server_url"]\n'
+    )
     user.write_text('server_url = "http://localhost:9"\nupdate_channel = "beta"\noffline_grace_hours = 24\n')
     settings = load_settings()
     assert settings.server_url == "https://sync.dealer.example"  # locked by IT
@@ -34,7 +40,9 @@ def test_user_file_overrides_system_file_unless_locked(config_files: tuple[Path,
     assert settings.offline_grace_hours == 24
 
 
-def test_environment_overrides_files(config_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_overrides_files(
+    config_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, user = config_files
     user.write_text('server_url = "http://a.example"\n')
     monkeypatch.setenv("AUTOLYTIQ_SERVER_URL", "http://b.example")
@@ -44,9 +52,9 @@ def test_environment_overrides_files(config_files: tuple[Path, Path], monkeypatc
 @pytest.mark.parametrize(
     ("content", "key"),
     [
-        ("offline_grace_hours = \"many\"\n", "offline_grace_hours"),
+        ('offline_grace_hours = "many"\n', "offline_grace_hours"),
         ("offline_grace_hours = 100000\n", "offline_grace_hours"),
-        ("colour = \"blue\"\n", "colour"),
+        ('colour = "blue"\n', "colour"),
         ("server_url = [\n", "(file)"),
     ],
 )

@@ -19,7 +19,9 @@ from app.store.models import AuditEvent, Customer, Deal, Vehicle
 def _customer_and_vehicle(store: Store, tenant: str) -> tuple[str, str]:
     with store.session(Actor(tenant, None, "dev")) as session:
         customer = Customer(first_name="Dee", last_name="Buyer")
-        vehicle = Vehicle(vin="5YJ3E1EA7KF317000", stock_number="U100", condition="used", price=Decimal("28999.00"))
+        vehicle = Vehicle(
+            vin="5YJ3E1EA7KF317000", stock_number="U100", condition="used", price=Decimal("28999.00")
+        )
         session.add_all([customer, vehicle])
     return customer.id, vehicle.id
 
@@ -28,8 +30,13 @@ def _ready_deal(store: Store, salesperson: Principal) -> Deal:
     customer_id, vehicle_id = _customer_and_vehicle(store, salesperson.tenant_id)
     deals = DealService(store, salesperson)
     deal = deals.create(customer_id, vehicle_id=vehicle_id, deal_type="finance")
-    deals.save_scenario(deal.id, name="72 mo", deal_type="finance", inputs={"cash_down": "3000"},
-                        quote={"finance": {"monthly_payment": "512.34"}})
+    deals.save_scenario(
+        deal.id,
+        name="72 mo",
+        deal_type="finance",
+        inputs={"cash_down": "3000"},
+        quote={"finance": {"monthly_payment": "512.34"}},
+    )
     return deal
 
 
@@ -44,8 +51,12 @@ def test_the_full_happy_path(store: Store, salesperson: Principal, manager: Prin
     with store.session(Actor(salesperson.tenant_id, None, "dev")) as session:
         vehicle = session.get(Vehicle, deal.vehicle_id)
         assert vehicle is not None and vehicle.status == "sold"
-        moves = [(e.after or {}).get("status") for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.entity == "deal").order_by(AuditEvent.at))]
+        moves = [
+            (e.after or {}).get("status")
+            for e in session.scalars(
+                select(AuditEvent).where(AuditEvent.entity == "deal").order_by(AuditEvent.at)
+            )
+        ]
         assert [m for m in moves if m] == ["draft", "submitted", "approved", "closed"]
 
 
@@ -133,7 +144,9 @@ def test_salespeople_see_only_their_own_deals(
     assert [d.id for d in DealService(store, manager).list()] == [mine.id]
 
 
-def test_deals_of_another_dealership_are_not_found(store: Store, salesperson: Principal, other_dealer: Principal) -> None:
+def test_deals_of_another_dealership_are_not_found(
+    store: Store, salesperson: Principal, other_dealer: Principal
+) -> None:
     deal = _ready_deal(store, salesperson)
     with pytest.raises(NotFoundError):
         DealService(store, other_dealer).get(deal.id)
@@ -166,7 +179,8 @@ def test_bad_scenario_input_names_the_field_and_saves_nothing(store: Store, sale
         service.save_scenario(deal.id, name="", deal_type="finance", inputs={}, quote=None)
     assert raised.value.field == "name"
     with pytest.raises(ValidationError) as raised:
-        service.save_scenario(deal.id, name="x", deal_type="finance", inputs={},
-                              quote={"finance": {"monthly_payment": "-5"}})
+        service.save_scenario(
+            deal.id, name="x", deal_type="finance", inputs={}, quote={"finance": {"monthly_payment": "-5"}}
+        )
     assert raised.value.field == "quote.monthly_payment"
     assert len(service.scenarios(deal.id)) == 1

@@ -65,10 +65,14 @@ def _seed_two_tenants(store: Store) -> tuple[Actor, Actor]:
     a, b = Actor("tenant-a", "ua", "dev"), Actor("tenant-b", "ub", "dev")
     with store.session(a) as session:
         session.add(Customer(first_name="Alice", last_name="A"))
-        session.add(Vehicle(vin="1HGCM82633A004352", stock_number="A1", condition="used", price=Decimal("9000.00")))
+        session.add(
+            Vehicle(vin="1HGCM82633A004352", stock_number="A1", condition="used", price=Decimal("9000.00"))
+        )
     with store.session(b) as session:
         session.add(Customer(first_name="Bob", last_name="B"))
-        session.add(Vehicle(vin="1HGCM82633A004352", stock_number="A1", condition="used", price=Decimal("9500.00")))
+        session.add(
+            Vehicle(vin="1HGCM82633A004352", stock_number="A1", condition="used", price=Decimal("9500.00"))
+        )
     return a, b
 
 
@@ -138,17 +142,25 @@ def test_create_update_delete_each_write_audit_and_outbox(store: Store) -> None:
 def test_a_failed_change_leaves_no_audit_or_outbox_rows(store: Store) -> None:
     actor = Actor("t", "u", "dev")
     with store.session(actor) as session:
-        session.add(Vehicle(vin="1HGCM82633A004352", stock_number="S1", condition="used", price=Decimal("1.00")))
+        session.add(
+            Vehicle(vin="1HGCM82633A004352", stock_number="S1", condition="used", price=Decimal("1.00"))
+        )
     with store.session(actor) as session:
-        before = (session.scalar(select(func.count()).select_from(AuditEvent)),
-                  session.scalar(select(func.count()).select_from(OutboxOp)))
+        before = (
+            session.scalar(select(func.count()).select_from(AuditEvent)),
+            session.scalar(select(func.count()).select_from(OutboxOp)),
+        )
     with pytest.raises(IntegrityError), store.session(actor) as session:
         session.add(Customer(first_name="Ok", last_name="Row"))
         # Same VIN in the same dealership violates the unique key: the whole transaction goes.
-        session.add(Vehicle(vin="1HGCM82633A004352", stock_number="S2", condition="used", price=Decimal("1.00")))
+        session.add(
+            Vehicle(vin="1HGCM82633A004352", stock_number="S2", condition="used", price=Decimal("1.00"))
+        )
     with store.session(actor) as session:
-        after = (session.scalar(select(func.count()).select_from(AuditEvent)),
-                 session.scalar(select(func.count()).select_from(OutboxOp)))
+        after = (
+            session.scalar(select(func.count()).select_from(AuditEvent)),
+            session.scalar(select(func.count()).select_from(OutboxOp)),
+        )
         assert after == before
         assert session.scalars(select(Customer)).all() == []
 
@@ -179,8 +191,15 @@ def test_rows_from_the_server_are_not_pushed_back(store: Store) -> None:
 def test_money_is_stored_exactly(store: Store) -> None:
     actor = Actor("t", None, "dev")
     with store.session(actor) as session:
-        session.add(Vehicle(vin="5YJ3E1EA7KF317000", stock_number="T1", condition="used",
-                            price=Decimal("31999.99"), cost=Decimal("0.10") + Decimal("0.20")))
+        session.add(
+            Vehicle(
+                vin="5YJ3E1EA7KF317000",
+                stock_number="T1",
+                condition="used",
+                price=Decimal("31999.99"),
+                cost=Decimal("0.10") + Decimal("0.20"),
+            )
+        )
     with store.session(actor) as session:
         vehicle = session.scalars(select(Vehicle)).one()
         assert vehicle.price == Decimal("31999.99")

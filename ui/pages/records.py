@@ -22,7 +22,9 @@ def customers_page(ctx: AppContext) -> ListPage[Customer]:
         Column("ZIP", lambda c: c.zip),
         Column("Credit", lambda c: c.credit_score, numeric=True),
     ]
-    return ListPage("Customers", columns, lambda text: service.search(text), "Search name, phone, email or ZIP")
+    return ListPage(
+        "Customers", columns, lambda text: service.search(text), "Search name, phone, email or ZIP"
+    )
 
 
 def inventory_page(ctx: AppContext) -> ListPage[Vehicle]:
@@ -40,7 +42,10 @@ def inventory_page(ctx: AppContext) -> ListPage[Vehicle]:
         Column("VIN", lambda v: v.vin),
     ]
     return ListPage(
-        "Inventory", columns, lambda text: service.find(InventoryFilter(text=text)), "Search stock number, VIN, make or model"
+        "Inventory",
+        columns,
+        lambda text: service.find(InventoryFilter(text=text)),
+        "Search stock number, VIN, make or model",
     )
 
 
@@ -57,6 +62,8 @@ def deals_page(ctx: AppContext) -> ListPage[Deal]:
 
     def load(text: str) -> list[Deal]:
         needle = text.strip().lower()
-        return [d for d in service.list() if not needle or needle in d.deal_number.lower() or needle in d.status]
+        return [
+            d for d in service.list() if not needle or needle in d.deal_number.lower() or needle in d.status
+        ]
 
     return ListPage("Deals", columns, load, "Search deal number or status")
