@@ -20,12 +20,13 @@ Conventions (the rounding points are the ones a retail installment contract show
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import NamedTuple
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term, require_whole
-from calc.finance.solver import PRECISION, Flow, solve_rate
-from calc.money import round_cents
+from calc.finance.solver import PRECISION, Run, solve_rate
+from calc.money import CENT, round_cents
 
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
@@ -34,9 +35,12 @@ _THIRTY = Decimal(30)
 MAX_DAYS_TO_FIRST_PAYMENT = 366
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleRow:
-    """One payment: ``period`` = months from the contract date to this payment (first one may be odd)."""
+class ScheduleRow(NamedTuple):
+    """One payment: ``period`` = months from the contract date to this payment (first one may be odd).
+
+    A named tuple rather than a frozen dataclass: a 84-month schedule builds 84 of them per quote, and
+    tuple construction is several times cheaper.
+    """
 
     number: int
     period: Decimal
@@ -107,21 +111,31 @@ def monthly_payment(
 
 
 def finance_terms(
-    amount_financed: Decimal, apr: Decimal, term_months: int, days_to_first_payment: int | None = None
+    amount_financed: Decimal,
+    apr: Decimal,
+    term_months: int,
+    days_to_first_payment: int | None = None,
+    *,
+    with_schedule: bool = True,
 ) -> FinanceTerms:
-    """Payment, schedule, finance charge, total of payments and disclosed APR of a monthly loan."""
+    """Payment, schedule, finance charge, total of payments and disclosed APR of a monthly loan.
+
+    ``with_schedule=False`` still amortizes (the final payment depends on every month's rounding) but
+    does not keep the rows: ``schedule`` is then empty. Quotes and payment grids use it.
+    """
     amount = require_money(amount_financed, "amount_financed", positive=True)
     rate = require_rate(apr, "apr")
     term = require_term(term_months)
     whole, fraction = first_period(days_to_first_payment)
     payment = round_cents(exact_payment(amount, rate, term, whole, fraction))
-    schedule = _amortize(amount, rate, term, payment, whole, fraction)
-    final = schedule[-1].payment
+    final, schedule = _amortize(amount, rate, term, payment, whole, fraction, with_schedule)
     if final <= 0 or payment <= 0:
         raise CalcInputError("amount_financed", f"is too small to spread over {term} payments")
     total = payment * (term - 1) + final
-    flows = [Flow(row.payment, whole + row.number - 1, fraction) for row in schedule]
-    disclosed = solve_rate(amount, flows) * _TWELVE
+    runs = [Run(payment, whole, fraction, term - 1, 1), Run(final, whole + term - 1, fraction)]
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        disclosed = solve_rate(amount, runs, guess=rate / _TWELVE) * _TWELVE
     return FinanceTerms(
         amount_financed=amount,
         note_rate=rate,
@@ -136,17 +150,26 @@ def finance_terms(
 
 
 def _amortize(
-    amount: Decimal, apr: Decimal, term: int, payment: Decimal, whole: int, fraction: Decimal
-) -> tuple[ScheduleRow, ...]:
+    amount: Decimal, apr: Decimal, term: int, payment: Decimal, whole: int, fraction: Decimal, keep: bool
+) -> tuple[Decimal, tuple[ScheduleRow, ...]]:
+    """The final payment that clears the balance, and the rows when ``keep``."""
     rate = apr / _TWELVE
+    # First month: the odd-period growth; interest rounded half-up to the cent every month.
+    interest = (amount * (_growth_to_first(rate, whole, fraction) - _ONE)).quantize(CENT, ROUND_HALF_UP)
+    if not keep:
+        balance = amount + interest - payment
+        for _ in range(term - 2):  # hot loop of quotes and grids: no rows, round_cents inlined
+            balance += (balance * rate).quantize(CENT, ROUND_HALF_UP) - payment
+        if term == 1:
+            return amount + interest, ()
+        return balance + (balance * rate).quantize(CENT, ROUND_HALF_UP), ()
     balance = amount
     rows: list[ScheduleRow] = []
-    first_growth = _growth_to_first(rate, whole, fraction) - _ONE
+    start = whole + fraction
     for number in range(1, term + 1):
-        growth = first_growth if number == 1 else rate
-        interest = round_cents(balance * growth)
         due = balance + interest if number == term else payment
         principal = due - interest
         balance -= principal
-        rows.append(ScheduleRow(number, whole + fraction + number - 1, due, interest, principal, balance))
-    return tuple(rows)
+        rows.append(ScheduleRow(number, start + number - 1, due, interest, principal, balance))
+        interest = (balance * rate).quantize(CENT, ROUND_HALF_UP)
+    return rows[-1].payment, tuple(rows)

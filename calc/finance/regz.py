@@ -28,14 +28,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_whole
-from calc.finance.solver import Flow, solve_rate
+from calc.finance.solver import PRECISION, Run, solve_rate
 from calc.finance.unit_period import (
     UNITS,
-    Span,
     UnitPeriod,
     add_months,
     classify,
@@ -99,11 +98,14 @@ class AprResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Payment:
-    when: date
+class _Segment:
+    """Validated payments: ``count`` × ``amount`` from ``first`` to ``last`` every ``period``."""
+
     amount: Decimal
-    stream: int
-    index: int
+    count: int
+    first: date
+    last: date
+    period: UnitPeriod | None
 
 
 def apr_within_tolerance(disclosed: Decimal, actual: Decimal, irregular: bool) -> bool:
@@ -120,32 +122,47 @@ def apr_within_tolerance(disclosed: Decimal, actual: Decimal, irregular: bool) -
 def reg_z_apr(amount_financed: Decimal, advance_date: date, payments: Sequence[PaymentStream]) -> AprResult:
     """Appendix J actuarial APR of one advance repaid by ``payments`` (see module docs for the steps)."""
     amount = require_money(amount_financed, "amount_financed", positive=True)
-    schedule = _expand(advance_date, payments)
-    total = sum((p.amount for p in schedule), Decimal(0))
+    segments = _validated(advance_date, payments)
+    total = sum((s.amount * s.count for s in segments), Decimal(0))
+    if total <= 0:
+        raise CalcInputError("payments", "the payments must total more than zero")
     if total < amount:
         raise CalcInputError(
             "payments", f"total of payments {total} is less than the amount financed {amount}"
         )
-    unit, single = _unit_period(advance_date, schedule, payments)
-    flows = _flows(advance_date, schedule, payments, unit, single)
-    rate = solve_rate(amount, flows)
-    per_year = unit.per_year
+    if sum(s.count for s in segments) == 1:
+        unit = _single_payment_period(advance_date, segments[0].first)
+        runs = [_single_payment_run(advance_date, segments[0], unit)]
+        irregular = False
+    else:
+        segments = _in_order(segments)
+        unit = _unit_period(advance_date, segments)
+        runs = _runs(advance_date, segments, unit)
+        irregular = _irregular(segments, unit)
+    rate = solve_rate(amount, runs)
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        per_year = unit.per_year
+        apr = rate * per_year
     return AprResult(
-        apr=rate * per_year,
+        apr=apr,
         unit_period=unit,
         periods_per_year=per_year,
         rate_per_period=rate,
         amount_financed=amount,
         total_of_payments=total,
         finance_charge=total - amount,
-        irregular=not single and _irregular(schedule, payments, unit),
+        irregular=irregular,
     )
 
 
-def _expand(advance_date: date, streams: Sequence[PaymentStream]) -> list[_Payment]:
+def _validated(advance_date: date, streams: Sequence[PaymentStream]) -> list[_Segment]:
+    if not isinstance(advance_date, date):
+        raise CalcInputError("advance_date", "must be a date")
     if not streams:
         raise CalcInputError("payments", "at least one payment is required")
-    expanded: list[_Payment] = []
+    segments: list[_Segment] = []
+    payments = 0
     for s, stream in enumerate(streams):
         field = f"payments[{s}]"
         amount = require_money(stream.amount, f"{field}.amount", positive=False)
@@ -161,30 +178,28 @@ def _expand(advance_date: date, streams: Sequence[PaymentStream]) -> list[_Payme
             raise CalcInputError(f"{field}.first_date", "must be a date")
         if stream.first_date < advance_date:
             raise CalcInputError(f"{field}.first_date", "must not be before the advance date")
-        expanded += [_Payment(d, amount, s, k) for k, d in enumerate(stream.dates())]
-        if len(expanded) > MAX_PAYMENTS:
+        payments += count
+        if payments > MAX_PAYMENTS:
             raise CalcInputError(f"{field}.count", f"more than {MAX_PAYMENTS} payments in all")
-    expanded.sort(key=lambda p: (p.when, p.stream, p.index))
-    if sum((p.amount for p in expanded), Decimal(0)) <= 0:
-        raise CalcInputError("payments", "the payments must total more than zero")
-    return expanded
+        period = stream.period
+        last = stream.first_date if period is None else step_date(stream.first_date, period, count - 1)
+        segments.append(_Segment(amount, count, stream.first_date, last, period))
+    return segments
 
 
-def _unit_period(
-    advance_date: date, schedule: Sequence[_Payment], streams: Sequence[PaymentStream]
-) -> tuple[UnitPeriod, bool]:
-    """(b)(4): the unit-period, and whether the single-advance single-payment rule applied."""
-    if len(schedule) == 1:
-        return _single_payment_period(advance_date, schedule[0].when), True
-    periods = _periods(advance_date, schedule, streams)
-    counts = Counter(p for p in periods if p.approx_days <= 366)
-    common = [(n, p) for p, n in counts.items() if n > 1]
-    if common:
-        best = max(n for n, _ in common)
-        return min((p for n, p in common if n == best), key=lambda p: p.approx_days), False
-    lengths = [Decimal((b.when - a.when).days) for a, b in itertools.pairwise(schedule)]
-    lengths.append(Decimal((schedule[0].when - advance_date).days))
-    return nearest_standard(sum(lengths, Decimal(0)) / len(lengths)), False
+def _in_order(segments: list[_Segment]) -> list[_Segment]:
+    """Streams sorted by date; streams that interleave are split into single payments."""
+    ordered = sorted(segments, key=lambda s: (s.first, s.last))
+    if all(a.last < b.first for a, b in itertools.pairwise(ordered)):
+        return ordered
+    singles = [_Segment(s.amount, 1, when, when, None) for s in segments for when in _dates(s)]
+    return sorted(singles, key=lambda s: s.first)
+
+
+def _dates(segment: _Segment) -> list[date]:
+    if segment.period is None:
+        return [segment.first]
+    return [step_date(segment.first, segment.period, k) for k in range(segment.count)]
 
 
 def _single_payment_period(advance_date: date, due: date) -> UnitPeriod:
@@ -200,21 +215,30 @@ def _single_payment_period(advance_date: date, due: date) -> UnitPeriod:
     return UnitPeriod("day", term_days)
 
 
-def _periods(
-    advance_date: date, schedule: Sequence[_Payment], streams: Sequence[PaymentStream]
-) -> list[UnitPeriod]:
-    """Every period of the transaction ((b)(3)(i)), each as the standard interval it spans."""
-    periods = [_between(advance_date, schedule[0].when)]
-    for before, after in itertools.pairwise(schedule):
-        if after.when == before.when:
-            continue
-        if after.stream == before.stream and after.index == before.index + 1:
-            declared = streams[after.stream].period
-            assert declared is not None  # a stream with two payments has an interval
-            periods.append(declared)
-        else:
-            periods.append(_between(before.when, after.when))
-    return periods
+def _single_payment_run(advance_date: date, only: _Segment, unit: UnitPeriod) -> Run:
+    if unit.unit == "year":
+        span = measure(advance_date, only.first, unit)
+        return Run(only.amount, span.whole, span.fraction)
+    # (b)(5)(vi)-(vii): a term of a year or less is exactly one unit-period.
+    return Run(only.amount, 1, Decimal(0))
+
+
+def _unit_period(advance_date: date, segments: Sequence[_Segment]) -> UnitPeriod:
+    """(b)(4)(i): the most frequent common period, the smaller on a tie, else the rounded average."""
+    periods: Counter[UnitPeriod] = Counter()
+    periods[_between(advance_date, segments[0].first)] += 1
+    for segment in segments:
+        if segment.count > 1 and segment.period is not None:
+            periods[segment.period] += segment.count - 1
+    for before, after in itertools.pairwise(segments):
+        if after.first > before.last:
+            periods[_between(before.last, after.first)] += 1
+    common = [(n, p) for p, n in periods.items() if n > 1 and p.approx_days <= 366]
+    if common:
+        best = max(n for n, _ in common)
+        return min((p for n, p in common if n == best), key=lambda p: p.approx_days)
+    span = Decimal((segments[-1].last - advance_date).days)
+    return nearest_standard(span / sum(periods.values()))
 
 
 def _between(earlier: date, later: date) -> UnitPeriod:
@@ -224,30 +248,21 @@ def _between(earlier: date, later: date) -> UnitPeriod:
     return UnitPeriod("day", max((later - earlier).days, 1))
 
 
-def _flows(
-    advance_date: date,
-    schedule: Sequence[_Payment],
-    streams: Sequence[PaymentStream],
-    unit: UnitPeriod,
-    single: bool,
-) -> list[Flow]:
-    if single:
-        # (b)(5)(vi)-(vii): a term of a year or less is exactly one unit-period.
-        only = schedule[0]
-        span = Span(1, Decimal(0)) if unit.unit != "year" else measure(advance_date, only.when, unit)
-        return [Flow(only.amount, span.whole, span.fraction)]
-    firsts = [measure(advance_date, s.first_date, unit) for s in streams]
-    flows: list[Flow] = []
-    for payment in schedule:
-        stream = streams[payment.stream]
-        ratio = _units_per_step(stream.period, unit)
+def _runs(advance_date: date, segments: Sequence[_Segment], unit: UnitPeriod) -> list[Run]:
+    runs: list[Run] = []
+    for segment in segments:
+        first = measure(advance_date, segment.first, unit)
+        if segment.count == 1:
+            runs.append(Run(segment.amount, first.whole, first.fraction))
+            continue
+        ratio = _units_per_step(segment.period, unit)
         if ratio is not None:
-            first = firsts[payment.stream]
-            flows.append(Flow(payment.amount, first.whole + ratio * payment.index, first.fraction))
-        else:
-            span = measure(advance_date, payment.when, unit)
-            flows.append(Flow(payment.amount, span.whole, span.fraction))
-    return flows
+            runs.append(Run(segment.amount, first.whole, first.fraction, segment.count, ratio))
+            continue
+        for when in _dates(segment):
+            span = measure(advance_date, when, unit)
+            runs.append(Run(segment.amount, span.whole, span.fraction))
+    return runs
 
 
 def _units_per_step(step: UnitPeriod | None, unit: UnitPeriod) -> int | None:
@@ -266,16 +281,17 @@ def _units_per_step(step: UnitPeriod | None, unit: UnitPeriod) -> int | None:
     return steps if rest == 0 and steps > 0 else None
 
 
-def _irregular(schedule: Sequence[_Payment], streams: Sequence[PaymentStream], unit: UnitPeriod) -> bool:
+def _irregular(segments: Sequence[_Segment], unit: UnitPeriod) -> bool:
     """1026.22(a)(3): irregular periods or amounts, not counting the first period or first/last payment."""
-    middle = {p.amount for p in schedule[1:-1]}
-    if len(middle) > 1:
+    remaining = [s.count for s in segments]
+    remaining[0] -= 1
+    remaining[-1] -= 1
+    if len({s.amount for s, left in zip(segments, remaining, strict=True) if left > 0}) > 1:
         return True
-    for before, after in itertools.pairwise(schedule):
-        if after.stream == before.stream and after.index == before.index + 1:
-            step = streams[after.stream].period
-        else:
-            step = _between(before.when, after.when)
-        if step != unit and _units_per_step(step, unit) != 1:
+    for segment in segments:
+        if segment.count > 1 and _units_per_step(segment.period, unit) != 1:
             return True
-    return False
+    return any(
+        after.first > before.last and step_date(before.last, unit, 1) != after.first
+        for before, after in itertools.pairwise(segments)
+    )
