@@ -21,8 +21,12 @@ def _snapshot(path: Path, seed: int) -> tuple[list[tuple[str, ...]], str]:
     store = open_store(path, "dev")
     summary = build_demo(store, seed=seed, today=TODAY)
     with store.session(Actor(summary.tenant_id, None, "dev")) as session:
-        vehicles = [(v.id, v.vin, str(v.price)) for v in session.scalars(select(Vehicle).order_by(Vehicle.id))]
-        customers = [(c.id, c.last_name, c.zip or "") for c in session.scalars(select(Customer).order_by(Customer.id))]
+        vehicles = [
+            (v.id, v.vin, str(v.price)) for v in session.scalars(select(Vehicle).order_by(Vehicle.id))
+        ]
+        customers = [
+            (c.id, c.last_name, c.zip or "") for c in session.scalars(select(Customer).order_by(Customer.id))
+        ]
     store.close()
     return vehicles + customers, summary.tenant_id
 
@@ -43,7 +47,12 @@ def test_the_demo_is_realistic_and_valid(tmp_path: Path) -> None:
     with store.session(Actor(summary.tenant_id, None, "dev")) as session:
         users = session.scalars(select(AppUser)).all()
         assert len(users) == 12
-        assert {r for u in users for r in u.roles} >= {"admin", "sales_manager", "salesperson", "finance_manager"}
+        assert {r for u in users for r in u.roles} >= {
+            "admin",
+            "sales_manager",
+            "salesperson",
+            "finance_manager",
+        }
         vehicles = session.scalars(select(Vehicle)).all()
         for vehicle in vehicles:
             assert validate_vin(vehicle.vin) == vehicle.vin
