@@ -69,7 +69,9 @@ def test_c1iv_quarterly_long_first_period() -> None:
 def test_c1v_weekly_long_first_period() -> None:
     # $500 advanced 3/20/78; 30 weekly payments of $17.60 from 4/21/78; t = 4, f = 4/7 → 14.96 %.
     assert measure(date(1978, 3, 20), date(1978, 4, 21), UnitPeriod("week")) == Span(4, d(4) / 7)
-    result = reg_z_apr(d("500"), date(1978, 3, 20), [PaymentStream(d("17.60"), 30, date(1978, 4, 21), "week")])
+    result = reg_z_apr(
+        d("500"), date(1978, 3, 20), [PaymentStream(d("17.60"), 30, date(1978, 4, 21), "week")]
+    )
     assert result.periods_per_year == 52
     assert result.percent(2) == d("14.96")
 
@@ -79,15 +81,12 @@ def test_c1v_weekly_long_first_period() -> None:
 
 def test_c2i_monthly_odd_first_payment() -> None:
     # $5,000 advanced 1/10/78; $250 on 2/10/78, then 23 payments of $230 from 3/10/78 → 10.08 %.
-    assert (
-        apr_of(
-            "5000",
-            date(1978, 1, 10),
-            single("250", date(1978, 2, 10)),
-            PaymentStream(d("230"), 23, date(1978, 3, 10)),
-        )
-        == d("10.08")
-    )
+    assert apr_of(
+        "5000",
+        date(1978, 1, 10),
+        single("250", date(1978, 2, 10)),
+        PaymentStream(d("230"), 23, date(1978, 3, 10)),
+    ) == d("10.08")
 
 
 def test_c2ii_every_four_weeks_long_first_period_odd_first_payment() -> None:
@@ -109,30 +108,24 @@ def test_c2ii_every_four_weeks_long_first_period_odd_first_payment() -> None:
 
 def test_c3i_monthly_odd_final_payment() -> None:
     # $5,000 advanced 1/10/78; 23 payments of $230 from 2/10/78, then $280 on 1/10/80 → 10.50 %.
-    assert (
-        apr_of(
-            "5000",
-            date(1978, 1, 10),
-            PaymentStream(d("230"), 23, date(1978, 2, 10)),
-            single("280", date(1980, 1, 10)),
-        )
-        == d("10.50")
-    )
+    assert apr_of(
+        "5000",
+        date(1978, 1, 10),
+        PaymentStream(d("230"), 23, date(1978, 2, 10)),
+        single("280", date(1980, 1, 10)),
+    ) == d("10.50")
 
 
 def test_c3ii_biweekly_short_first_period_odd_final_payment() -> None:
     # $200 advanced 4/3/78; 19 payments of $9.50 every 2 weeks from 4/11/78, then $30 two weeks after the
     # 19th; f = 8/14 → 12.22 %.
     last = date(1978, 4, 11) + timedelta(days=14 * 19)
-    assert (
-        apr_of(
-            "200",
-            date(1978, 4, 3),
-            PaymentStream(d("9.50"), 19, date(1978, 4, 11), "week", 2),
-            single("30.00", last),
-        )
-        == d("12.22")
-    )
+    assert apr_of(
+        "200",
+        date(1978, 4, 3),
+        PaymentStream(d("9.50"), 19, date(1978, 4, 11), "week", 2),
+        single("30.00", last),
+    ) == d("12.22")
 
 
 # (c)(4): odd first and final payments.
@@ -140,16 +133,13 @@ def test_c3ii_biweekly_short_first_period_odd_final_payment() -> None:
 
 def test_c4i_monthly_odd_first_and_final_payments() -> None:
     # $5,000 advanced 1/10/78; $250 on 2/10/78, 22 × $230 from 3/10/78, $280 on 1/10/80 → 10.90 %.
-    assert (
-        apr_of(
-            "5000",
-            date(1978, 1, 10),
-            single("250", date(1978, 2, 10)),
-            PaymentStream(d("230"), 22, date(1978, 3, 10)),
-            single("280", date(1980, 1, 10)),
-        )
-        == d("10.90")
-    )
+    assert apr_of(
+        "5000",
+        date(1978, 1, 10),
+        single("250", date(1978, 2, 10)),
+        PaymentStream(d("230"), 22, date(1978, 3, 10)),
+        single("280", date(1980, 1, 10)),
+    ) == d("10.90")
 
 
 def test_c4ii_every_two_months_short_first_period_odd_first_and_final() -> None:
@@ -194,7 +184,9 @@ def test_c5ii_single_payment_term_in_whole_months() -> None:
         (date(1980, 1, 13), 2, Decimal(10) / 365),  # (b)(5)(v)(B): days over 365
     ],
 )
-def test_single_payment_longer_than_a_year_uses_the_year_rule(due: date, whole: int, fraction: Decimal) -> None:
+def test_single_payment_longer_than_a_year_uses_the_year_rule(
+    due: date, whole: int, fraction: Decimal
+) -> None:
     result = reg_z_apr(d("1000"), date(1978, 1, 3), [single("1250", due)])
     assert result.unit_period == UnitPeriod("year")
     i = result.rate_per_period

@@ -17,7 +17,12 @@ def contract_example() -> dict[str, Any]:
         "amount_financed": "5000.00",
         "advance_date": "1978-01-10",
         "payments": [
-            {"amount": "230.00", "count": 24, "first_date": "1978-02-10", "every": {"unit": "month", "multiple": 1}}
+            {
+                "amount": "230.00",
+                "count": 24,
+                "first_date": "1978-02-10",
+                "every": {"unit": "month", "multiple": 1},
+            }
         ],
     }
 
@@ -52,7 +57,12 @@ def test_multiple_streams_and_multiples() -> None:
             "advance_date": "1978-03-18",
             "payments": [
                 {"amount": "39.50", "count": 1, "first_date": "1978-04-20"},
-                {"amount": "38.31", "count": "11", "first_date": "1978-05-18", "every": {"unit": "week", "multiple": 4}},
+                {
+                    "amount": "38.31",
+                    "count": "11",
+                    "first_date": "1978-05-18",
+                    "every": {"unit": "week", "multiple": 4},
+                },
             ],
         }
     )
@@ -100,7 +110,9 @@ _DELETE = object()
         (("payments", 0, "amount"), "100", "payments"),  # payments total less than the amount financed
     ],
 )
-def test_bad_input_names_the_field_and_leaves_the_input_alone(path: tuple[Any, ...], value: Any, field: str) -> None:
+def test_bad_input_names_the_field_and_leaves_the_input_alone(
+    path: tuple[Any, ...], value: Any, field: str
+) -> None:
     line = contract_example()
     _set(line, path, value)
     before = copy.deepcopy(line)

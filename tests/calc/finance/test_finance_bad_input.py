@@ -38,9 +38,16 @@ def terms(**changes: Any) -> Callable[[], object]:
 
 
 def lease(**changes: Any) -> Callable[[], object]:
-    args = dict(
-        zip(("adjusted_cap_cost", "residual_value", "term_months", "money_factor"), GOOD_LEASE, strict=True)
-    ) | changes
+    args = (
+        dict(
+            zip(
+                ("adjusted_cap_cost", "residual_value", "term_months", "money_factor"),
+                GOOD_LEASE,
+                strict=True,
+            )
+        )
+        | changes
+    )
     return lambda: lease_payment(**args)
 
 
@@ -54,7 +61,7 @@ def reserve(**changes: Any) -> Callable[[], object]:
     return lambda: dealer_reserve(**args)
 
 
-def apr(amount: Decimal = D("20000"), stream: PaymentStream = STREAM) -> Callable[[], object]:
+def apr(amount: Decimal = GOOD_LOAN[0], stream: PaymentStream = STREAM) -> Callable[[], object]:
     return lambda: reg_z_apr(amount, date(2025, 1, 1), [stream])
 
 
@@ -75,7 +82,11 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("NaN apr", terms(apr=D("NaN")), "apr"),
     ("days 0", terms(days_to_first_payment=0), "days_to_first_payment"),
     ("days too many", loan(days_to_first_payment=400), "days_to_first_payment"),
-    ("too small to amortize", terms(amount_financed=D("0.05"), apr=D("0"), term_months=10), "amount_financed"),
+    (
+        "too small to amortize",
+        terms(amount_financed=D("0.05"), apr=D("0"), term_months=10),
+        "amount_financed",
+    ),
     ("residual above cap cost", lease(residual_value=D("30000.01")), "residual_value"),
     ("negative residual", lease(residual_value=D("-1")), "residual_value"),
     ("NaN residual", lease(residual_value=D("NaN")), "residual_value"),
@@ -93,8 +104,16 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("apr amount negative", apr(amount=D("-1")), "amount_financed"),
     ("apr count 0", apr(stream=PaymentStream(D("400"), 0, date(2025, 2, 1))), "payments[0].count"),
     ("apr amount NaN", apr(stream=PaymentStream(D("NaN"), 60, date(2025, 2, 1))), "payments[0].amount"),
-    ("apr bad unit", apr(stream=PaymentStream(D("400"), 60, date(2025, 2, 1), "year")), "payments[0].every.unit"),
-    ("apr before advance", apr(stream=PaymentStream(D("400"), 60, date(2024, 12, 1))), "payments[0].first_date"),
+    (
+        "apr bad unit",
+        apr(stream=PaymentStream(D("400"), 60, date(2025, 2, 1), "year")),
+        "payments[0].every.unit",
+    ),
+    (
+        "apr before advance",
+        apr(stream=PaymentStream(D("400"), 60, date(2024, 12, 1))),
+        "payments[0].first_date",
+    ),
     ("apr underpaid", apr(stream=PaymentStream(D("100"), 60, date(2025, 2, 1))), "payments"),
 ]
 

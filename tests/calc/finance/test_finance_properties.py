@@ -68,7 +68,9 @@ def test_disclosed_apr_is_the_note_rate_within_the_regulatory_tolerance(
 
 @PROPERTY
 @given(amounts, rates.filter(lambda r: r > 0), terms)
-def test_apr_solved_from_a_payment_reprices_to_that_payment(amount: Decimal, rate: Decimal, term: int) -> None:
+def test_apr_solved_from_a_payment_reprices_to_that_payment(
+    amount: Decimal, rate: Decimal, term: int
+) -> None:
     payment = monthly_payment(amount, rate, term)
     if payment * term <= amount:
         return

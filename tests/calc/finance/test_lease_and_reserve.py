@@ -86,6 +86,11 @@ def test_reserve_grows_with_markup_and_split() -> None:
 
 def test_flat_reserve_is_a_percentage_of_the_amount_financed() -> None:
     reserve = dealer_reserve(
-        Decimal("25000"), Decimal("0.05"), Decimal("0.05"), 60, method="flat_pct", flat_percent=Decimal("0.015")
+        Decimal("25000"),
+        Decimal("0.05"),
+        Decimal("0.05"),
+        60,
+        method="flat_pct",
+        flat_percent=Decimal("0.015"),
     )
     assert reserve == Decimal("375.00")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -71,7 +72,7 @@ def test_schedule_pays_off_exactly(days: int | None) -> None:
     assert rows[-1].payment == terms.final_payment
     assert all(r.payment == terms.monthly_payment for r in rows[:-1])
     assert abs(terms.final_payment - terms.monthly_payment) < 1  # rounding drift only
-    assert all(a.balance > b.balance for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.balance > b.balance for a, b in itertools.pairwise(rows))
     assert all(r.interest == r.payment - r.principal for r in rows)
 
 

@@ -85,14 +85,18 @@ def test_without_common_period_the_average_is_rounded_to_a_standard_interval() -
 
 
 def test_zero_finance_charge_gives_zero_apr() -> None:
-    result = reg_z_apr(Decimal("1200"), date(2025, 1, 1), [PaymentStream(Decimal("100"), 12, date(2025, 2, 1))])
+    result = reg_z_apr(
+        Decimal("1200"), date(2025, 1, 1), [PaymentStream(Decimal("100"), 12, date(2025, 2, 1))]
+    )
     assert result.apr == 0
     assert result.finance_charge == 0
 
 
 def test_daily_payments() -> None:
     # 30 daily payments of $35 on $1,000: the APR is the daily rate × 365 of that annuity.
-    result = reg_z_apr(Decimal("1000"), date(2025, 1, 1), [PaymentStream(Decimal("35"), 30, date(2025, 1, 2), "day")])
+    result = reg_z_apr(
+        Decimal("1000"), date(2025, 1, 1), [PaymentStream(Decimal("35"), 30, date(2025, 1, 2), "day")]
+    )
     assert result.unit_period == UnitPeriod("day")
     i = result.rate_per_period
     pv = sum(Decimal(35) / (1 + i) ** k for k in range(1, 31))
@@ -115,7 +119,9 @@ def test_skipped_months_make_the_transaction_irregular() -> None:
 
 
 def test_apr_solution_balances_the_general_equation_to_high_precision() -> None:
-    result = reg_z_apr(Decimal("6000"), date(1978, 2, 10), [PaymentStream(Decimal("200"), 36, date(1978, 4, 1))])
+    result = reg_z_apr(
+        Decimal("6000"), date(1978, 2, 10), [PaymentStream(Decimal("200"), 36, date(1978, 4, 1))]
+    )
     i = result.rate_per_period
     f = Decimal(19) / 30
     pv = sum(Decimal(200) / ((1 + f * i) * (1 + i) ** (1 + k)) for k in range(36))
