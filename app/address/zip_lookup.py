@@ -107,6 +107,9 @@ def preload() -> None:
 
 def parse_zip(text: str) -> tuple[str, str | None]:
     """("78701", "1234") from "78701-1234", "78701 1234" or "787011234"; ("78701", None) from "78701"."""
+    if text is not None and not isinstance(text, str):
+        # A ZIP stored as a number has lost its leading zeros (02134 -> 2134); refuse rather than guess.
+        raise AddressError("zip", f"the ZIP code must be text, not {type(text).__name__}")
     cleaned = (text or "").strip()
     if not cleaned:
         raise AddressError("zip", "the ZIP code is missing")

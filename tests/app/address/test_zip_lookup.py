@@ -108,3 +108,11 @@ def test_counties_in_state() -> None:
     assert "TRAVIS COUNTY" in counties
     assert "COOK COUNTY" not in counties
     assert "ORLEANS PARISH" in counties_in_state("LA")
+
+
+def test_zip_given_as_a_number_is_refused() -> None:
+    # 02134 stored as an int is 2134: guessing the lost zero could pick the wrong town.
+    with pytest.raises(AddressError) as caught:
+        lookup_zip(2134)  # type: ignore[arg-type]
+    assert caught.value.field == "zip"
+    assert "text" in caught.value.message
