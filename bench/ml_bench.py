@@ -1,0 +1,241 @@
+"""WHACO and Prime: speed figures, and (``--simulate``) the evaluation simulations against baselines.
+
+    .venv/bin/python bench/ml_bench.py              # timings: WHACO process, Prime recommend
+    .venv/bin/python bench/ml_bench.py --simulate   # segmentation and bandit simulations (needs scikit-learn)
+
+Targets: WHACO ``process`` < 200 µs per customer, Prime ``recommend`` < 1 ms. The simulation functions are
+also what ``tests/ml/whaco`` and ``tests/ml/prime`` assert on, so the printed figures and the tests agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ml.prime import STRATEGIES, Prime
+from ml.prime import synthetic as deals
+from ml.whaco import Whaco
+from ml.whaco import synthetic as customers
+from ml.whaco.features import FEATURES
+
+# -- WHACO: segmentation and outliers against MiniBatchKMeans ----------------------------------------------
+
+
+def _kmeans_matrix(stream: list[customers.Customer]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The same fixed feature scale WHACO uses; missing fields mean-imputed (KMeans cannot skip them)."""
+    rows = np.full((len(stream), len(FEATURES)), np.nan)
+    for r, customer in enumerate(stream):
+        for i, feature in enumerate(FEATURES):
+            value = customer.record.get(feature.name)
+            if value is not None:
+                rows[r, i] = feature.standardise(float(value))
+    means = np.nanmean(rows, axis=0)
+    return np.where(np.isnan(rows), means, rows)
+
+
+def _precision_recall(flagged: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> tuple[float, float]:
+    hits = int((flagged & truth).sum())
+    return hits / max(1, int(flagged.sum())), hits / max(1, int(truth.sum()))
+
+
+def whaco_simulation(seed: int = 7, n: int = 6000, drift_at: int | None = None) -> dict[str, float]:
+    """Prequential WHACO (each customer scored before it is learned) vs MiniBatchKMeans fitted on the stream.
+
+    Scored on the second half of the stream (after warm-up, and after the drift when there is one): adjusted
+    Rand index on ordinary customers, outlier precision and recall, and the false-alarm rate on ordinary
+    customers. The KMeans baseline flags the 1 % of customers farthest from their centroid (the same alarm
+    budget WHACO is calibrated to).
+    """
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    stream = customers.stream(seed, n, drift_at=drift_at)
+    engine = Whaco(seed=seed)
+    results = [engine.process(c.record) for c in stream]
+
+    late = np.arange(n) >= n // 2
+    truth_outlier = np.array([c.anomaly is not None for c in stream])
+    truth_segment = np.array([c.segment for c in stream])
+    ordinary = late & ~truth_outlier
+    combination = late & np.array([c.anomaly == "combination" for c in stream])
+
+    flagged = np.array([r.is_outlier for r in results])
+    labels = np.array([r.cluster_id for r in results])
+    precision, recall = _precision_recall(flagged[late], truth_outlier[late])
+
+    matrix = _kmeans_matrix(stream)
+    kmeans = MiniBatchKMeans(n_clusters=5, random_state=seed, n_init=3, batch_size=256).fit(matrix)
+    distance = np.linalg.norm(matrix - kmeans.cluster_centers_[kmeans.labels_], axis=1)
+    km_flagged = distance > np.quantile(distance, 0.99)
+    km_precision, km_recall = _precision_recall(km_flagged[late], truth_outlier[late])
+
+    return {
+        "customers": float(n),
+        "whaco_ari": float(adjusted_rand_score(truth_segment[ordinary], labels[ordinary])),
+        "kmeans_ari": float(adjusted_rand_score(truth_segment[ordinary], kmeans.labels_[ordinary])),
+        "whaco_outlier_precision": precision,
+        "whaco_outlier_recall": recall,
+        "kmeans_outlier_precision": km_precision,
+        "kmeans_outlier_recall": km_recall,
+        "whaco_combination_recall": float(flagged[combination].mean()),
+        "kmeans_combination_recall": float(km_flagged[combination].mean()),
+        "whaco_false_alarm_rate": float(flagged[ordinary].mean()),
+        "whaco_mean_confidence": float(np.array([r.confidence for r in results])[ordinary].mean()),
+        "whaco_accuracy": float((labels[ordinary] == truth_segment[ordinary]).mean()),
+        "whaco_smallest_segment_share_late": float(
+            np.bincount(labels[late & (labels >= 0)], minlength=5).min() / late.sum()
+        ),
+    }
+
+
+# -- Prime: regret against uniform random and context-free Thompson sampling ---------------------------------
+
+
+class _BetaThompson:
+    """Context-free Thompson sampling: one Beta(1, 1) success rate per strategy."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.wins = np.ones(len(STRATEGIES))
+        self.losses = np.ones(len(STRATEGIES))
+
+    def choose(self, _deal: dict[str, Any]) -> int:
+        return int(np.argmax(self.rng.beta(self.wins, self.losses)))
+
+    def learn(self, _deal_id: str, arm: int, _deal: dict[str, Any], success: bool) -> None:
+        if success:
+            self.wins[arm] += 1
+        else:
+            self.losses[arm] += 1
+
+
+class _Uniform:
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def choose(self, _deal: dict[str, Any]) -> int:
+        return int(self.rng.integers(len(STRATEGIES)))
+
+    def learn(self, _deal_id: str, arm: int, _deal: dict[str, Any], success: bool) -> None:
+        return None
+
+
+class _PrimePolicy:
+    def __init__(self, seed: int) -> None:
+        self.engine = Prime(seed=seed)
+        self.duplicates_ignored = 0
+
+    def choose(self, deal: dict[str, Any]) -> int:
+        return STRATEGIES.index(self.engine.recommend(deal).strategy)
+
+    def learn(self, deal_id: str, arm: int, deal: dict[str, Any], success: bool) -> None:
+        if not self.engine.record_outcome(deal_id, STRATEGIES[arm], deal, success):
+            self.duplicates_ignored += 1
+
+
+def _run_bandit(policy: Any, seed: int, n: int, change_at: int, max_delay: int) -> list[float]:
+    """Expected regret per deal; outcomes arrive after a random delay, out of order, 10 % of them twice."""
+    rng = np.random.default_rng(seed)
+    outcome_rng = np.random.default_rng(seed + 1)
+    market = deals.Market()
+    pending: list[tuple[int, str, int, dict[str, Any], bool]] = []
+    regret: list[float] = []
+    for t in range(n):
+        if t == change_at:
+            market = market.change()
+        deal = deals.deal(rng)
+        probs = market.probabilities(deal)
+        arm = policy.choose(deal)
+        regret.append(float(probs.max() - probs[arm]))
+        success = bool(outcome_rng.random() < probs[arm])
+        due = t + int(outcome_rng.integers(0, max_delay + 1))
+        pending.append((due, f"deal-{t}", arm, deal, success))
+        if outcome_rng.random() < 0.1:
+            pending.append((due + int(outcome_rng.integers(1, 20)), f"deal-{t}", arm, deal, success))
+        ready = [p for p in pending if p[0] <= t]
+        pending = [p for p in pending if p[0] > t]
+        for _, deal_id, chosen, seen_deal, won in ready:
+            policy.learn(deal_id, chosen, seen_deal, won)
+    return regret
+
+
+def prime_simulation(seed: int = 11, n: int = 3000, max_delay: int = 25) -> dict[str, float]:
+    """Cumulative expected regret before and after a mid-stream lender change, for the three policies."""
+    change_at = n // 2
+    figures: dict[str, float] = {"deals": float(n), "change_at": float(change_at)}
+    for name, policy in (("prime", _PrimePolicy(seed)), ("uniform", _Uniform(seed)),
+                         ("context_free_ts", _BetaThompson(seed))):
+        regret = _run_bandit(policy, seed, n, change_at, max_delay)
+        figures[f"{name}_regret_before"] = float(sum(regret[:change_at]))
+        figures[f"{name}_regret_after"] = float(sum(regret[change_at:]))
+        figures[f"{name}_regret_last_500"] = float(sum(regret[-500:]))
+        if isinstance(policy, _PrimePolicy):
+            figures["prime_duplicates_ignored"] = float(policy.duplicates_ignored)
+    return figures
+
+
+# -- timings -------------------------------------------------------------------------------------------------
+
+
+def _per_call(fn: Callable[[], object], calls: int, repeats: int = 5) -> tuple[float, float]:
+    """Median and best time per call over ``repeats`` rounds, in microseconds."""
+    rounds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        rounds.append((time.perf_counter() - start) / calls * 1e6)
+    return statistics.median(rounds), min(rounds)
+
+
+def whaco_timing(customers_n: int = 1000) -> tuple[float, float]:
+    stream = customers.stream(3, 2000 + customers_n * 5)
+    engine = Whaco(seed=3)
+    for c in stream[:2000]:
+        engine.process(c.record)
+    records = iter(c.record for c in stream[2000:])
+    return _per_call(lambda: engine.process(next(records)), customers_n)
+
+
+def prime_timing(calls: int = 500) -> tuple[float, float]:
+    rng = np.random.default_rng(5)
+    engine = Prime(seed=5)
+    market = deals.Market()
+    for t in range(1000):
+        deal = deals.deal(rng)
+        arm = STRATEGIES.index(engine.recommend(deal).strategy)
+        won = bool(rng.random() < market.probabilities(deal)[arm])
+        engine.record_outcome(f"warm-{t}", STRATEGIES[arm], deal, won)
+    contexts = [deals.deal(rng) for _ in range(64)]
+    counter = iter(range(10**9))
+    return _per_call(lambda: engine.recommend(contexts[next(counter) % 64]), calls)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--simulate", action="store_true", help="run the evaluation simulations too")
+    args = parser.parse_args()
+    median, best = whaco_timing()
+    print(f"WHACO process: median {median:.0f} µs, best {best:.0f} µs per customer (target < 200 µs)")
+    median, best = prime_timing()
+    print(f"Prime recommend: median {median:.0f} µs, best {best:.0f} µs per call (target < 1000 µs)")
+    if args.simulate:
+        for label, figures in (
+            ("WHACO, stationary stream", whaco_simulation()),
+            ("WHACO, drift at half-way", whaco_simulation(drift_at=3000)),
+            ("Prime bandit, lender change at half-way", prime_simulation()),
+        ):
+            print(f"\n{label}")
+            for key, value in figures.items():
+                print(f"  {key:36s} {value:10.4f}")
+
+
+if __name__ == "__main__":
+    main()

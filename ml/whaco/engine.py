@@ -1,0 +1,316 @@
+"""WHACO: online customer segmentation with calibrated outlier detection.
+
+``Whaco.process(customer)`` scores the customer against the current segments (prequential: the answer is
+what the engine believed before seeing this customer) and then learns from them. ``predict_one`` scores
+without learning; ``learn_one`` learns without returning anything (river style).
+
+What the numbers mean:
+- ``confidence`` is the posterior probability of the returned segment given the observed fields
+  (``probabilities`` holds all five).
+- ``outlier_score`` is the chi-square CDF of the squared Mahalanobis distance to the customer's own segment,
+  on the observed dimensions only: for a typical customer of that segment it is uniform on [0, 1], so with
+  ``outlier_alpha = 0.01`` about 1 % of ordinary customers are flagged (``is_outlier``). Because the segment
+  covariance is full, a customer whose values are each ordinary but whose combination is not (a high price
+  on a low income in a segment where the two move together) scores high as well.
+- ``reasons`` are per-feature standardised deviations from the segment (``z``, in segment standard
+  deviations) and each feature's share of the Mahalanobis distance (``contribution``; they sum to the squared
+  distance), largest first.
+
+A customer with fewer than ``min_observed`` usable fields is ``unassigned`` (``cluster_id`` -1): there is
+nothing to segment on, and the engine does not learn from them.
+
+The algorithm is deterministic; ``seed`` seeds the engine's generator, which is saved and restored with
+the state so that future randomised features keep the same-seed, same-answers guarantee.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+from ml import persistence, validation
+from ml.whaco import features, segments
+from ml.whaco.mixture import Assessment, MixtureConfig, SegmentMixture
+
+ENGINE = "whaco"
+VERSION = 1
+_PRIORITIES = np.array([segment.priority for segment in segments.SEGMENTS])
+
+
+@dataclass(frozen=True)
+class Reason:
+    feature: str  # the customer field
+    value: float  # the customer's value, in the field's units
+    typical: float  # the segment's current centre for this field, in the field's units
+    z: float  # (value - centre) / segment standard deviation, on the standardised scale
+    contribution: float  # this field's share of the squared Mahalanobis distance (can be negative)
+    segment: str
+
+    @property
+    def text(self) -> str:
+        feature = features.FEATURES[features.INDEX[self.feature]]
+        direction = "above" if self.z >= 0 else "below"
+        return (
+            f"{feature.label} {_format(self.value, feature)} is {abs(self.z):.1f} SD {direction} "
+            f"the typical {self.segment.replace('_', ' ')} ({_format(self.typical, feature)})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "text": self.text}
+
+
+@dataclass(frozen=True)
+class WhacoResult:
+    customer_id: str
+    cluster_id: int  # stable: index of the segment in ``ml.whaco.SEGMENT_NAMES``; -1 when unassigned
+    segment: str
+    is_outlier: bool
+    outlier_score: float  # chi-square CDF in [0, 1]
+    outlier_p_value: float  # 1 - outlier_score, computed without cancellation
+    mahalanobis_sq: float
+    confidence: float
+    probabilities: dict[str, float]
+    reasons: tuple[Reason, ...]
+    recommended_approach: str
+    priority: float
+    priority_label: str
+    observed_features: int
+    explanation: str = field(default="")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["reasons"] = [reason.to_dict() for reason in self.reasons]
+        return data
+
+
+class Whaco:
+    """Online segmentation into the five named segments. Construct with an explicit ``seed``."""
+
+    def __init__(
+        self,
+        seed: int,
+        *,
+        memory: float = 2000.0,
+        outlier_alpha: float = 0.01,
+        min_observed: int = 2,
+    ) -> None:
+        self.seed = _check_seed(seed)
+        memory_value = validation.number(memory, "memory", minimum=10.0, required=True)
+        alpha_value = validation.number(
+            outlier_alpha, "outlier_alpha", minimum=1e-9, maximum=0.5, required=True
+        )
+        min_obs = validation.number(min_observed, "min_observed", minimum=1, maximum=features.DIM,
+                                    integer=True, required=True)
+        assert memory_value is not None and alpha_value is not None and min_obs is not None
+        self.outlier_alpha = alpha_value
+        self.min_observed = int(min_obs)
+        self._mixture = SegmentMixture(
+            segments.prototype_means(), segments.prototype_covariances(), MixtureConfig(memory=memory_value)
+        )
+        self._rng = np.random.default_rng(self.seed)
+        self.processed = 0
+        self.outliers_flagged = 0
+
+    # -- contract ----------------------------------------------------------------------------------------
+    def process(self, customer: Mapping[str, Any]) -> WhacoResult:
+        """Score the customer as the engine stands, then learn from them. Bad input changes nothing."""
+        encoded = features.encode(customer)
+        result, assessment = self._score(encoded)
+        self._learn(encoded, assessment)
+        if result.is_outlier:
+            self.outliers_flagged += 1
+        return result
+
+    # -- river-style ---------------------------------------------------------------------------------------
+    def predict_one(self, customer: Mapping[str, Any]) -> WhacoResult:
+        """Score without learning."""
+        return self._score(features.encode(customer))[0]
+
+    def learn_one(self, customer: Mapping[str, Any]) -> None:
+        encoded = features.encode(customer)
+        _, assessment = self._score(encoded)
+        self._learn(encoded, assessment)
+
+    # -- inspection ----------------------------------------------------------------------------------------
+    def summary(self) -> list[dict[str, Any]]:
+        """Per segment: its current share of recent customers and its centre in customer units."""
+        share = np.exp(self._mixture.log_weights())
+        means = self._mixture.effective_mean()
+        return [
+            {
+                "cluster_id": k,
+                "segment": segment.name,
+                "share": float(share[k]),
+                "recent_customers": float(self._mixture.count[k]),
+                "centre": {f.name: f.raw(float(means[k, i])) for i, f in enumerate(features.FEATURES)},
+            }
+            for k, segment in enumerate(segments.SEGMENTS)
+        ]
+
+    # -- state ---------------------------------------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        config = self._mixture.config
+        return persistence.envelope(
+            ENGINE,
+            VERSION,
+            {
+                "seed": self.seed,
+                "memory": config.memory,
+                "outlier_alpha": self.outlier_alpha,
+                "min_observed": self.min_observed,
+                "processed": self.processed,
+                "outliers_flagged": self.outliers_flagged,
+                "rng": persistence.rng_state(self._rng),
+                "mixture": self._mixture.to_state(),
+            },
+        )
+
+    @classmethod
+    def from_state(cls, data: Mapping[str, Any]) -> Whaco:
+        state = persistence.open_envelope(dict(data), ENGINE, {VERSION})
+        try:
+            engine = cls(
+                state["seed"],
+                memory=state["memory"],
+                outlier_alpha=state["outlier_alpha"],
+                min_observed=state["min_observed"],
+            )
+            engine._mixture.load_state(state["mixture"])
+            engine._rng = persistence.rng_from_state(state["rng"])
+            engine.processed = int(state["processed"])
+            engine.outliers_flagged = int(state["outliers_flagged"])
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"state: malformed ({exc})") from exc
+        return engine
+
+    def save(self, path: str | Path) -> None:
+        """Write the versioned JSON state atomically (``Whaco.load(path)`` reads it back)."""
+        persistence.write_atomic(path, persistence.dumps(self.to_state()))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Whaco:
+        return cls.from_state(persistence.read(path))
+
+    # -- internals -----------------------------------------------------------------------------------------
+    def _score(self, encoded: features.Encoded) -> tuple[WhacoResult, Assessment | None]:
+        observed = int(encoded.observed.sum())
+        if observed < self.min_observed:
+            return _unassigned(encoded, observed), None
+        assessment = self._mixture.assess(encoded.x, encoded.observed)
+        resp = assessment.responsibilities
+        k = int(np.argmax(resp))
+        maha = float(assessment.mahalanobis_sq[k])
+        p_value = float(special.chdtrc(observed, maha))
+        score = float(special.chdtr(observed, maha))
+        is_outlier = p_value < self.outlier_alpha
+        reasons = _reasons(encoded, assessment, k)
+        segment = segments.SEGMENTS[k]
+        priority = float(resp @ _PRIORITIES)
+        approach = segment.approach
+        if is_outlier:
+            approach = "Unusual for this segment: verify the details before structuring. " + approach
+        probabilities = {name: float(resp[j]) for j, name in enumerate(segments.NAMES)}
+        result = WhacoResult(
+            customer_id=encoded.customer_id,
+            cluster_id=k,
+            segment=segment.name,
+            is_outlier=is_outlier,
+            outlier_score=score,
+            outlier_p_value=p_value,
+            mahalanobis_sq=maha,
+            confidence=float(resp[k]),
+            probabilities=probabilities,
+            reasons=reasons,
+            recommended_approach=approach,
+            priority=priority,
+            priority_label=segments.priority_label(priority),
+            observed_features=observed,
+            explanation=_explain(segment, float(resp[k]), is_outlier, p_value, reasons),
+        )
+        return result, assessment
+
+    def _learn(self, encoded: features.Encoded, assessment: Assessment | None) -> None:
+        self.processed += 1
+        if assessment is not None:
+            self._mixture.update(encoded.x, encoded.observed, assessment)
+
+
+def _check_seed(seed: object) -> int:
+    value = validation.number(seed, "seed", minimum=0, integer=True, required=True)
+    assert value is not None
+    return int(value)
+
+
+def _unassigned(encoded: features.Encoded, observed: int) -> WhacoResult:
+    return WhacoResult(
+        customer_id=encoded.customer_id,
+        cluster_id=-1,
+        segment=segments.UNASSIGNED,
+        is_outlier=False,
+        outlier_score=0.0,
+        outlier_p_value=1.0,
+        mahalanobis_sq=0.0,
+        confidence=0.0,
+        probabilities={name: 0.0 for name in segments.NAMES},
+        reasons=(),
+        recommended_approach=segments.UNASSIGNED_APPROACH,
+        priority=segments.UNASSIGNED_PRIORITY,
+        priority_label=segments.priority_label(segments.UNASSIGNED_PRIORITY),
+        observed_features=observed,
+        explanation=f"Only {observed} usable field(s) given; not enough to place this customer in a segment.",
+    )
+
+
+def _reasons(encoded: features.Encoded, assessment: Assessment, k: int) -> tuple[Reason, ...]:
+    segment = segments.SEGMENTS[k].name
+    diff = assessment.diff[k]
+    z = diff / assessment.std[k]
+    contribution = diff * assessment.whitened[k]
+    order = np.argsort(-np.abs(contribution), kind="stable")
+    idx = assessment.observed_index
+    mean = assessment.mean[k]
+    out: list[Reason] = []
+    for j in order.tolist():
+        i = int(idx[j])
+        feature = features.FEATURES[i]
+        out.append(
+            Reason(feature.name, float(encoded.raw[i]), feature.raw(float(mean[i])), float(z[j]),
+                   float(contribution[j]), segment)
+        )
+    return tuple(out)
+
+
+def _format(value: float, feature: features.Feature) -> str:
+    if feature.boolean:
+        return "yes" if value >= 0.5 else "no"
+    if feature.unit == "$":
+        return f"${value:,.0f}"
+    if feature.unit == "%":
+        return f"{value:.0f} %"
+    if feature.maximum <= 1:
+        return f"{value:.2f}"
+    text = f"{value:.0f}"
+    return f"{text} {feature.unit}" if feature.unit else text
+
+
+def _explain(
+    segment: segments.Segment,
+    confidence: float,
+    is_outlier: bool,
+    p_value: float,
+    reasons: tuple[Reason, ...],
+) -> str:
+    name = segment.name.replace("_", " ")
+    lead = f"Most likely {name} ({confidence:.0%} probability): {segment.description}."
+    if not is_outlier:
+        return lead
+    drivers = "; ".join(reason.text for reason in reasons[:2])
+    rarity = 1.0 / max(p_value, 1e-300)
+    rare = f"about 1 in {rarity:,.0f}" if math.isfinite(rarity) and rarity < 1e9 else "extremely rare"
+    return f"{lead} Unusual for this segment ({rare}): {drivers}."
