@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -111,14 +113,17 @@ class _Customer:
     state: str = "waiting"  # waiting | serving | done | lost
 
 
-def simulate(scenario: FloorScenario, policy: str, seed: int) -> FloorResult:
+def simulate(scenario: FloorScenario, policy: str, seed: int,
+             team_settings: Mapping[str, Any] | None = None) -> FloorResult:
+    """One run; ``team_settings`` are passed to TeamNetwork (``max_queue`` comes from the scenario)."""
     if policy not in POLICIES:
         raise ValueError(f"policy: expected one of {POLICIES}, got {policy!r}")
-    return _Floor(scenario, policy, seed).run()
+    return _Floor(scenario, policy, seed, dict(team_settings or {})).run()
 
 
 class _Floor:
-    def __init__(self, scenario: FloorScenario, policy: str, seed: int) -> None:
+    def __init__(self, scenario: FloorScenario, policy: str, seed: int,
+                 team_settings: dict[str, Any]) -> None:
         self.scenario = scenario
         self.policy = policy
         self.reps = {rep.rep_id: rep for rep in scenario.reps}
@@ -128,7 +133,7 @@ class _Floor:
         self.choice_rng = np.random.default_rng([seed, 1])
         self.team = TeamNetwork(seed=seed, max_queue=scenario.max_queue, reps=[
             {"rep_id": rep.rep_id, "capacity": rep.capacity, "skill": rep.entered_skill, "shift": rep.shift}
-            for rep in scenario.reps])
+            for rep in scenario.reps], **team_settings)
         self.events: list[tuple[float, int, str, str, int]] = []
         self.sequence = 0
         self.customers = self._customers(np.random.default_rng([seed, 0]))
@@ -263,3 +268,28 @@ class _Floor:
                 break
         # a customer that could not be placed went back to the end; restore arrival order
         self.house = deque(sorted(self.house, key=lambda c: c.arrival))
+
+
+def busy_floor(reps: int = 50, seed: int = 0) -> TeamNetwork:
+    """A mid-shift floor for benchmarks and demos: every rep with a measured history from yesterday, most
+    of them working a customer, some with customers waiting; the clock stands at 14:05 on day 3."""
+    rng = np.random.default_rng([seed, 2])
+    team = TeamNetwork(seed=seed, max_queue=2, reps=[
+        {"rep_id": f"rep{i:02d}", "capacity": int(rng.integers(1, 3)), "skill": float(rng.uniform(0.1, 0.5)),
+         "shift": ("08:00", "20:00")} for i in range(reps)])
+    for i in range(reps):
+        start = MINUTES_PER_DAY + 8 * 60.0  # yesterday's work: the measured history
+        for j in range(int(rng.integers(4, 12))):
+            lead_id = f"h{i}-{j}"
+            team.lead_started(lead_id, f"rep{i:02d}", at=start)
+            start += float(rng.gamma(3.0, 15.0))
+            team.lead_finished(lead_id, bool(rng.random() < 0.3), at=start)
+    now = 2 * MINUTES_PER_DAY + 14 * 60.0
+    arrivals = int(reps * 0.7)
+    for k in range(arrivals):  # the last hour's customers, some still waiting
+        at = now - 60.0 + 60.0 * k / arrivals
+        rep = team.route({"lead_id": f"live{k}", "at": at})
+        if rep is not None and rng.random() < 0.75:
+            team.lead_started(f"live{k}", at=at)
+    team.advance(now + 5.0)
+    return team

@@ -268,11 +268,13 @@ class TeamNetwork:
         chosen = self._choose()
         if chosen is None:
             return None
+        # A late-delivered event keeps its own timestamp for what is measured from it.
+        when = self._now if at is None else at
         chosen.queue.append(lead_id)
         chosen.recent_load += 1.0
         chosen.last_assigned = self._now
         self._last_assignment = self._now
-        self._leads[lead_id] = _Lead(lead_id, chosen.rep_id, "queued", self._now)
+        self._leads[lead_id] = _Lead(lead_id, chosen.rep_id, "queued", when)
         return chosen.rep_id
 
     def lead_started(self, lead_id: str, rep_id: str | None = None, *, at: float | None = None) -> None:
@@ -287,22 +289,23 @@ class TeamNetwork:
         target = self._rep(rep_id if rep_id is not None else lead.rep_id if lead is not None else "")
         moment = self._checked_time("at", at)
         self._advance(moment)
+        when = self._now if moment is None else moment
         if lead is not None:
             self._reps[lead.rep_id].queue.remove(lead_id)
-            waited = max(0.0, self._now - lead.assigned_at)
+            waited = max(0.0, when - lead.assigned_at)
             target.wait_total += waited
             target.wait_count += 1
             self._wait_exposure += waited
         else:
-            lead = _Lead(lead_id, target.rep_id, "queued", self._now)
+            lead = _Lead(lead_id, target.rep_id, "queued", when)
             self._leads[lead_id] = lead
             target.recent_load += 1.0
             target.last_assigned = self._now
-        if not target.active:
-            target.phase = 0.0  # a new work cycle begins
+        if not target.active:  # a new work cycle begins (at `when`, which may be a little in the past)
+            target.phase = (TWO_PI * (self._now - when) / self._service_minutes(target)) % TWO_PI
         target.active.append(lead_id)
         target.handled += 1
-        lead.rep_id, lead.status, lead.started_at = target.rep_id, "active", self._now
+        lead.rep_id, lead.status, lead.started_at = target.rep_id, "active", when
 
     def lead_finished(self, lead_id: str, outcome: object, *, at: float | None = None) -> None:
         """The rep is done with the customer; ``outcome`` True/"won"/"sold" or False/"lost"/"no_sale"."""
@@ -340,7 +343,7 @@ class TeamNetwork:
         rep = self._reps[lead.rep_id]
         rep.queue.remove(lead_id)
         rep.lost_waiting += 1
-        self._wait_exposure += max(0.0, self._now - lead.assigned_at)
+        self._wait_exposure += max(0.0, (self._now if moment is None else moment) - lead.assigned_at)
         self._losses += 1
         del self._leads[lead_id]
 

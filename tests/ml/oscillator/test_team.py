@@ -259,6 +259,18 @@ def test_walk_in_and_hand_off_are_recorded() -> None:
     assert stats["bob"].service_minutes < 45.0  # one measured 40-minute sale pulls the estimate down
 
 
+def test_late_delivered_events_are_measured_at_their_own_times() -> None:
+    team = floor()
+    rep = team.route({"lead_id": "late", "at": 600.0})
+    team.lead_started("other", "cat", at=700.0)  # the clock has moved on
+    team.lead_started("late", at=610.0)  # ...when this one arrives from another machine
+    team.lead_finished("late", True, at=640.0)
+    stats = {item.rep_id: item for item in team.performance()}[rep]
+    assert stats.mean_wait_minutes == pytest.approx(10.0)
+    assert 30.0 < stats.service_minutes < 45.0  # one 30-minute sale, shrunk towards the prior
+    assert team.now == 700.0
+
+
 def test_removing_a_rep_releases_its_leads_for_rerouting() -> None:
     team = floor()
     rep = team.route({"lead_id": "z", "at": 600.0})
