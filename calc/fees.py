@@ -73,6 +73,6 @@ def build_fees(request: QuoteRequest, trace: Trace) -> Fees:
             trace.warn(f"No default {code} fee on file for {state}; enter it in fees (none was added).")
             continue
         items.append(FeeItem(code, default.amount, False, default.source))
-        trace.step(f"Default {state} {code} fee ${default.amount}", default.source)
+        trace.step("Default {} {} fee ${}", state, code, default.amount, source=default.source)
     total = sum((item.amount for item in items), ZERO)
     return Fees(total, tuple(items))

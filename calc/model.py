@@ -8,10 +8,11 @@ A :class:`QuoteRequest` is frozen so the desking code can derive variants with
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, overload
 
 DealType = Literal["cash", "finance", "lease"]
 Condition = Literal["new", "used"]
@@ -246,6 +247,56 @@ class LeaseResult:
     due_at_signing_items: tuple[DueAtSigningItem, ...] = ()
 
 
+ExplainStep = tuple[str, tuple[object, ...], str]  # (str.format template, arguments, source)
+
+
+class Explanation(Sequence[str]):
+    """The ``explain`` steps of a quote: a sequence of strings, rendered on first read.
+
+    Each step reads ``"<what was done> [source: <rule and its source>]"``.
+    """
+
+    __slots__ = ("_steps", "_text")
+
+    def __init__(self, steps: tuple[ExplainStep, ...] = ()) -> None:
+        self._steps = steps
+        self._text: tuple[str, ...] | None = None
+
+    def _rendered(self) -> tuple[str, ...]:
+        if self._text is None:
+            self._text = tuple(
+                f"{template.format(*args)} [source: {source}]" if source else template.format(*args)
+                for template, args, source in self._steps
+            )
+        return self._text
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._rendered()[index]
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rendered())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Explanation):
+            return self._rendered() == other._rendered()
+        if isinstance(other, tuple):
+            return self._rendered() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._rendered())
+
+    def __repr__(self) -> str:
+        return f"Explanation({list(self._rendered())!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class QuoteResult:
     deal_type: DealType
@@ -256,5 +307,5 @@ class QuoteResult:
     cash: CashResult | None = None
     finance: FinanceResult | None = None
     lease: LeaseResult | None = None
-    explain: tuple[str, ...] = field(default=())
+    explain: Explanation = field(default_factory=Explanation)
     warnings: tuple[str, ...] = field(default=())

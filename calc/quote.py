@@ -41,9 +41,13 @@ def _rules_for(request: QuoteRequest, book: RuleBook) -> StateRules:
 
 def _context(request: QuoteRequest, rules: StateRules, trace: Trace) -> None:
     trace.step(
-        f"Rules: {rules.name} ({rules.tax_name}) in force from {rules.effective_from} for delivery on "
-        f"{request.as_of}; confidence {rules.confidence}",
-        rules.source,
+        "Rules: {} ({}) in force from {} for delivery on {}; confidence {}",
+        rules.name,
+        rules.tax_name,
+        rules.effective_from,
+        request.as_of,
+        rules.confidence,
+        source=rules.source,
     )
     if rules.confidence == "low":
         trace.warn(
@@ -53,8 +57,10 @@ def _context(request: QuoteRequest, rules: StateRules, trace: Trace) -> None:
     dealer = request.dealer_state
     if dealer is not None and dealer != request.customer.state:
         trace.step(
-            f"Out-of-state buyer: taxed under the registration state {request.customer.state} "
-            f"(dealer in {dealer}); the dealer collects it where the two states allow"
+            "Out-of-state buyer: taxed under the registration state {} (dealer in {}); the dealer collects "
+            "it where the two states allow",
+            request.customer.state,
+            dealer,
         )
         trace.warn(
             f"Buyer registers in {request.customer.state}, dealer is in {dealer}: confirm {dealer}'s "
@@ -98,10 +104,17 @@ def quote(
         - rebates - equity + negative
     )  # fmt: skip
     trace.step(
-        f"Out the door ${total_due} = price ${vehicle.price + vehicle.accessories} "
-        f"+ doc fee ${request.doc_fee} "
-        f"+ fees ${fees.total} + products ${products_total} + tax ${taxes.total} - rebates ${rebates} "
-        f"- trade equity ${equity} + negative equity ${negative}"
+        "Out the door ${} = price ${} + doc fee ${} + fees ${} + products ${} + tax ${} - rebates ${} - "
+        "trade equity ${} + negative equity ${}",
+        total_due,
+        vehicle.price + vehicle.accessories,
+        request.doc_fee,
+        fees.total,
+        products_total,
+        taxes.total,
+        rebates,
+        equity,
+        negative,
     )
     base = QuoteResult(request.deal_type, resolved.jurisdiction, taxes, fees, products_total)
     if request.deal_type == "cash":
@@ -110,7 +123,7 @@ def quote(
                 "cash_down is part of the cash payment; the total due is the whole out-the-door amount"
             )
         return replace(
-            base, cash=CashResult(total_due), explain=tuple(trace.explain), warnings=tuple(trace.warnings)
+            base, cash=CashResult(total_due), explain=trace.explanation(), warnings=tuple(trace.warnings)
         )
 
     terms_in = request.finance
@@ -129,10 +142,16 @@ def quote(
         raise _finance_error(error, "finance") from None
     down = request.cash_down + rebates + equity
     trace.step(
-        f"Amount financed ${amount_financed} = out the door ${total_due} - cash down ${request.cash_down}; "
-        f"{terms_in.term_months} payments of ${terms.monthly_payment} at {terms_in.apr * 100}% "
-        f"(disclosed APR {round(terms.apr * 100, 2)}%)",
-        "Regulation Z 1026.18; Appendix J",
+        "Amount financed ${} = out the door ${} - cash down ${}; {} payments of ${} at {}% (disclosed APR "
+        "{}%)",
+        amount_financed,
+        total_due,
+        request.cash_down,
+        terms_in.term_months,
+        terms.monthly_payment,
+        terms_in.apr * 100,
+        round(terms.apr * 100, 2),
+        source="Regulation Z 1026.18; Appendix J",
     )
     finance = FinanceResult(
         amount_financed=amount_financed,
@@ -144,7 +163,7 @@ def quote(
         term_months=terms.term_months,
         down_payment=down,
     )
-    return replace(base, finance=finance, explain=tuple(trace.explain), warnings=tuple(trace.warnings))
+    return replace(base, finance=finance, explain=trace.explanation(), warnings=tuple(trace.warnings))
 
 
 def _lease_quote(
@@ -185,12 +204,19 @@ def _lease_quote(
     reduction = request.cash_down + maker + dealer + equity
     adjusted = gross_cap - reduction
     trace.step(
-        f"Gross cap cost ${gross_cap} = price ${agreed} "
-        f"+ capitalized acquisition fee ${acquisition_capitalized} "
-        f"+ negative equity ${negative} + products ${products_total}; cap cost reduction ${reduction} "
-        f"(cash ${request.cash_down}, rebates ${maker + dealer}, trade equity ${equity}); "
-        f"adjusted ${adjusted}",
-        "Regulation M 1013.4 (lease disclosures)",
+        "Gross cap cost ${} = price ${} + capitalized acquisition fee ${} + negative equity ${} + products "
+        "${}; cap cost reduction ${} (cash ${}, rebates ${}, trade equity ${}); adjusted ${}",
+        gross_cap,
+        agreed,
+        acquisition_capitalized,
+        negative,
+        products_total,
+        reduction,
+        request.cash_down,
+        maker + dealer,
+        equity,
+        adjusted,
+        source="Regulation M 1013.4 (lease disclosures)",
     )
     if adjusted <= 0:
         raise CalcInputError("cash_down", f"cap cost reductions (${reduction}) exceed the capitalized cost")
@@ -203,10 +229,14 @@ def _lease_quote(
     except CalcInputError as error:
         raise _finance_error(error, "lease") from None
     trace.step(
-        f"Base payment ${payment.base_monthly_payment} = "
-        f"depreciation ${payment.depreciation}/{terms.term_months} "
-        f"+ rent (${adjusted} + ${residual}) x {money_factor}",
-        "Regulation M; lessor's money factor",
+        "Base payment ${} = depreciation ${}/{} + rent (${} + ${}) x {}",
+        payment.base_monthly_payment,
+        payment.depreciation,
+        terms.term_months,
+        adjusted,
+        residual,
+        money_factor,
+        source="Regulation M; lessor's money factor",
     )
     figures = LeaseFigures(
         agreed_price=agreed,
@@ -240,7 +270,7 @@ def _lease_quote(
     if terms.security_deposit > 0:
         items.append(DueAtSigningItem("refundable security deposit", terms.security_deposit))
     due = sum((item.amount for item in items), ZERO)
-    trace.step("Due at signing: " + ", ".join(f"{i.label} ${i.amount}" for i in items) + f" = ${due}")
+    trace.step("{}", "Due at signing: " + ", ".join(f"{i.label} ${i.amount}" for i in items) + f" = ${due}")
     lease = LeaseResult(
         gross_cap_cost=gross_cap,
         cap_cost_reduction=reduction,
@@ -265,6 +295,6 @@ def _lease_quote(
         fees=fees,
         products_total=products_total,
         lease=lease,
-        explain=tuple(trace.explain),
+        explain=trace.explanation(),
         warnings=tuple(trace.warnings),
     )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from calc.model import Jurisdiction, QuoteRequest, RateUsed, TaxLevel
 from calc.rules.book import StateRules
 from calc.rules.local_rates import LocalRateTable
-from calc.tax.trace import Trace
+from calc.tax.trace import Pct, Trace
 
 _LEVEL_ORDER = {"state": 0, "county": 1, "city": 2, "district": 3, "special": 4}
 OVERRIDE_SOURCE = "tax_override (rates entered or imported by the dealership)"
@@ -34,7 +34,40 @@ def _pct(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
+_MEMO_LIMIT = 4096
+_memo: dict[tuple[object, ...], tuple[StateRules, LocalRateTable, ResolvedRates, Trace]] = {}
+
+
 def resolve_rates(
+    request: QuoteRequest, rules: StateRules, rules_version: str, local_table: LocalRateTable, trace: Trace
+) -> ResolvedRates:
+    """The rates for the deal's place and date; the explanation steps and warnings go to ``trace``.
+
+    Embedded lookups are memoised per place and date (a desk quotes the same place over and over);
+    the memo keeps the rule and table objects it was built from and is only reused for the same ones.
+    """
+    if request.tax_override is not None:
+        return _resolve(request, rules, rules_version, local_table, trace)
+    c = request.customer
+    key = (id(rules), id(local_table), rules_version, c.state, c.county, c.city, c.zip, request.as_of)
+    hit = _memo.get(key)
+    if hit is not None and hit[0] is rules and hit[1] is local_table:
+        trace.steps.extend(hit[3].steps)
+        for warning in hit[3].warnings:
+            trace.warn(warning)
+        return hit[2]
+    local_trace = Trace()
+    resolved = _resolve(request, rules, rules_version, local_table, local_trace)
+    if len(_memo) >= _MEMO_LIMIT:
+        _memo.clear()
+    _memo[key] = (rules, local_table, resolved, local_trace)
+    trace.steps.extend(local_trace.steps)
+    for warning in local_trace.warnings:
+        trace.warn(warning)
+    return resolved
+
+
+def _resolve(
     request: QuoteRequest, rules: StateRules, rules_version: str, local_table: LocalRateTable, trace: Trace
 ) -> ResolvedRates:
     customer = request.customer
@@ -53,9 +86,10 @@ def resolve_rates(
         ]
         lines.sort(key=lambda line: _LEVEL_ORDER[line.level])
         trace.step(
+            "{}",
             "Rates: tax_override replaces the jurisdiction lookup: "
             + ", ".join(f"{line.name} {_pct(line.rate)}" for line in lines),
-            OVERRIDE_SOURCE,
+            source=OVERRIDE_SOURCE,
         )
         source = "override"
     else:
@@ -64,7 +98,7 @@ def resolve_rates(
             for c in rules.components
         ]
         for line in lines:
-            trace.step(f"Rate: {line.name} ({_pct(line.rate)}) for {rules.name}", line.source)
+            trace.step("Rate: {} ({}) for {}", line.name, Pct(line.rate), rules.name, source=line.source)
         local = local_table.rates_for(
             customer.state, customer.county, customer.city, customer.zip, request.as_of
         )
@@ -72,14 +106,16 @@ def resolve_rates(
         if rules.local_taxes_apply is False:
             if local:
                 trace.step(
-                    f"Local rates on file for {place} ({', '.join(r.name for r in local)}) do not apply to "
-                    f"motor vehicles in {customer.state}",
-                    rules.local_note or rules.source,
+                    "Local rates on file for {} ({}) do not apply to motor vehicles in {}",
+                    place,
+                    ", ".join(r.name for r in local),
+                    customer.state,
+                    source=rules.local_note or rules.source,
                 )
         else:
             for row in local:
                 lines.append(RateLine(row.level, row.name, row.rate, row.source))  # type: ignore[arg-type]
-                trace.step(f"Local rate: {row.name} ({_pct(row.rate)}) for {place}", row.source)
+                trace.step("Local rate: {} ({}) for {}", row.name, Pct(row.rate), place, source=row.source)
             if rules.local_taxes_apply is None:
                 trace.warn(
                     f"Whether local taxes apply to vehicle sales in {customer.state} is not verified; "

@@ -15,7 +15,7 @@ from calc.model import TaxComponent, Taxes
 from calc.money import ZERO, round_cents
 from calc.rules.book import StateRules
 from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
-from calc.tax.trace import Trace
+from calc.tax.trace import Pct, Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,9 @@ def _levy(
         if line.level not in ("state", "special") and cap is not None and line_base > cap.amount:
             line_base = cap.amount
         amount = round_cents(line_base * line.rate)
-        trace.step(f"{line.name} on {what}: {_pct(line.rate)} x ${line_base} = ${amount}", line.source)
+        trace.step(
+            "{} on {}: {} x ${} = ${}", line.name, what, Pct(line.rate), line_base, amount, source=line.source
+        )
         out.append(TaxComponent(line.level, line.name, line.rate, line_base, amount, timing))  # type: ignore[arg-type]
     return out
 
@@ -106,9 +108,11 @@ def compute_lease_tax(
                 f"reduction (not verified)."
             )
         trace.step(
-            f"{rules.state} taxes each lease payment; at signing the cap cost reduction and taxable charges "
-            f"(${at_signing}) are taxed",
-            source,
+            "{} taxes each lease payment; at signing the cap cost reduction and taxable charges (${}) are "
+            "taxed",
+            rules.state,
+            at_signing,
+            source=source,
         )
         if at_signing > 0:
             upfront = _levy(lines, at_signing, rules, "upfront", "amounts due at signing", trace)
@@ -118,20 +122,26 @@ def compute_lease_tax(
         total_payments = figures.base_payment * figures.term_months
         taxable_base = total_payments + figures.cash_down + doc + unpaid_acq
         trace.step(
-            f"{rules.state} taxes the lease up front on the total of payments (${total_payments}) "
-            f"plus the cash "
-            f"down (${figures.cash_down}) and taxable charges",
-            source,
+            "{} taxes the lease up front on the total of payments (${}) plus the cash down (${}) and "
+            "taxable charges",
+            rules.state,
+            total_payments,
+            figures.cash_down,
+            source=source,
         )
         if lease.include_manufacturer_rebate and figures.manufacturer_rebates > 0:
             taxable_base += figures.manufacturer_rebates
             trace.step(
-                f"Plus manufacturer rebate applied as cap reduction ${figures.manufacturer_rebates}", source
+                "Plus manufacturer rebate applied as cap reduction ${}",
+                figures.manufacturer_rebates,
+                source=source,
             )
         if lease.include_trade_equity and figures.trade_equity > 0:
             taxable_base += figures.trade_equity
             trace.step(
-                f"Plus trade-in equity applied ${figures.trade_equity} (no lease trade-in credit)", source
+                "Plus trade-in equity applied ${} (no lease trade-in credit)",
+                figures.trade_equity,
+                source=source,
             )
         if lease.exclude_negative_equity and figures.negative_equity > 0:
             # Portion of the payments that repays capitalized negative equity: its straight-line share plus
@@ -140,7 +150,7 @@ def compute_lease_tax(
                 figures.negative_equity + figures.negative_equity * figures.money_factor * figures.term_months
             )
             taxable_base -= excluded
-            trace.step(f"Less the negative-equity portion of the payments ${excluded}", source)
+            trace.step("Less the negative-equity portion of the payments ${}", excluded, source=source)
         upfront = _levy(lines, taxable_base, rules, "upfront", "the lease total", trace)
     elif method == "mn_formula":
         rebates = figures.manufacturer_rebates + figures.dealer_rebates
@@ -151,15 +161,26 @@ def compute_lease_tax(
             figures.agreed_price - rebates - figures.residual_value - figures.trade_equity + total_rent
         )
         trace.step(
-            f"{rules.state} lease price = value ${figures.agreed_price} - rebates ${rebates} - residual "
-            f"${figures.residual_value} - trade-in ${figures.trade_equity} + total rent charge ${total_rent} "
-            f"= ${taxable_base}",
-            source,
+            "{} lease price = value ${} - rebates ${} - residual ${} - trade-in ${} + total rent charge "
+            "${} = ${}",
+            rules.state,
+            figures.agreed_price,
+            rebates,
+            figures.residual_value,
+            figures.trade_equity,
+            total_rent,
+            taxable_base,
+            source=source,
         )
         upfront = _levy(lines, taxable_base, rules, "upfront", "the lease price", trace)
     elif method == "upfront_price":
         taxable_base = figures.agreed_price
-        trace.step(f"{rules.state} taxes the lessor's purchase price ${taxable_base} at registration", source)
+        trace.step(
+            "{} taxes the lessor's purchase price ${} at registration",
+            rules.state,
+            taxable_base,
+            source=source,
+        )
         if figures.trade_equity > 0 or figures.manufacturer_rebates > 0:
             trace.warn(
                 f"Whether a lessee's trade-in or rebate reduces {rules.state}'s lease tax is not verified."
@@ -168,19 +189,22 @@ def compute_lease_tax(
     elif method == "upfront_price_minus_residual":
         taxable_base = figures.agreed_price - figures.residual_value
         trace.step(
-            f"{rules.state} taxes acquisition cost ${figures.agreed_price} minus lease-end value "
-            f"${figures.residual_value}",
-            source,
+            "{} taxes acquisition cost ${} minus lease-end value ${}",
+            rules.state,
+            figures.agreed_price,
+            figures.residual_value,
+            source=source,
         )
         upfront = _levy(lines, taxable_base, rules, "upfront", "cost minus residual", trace)
     elif method == "tavt_lease":
         depreciation = figures.adjusted_cap_cost - figures.residual_value
         taxable_base = depreciation + figures.cash_down
         trace.step(
-            f"{rules.state} TAVT on leases: depreciation and amortized amounts ${depreciation} "
-            f"plus cash down "
-            f"${figures.cash_down}",
-            source,
+            "{} TAVT on leases: depreciation and amortized amounts ${} plus cash down ${}",
+            rules.state,
+            depreciation,
+            figures.cash_down,
+            source=source,
         )
         state_lines = [line for line in lines if line.level == "state"]
         upfront = _levy(state_lines, taxable_base, rules, "upfront", "the lease value", trace)
@@ -192,13 +216,19 @@ def compute_lease_tax(
             f"${alternative}; the payments method was used."
         )
     else:  # "none"
-        trace.step(f"No state tax on long-term vehicle leases in {rules.state}", source)
+        trace.step("No state tax on long-term vehicle leases in {}", rules.state, source=source)
 
     if rules.mechanics.max_tax is not None:
         total_now = sum((c.amount for c in upfront), ZERO)
         cap = rules.mechanics.max_tax
         if total_now > cap.amount:
-            trace.step(f"Lease tax ${total_now} over the ${cap.amount} cap: ${cap.amount} due", cap.source)
+            trace.step(
+                "Lease tax ${} over the ${} cap: ${} due",
+                total_now,
+                cap.amount,
+                cap.amount,
+                source=cap.source,
+            )
             upfront = [TaxComponent("state", f"{lines[0].name} capped at ${cap.amount}", None, taxable_base,
                                     cap.amount)]  # fmt: skip
 

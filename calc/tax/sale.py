@@ -15,7 +15,7 @@ from calc.model import Product, QuoteRequest, TaxComponent, Taxes
 from calc.money import ZERO, round_cents
 from calc.rules.book import StateRules
 from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
-from calc.tax.trace import Trace
+from calc.tax.trace import Pct, Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def _rebate_reduces(flag: bool | None, kind: str, amount: Decimal, rules: StateR
 def build_sale_base(request: QuoteRequest, rules: StateRules, trace: Trace) -> SaleBase:
     vehicle = request.vehicle
     price = vehicle.price + vehicle.accessories
-    trace.step(f"Selling price ${price} (vehicle ${vehicle.price} + accessories ${vehicle.accessories})")
+    trace.step("Selling price ${} (vehicle ${} + accessories ${})", price, vehicle.price, vehicle.accessories)
     gross = price
 
     if request.doc_fee > 0:
@@ -73,16 +73,16 @@ def build_sale_base(request: QuoteRequest, rules: StateRules, trace: Trace) -> S
             taxable_doc = True
         if taxable_doc:
             gross += request.doc_fee
-            trace.step(f"Add taxable doc fee ${request.doc_fee} -> ${gross}", rules.source)
+            trace.step("Add taxable doc fee ${} -> ${}", request.doc_fee, gross, source=rules.source)
         else:
-            trace.step(f"Doc fee ${request.doc_fee} is not taxable in {rules.state}", rules.source)
+            trace.step("Doc fee ${} is not taxable in {}", request.doc_fee, rules.state, source=rules.source)
         if rules.doc_fee_cap is not None and request.doc_fee > rules.doc_fee_cap:
             trace.warn(f"Doc fee ${request.doc_fee} exceeds {rules.state}'s cap of ${rules.doc_fee_cap}.")
 
     if rules.book_value_basis:
         if vehicle.book_value is not None:
             gross = vehicle.book_value
-            trace.step(f"{rules.state} taxes the fair market (book) value: ${gross}", rules.source)
+            trace.step("{} taxes the fair market (book) value: ${}", rules.state, gross, source=rules.source)
         else:
             trace.warn(
                 f"{rules.state} taxes the vehicle's fair market value; vehicle.book_value was not given, "
@@ -90,38 +90,61 @@ def build_sale_base(request: QuoteRequest, rules: StateRules, trace: Trace) -> S
             )
     elif rules.book_value_floor and vehicle.book_value is not None and vehicle.book_value > gross:
         trace.step(
-            f"Greater of price (${gross}) and book value (${vehicle.book_value}) -> ${vehicle.book_value}",
-            rules.source,
+            "Greater of price (${}) and book value (${}) -> ${}",
+            gross,
+            vehicle.book_value,
+            vehicle.book_value,
+            source=rules.source,
         )
         gross = vehicle.book_value
 
-    dealer = sum((r.amount for r in request.rebates if r.source == "dealer"), ZERO)
-    maker = sum((r.amount for r in request.rebates if r.source == "manufacturer"), ZERO)
+    dealer = maker = ZERO
+    for rebate in request.rebates:
+        if rebate.source == "dealer":
+            dealer += rebate.amount
+        else:
+            maker += rebate.amount
     if dealer > 0:
         if _rebate_reduces(rules.dealer_rebate_reduces_base, "dealer", dealer, rules, trace):
             gross -= dealer
             trace.step(
-                f"Less dealer rebate/discount ${dealer} -> ${gross}", rules.rebate_note or rules.source
+                "Less dealer rebate/discount ${} -> ${}",
+                dealer,
+                gross,
+                source=rules.rebate_note or rules.source,
             )
         else:
             trace.step(
-                f"Dealer rebate ${dealer} stays in the taxable price", rules.rebate_note or rules.source
+                "Dealer rebate ${} stays in the taxable price",
+                dealer,
+                source=rules.rebate_note or rules.source,
             )
     if maker > 0:
         if _rebate_reduces(rules.manufacturer_rebate_reduces_base, "manufacturer", maker, rules, trace):
             gross -= maker
-            trace.step(f"Less manufacturer rebate ${maker} -> ${gross}", rules.rebate_note or rules.source)
+            trace.step(
+                "Less manufacturer rebate ${} -> ${}", maker, gross, source=rules.rebate_note or rules.source
+            )
         else:
             trace.step(
-                f"Manufacturer rebate ${maker} stays in the taxable price", rules.rebate_note or rules.source
+                "Manufacturer rebate ${} stays in the taxable price",
+                maker,
+                source=rules.rebate_note or rules.source,
             )
 
-    negative_equity = sum((max(t.payoff - t.allowance, ZERO) for t in request.trade_ins), ZERO)
+    negative_equity = ZERO
+    for trade in request.trade_ins:
+        if trade.payoff > trade.allowance:
+            negative_equity += trade.payoff - trade.allowance
     if negative_equity > 0:
         if rules.negative_equity_taxable:
             gross += negative_equity
             trace.step(
-                f"Add negative equity ${negative_equity} (taxable in {rules.state}) -> ${gross}", rules.source
+                "Add negative equity ${} (taxable in {}) -> ${}",
+                negative_equity,
+                rules.state,
+                gross,
+                source=rules.source,
             )
         elif rules.negative_equity_taxable is None:
             trace.warn(
@@ -129,7 +152,9 @@ def build_sale_base(request: QuoteRequest, rules: StateRules, trace: Trace) -> S
                 f"negative equity was not taxed."
             )
         else:
-            trace.step(f"Negative equity ${negative_equity} is not taxable in {rules.state}", rules.source)
+            trace.step(
+                "Negative equity ${} is not taxable in {}", negative_equity, rules.state, source=rules.source
+            )
 
     # Products: in the vehicle's base, or on their own line where the state taxes them at other rates.
     in_base = ZERO
@@ -143,12 +168,19 @@ def build_sale_base(request: QuoteRequest, rules: StateRules, trace: Trace) -> S
             else:
                 in_base += product.price
             trace.step(
-                f"{product.kind} ${product.price} is taxable in {rules.state}", rules.fi_note or rules.source
+                "{} ${} is taxable in {}",
+                product.kind,
+                product.price,
+                rules.state,
+                source=rules.fi_note or rules.source,
             )
         else:
             trace.step(
-                f"{product.kind} ${product.price} is not taxable in {rules.state}",
-                rules.fi_note or rules.source,
+                "{} ${} is not taxable in {}",
+                product.kind,
+                product.price,
+                rules.state,
+                source=rules.fi_note or rules.source,
             )
 
     pre_trade = max(gross, ZERO) + in_base
@@ -159,6 +191,8 @@ def build_sale_base(request: QuoteRequest, rules: StateRules, trace: Trace) -> S
 
 def trade_in_credit(request: QuoteRequest, rules: StateRules, limit: Decimal, trace: Trace) -> Decimal:
     """Gross allowance deducted per the state's mode, never more than the base it reduces (no carry-over)."""
+    if not request.trade_ins:
+        return ZERO
     allowance = sum((t.allowance for t in request.trade_ins), ZERO)
     if allowance <= 0:
         return ZERO
@@ -172,18 +206,24 @@ def trade_in_credit(request: QuoteRequest, rules: StateRules, limit: Decimal, tr
         )
         return ZERO
     if mode == "none":
-        trace.step(f"No trade-in credit in {rules.state}: the ${allowance} allowance stays taxable", note)
+        trace.step(
+            "No trade-in credit in {}: the ${} allowance stays taxable", rules.state, allowance, source=note
+        )
         return ZERO
     if mode == "new_only" and request.vehicle.condition != "new":
         trace.step(
-            f"{rules.state} gives trade-in credit only on new vehicles: none on this used vehicle", note
+            "{} gives trade-in credit only on new vehicles: none on this used vehicle",
+            rules.state,
+            source=note,
         )
         return ZERO
     if mode == "capped" and rules.trade_in_cap is not None:
         # Only one trade counts where the credit is capped (MI: MADA FAQ).
         single = max(t.allowance for t in request.trade_ins)
         credit = min(single, rules.trade_in_cap)
-        trace.step(f"Trade-in credit limited to ${rules.trade_in_cap} (allowance ${allowance})", note)
+        trace.step(
+            "Trade-in credit limited to ${} (allowance ${})", rules.trade_in_cap, allowance, source=note
+        )
     else:
         credit = allowance
         if mode == "partial":
@@ -191,15 +231,15 @@ def trade_in_credit(request: QuoteRequest, rules: StateRules, limit: Decimal, tr
                 f"{rules.state} restricts the trade-in credit ({rules.trade_in_note}); full credit was given."
             )
     if credit > limit:
-        trace.step(f"Trade-in credit limited to the taxable price ${limit} (no carry-over)", note)
+        trace.step("Trade-in credit limited to the taxable price ${} (no carry-over)", limit, source=note)
         credit = limit
-    trace.step(f"Less trade-in credit ${credit} -> ${limit - credit}", note)
+    trace.step("Less trade-in credit ${} -> ${}", credit, limit - credit, source=note)
     return credit
 
 
 def _line(line: RateLine, name: str, rate: Decimal, base: Decimal, trace: Trace) -> TaxComponent:
     amount = round_cents(base * rate)  # each tax line rounded half-up to the cent
-    trace.step(f"{name}: {_pct(rate)} x ${base} = ${amount}", line.source)
+    trace.step("{}: {} x ${} = ${}", name, Pct(rate), base, amount, source=line.source)
     return TaxComponent(line.level, name, rate, base, amount)
 
 
@@ -242,19 +282,24 @@ def compute_sale_tax(
                     f"{rules.state} excise {_pct(rate)} "
                     f"({vehicle.weight_lbs} lb, {vehicle.city_mpg} mpg city)"
                 )
-                trace.step(f"Weight x MPG table gives {_pct(rate)}", mech.weight_mpg_table.source)
+                trace.step("Weight x MPG table gives {}", Pct(rate), source=mech.weight_mpg_table.source)
             if exempt_electric and mech.electric_exempt:
-                trace.step(f"Fully electric vehicle: exempt from {rules.state} excise", mech.electric_exempt)
+                trace.step(
+                    "Fully electric vehicle: exempt from {} excise", rules.state, source=mech.electric_exempt
+                )
                 rate = ZERO
             if new_resident and mech.new_resident_rate is not None:
                 rate = mech.new_resident_rate.rate
                 name = f"{line.name.rsplit(' ', 1)[0]} {_pct(rate)} (new resident)"
-                trace.step(f"New resident rate {_pct(rate)}", mech.new_resident_rate.source)
+                trace.step("New resident rate {}", Pct(rate), source=mech.new_resident_rate.source)
             if luxury and mech.luxury_rate is not None and line.products:
                 rate = mech.luxury_rate.rate
                 name = mech.luxury_rate.name
                 trace.step(
-                    f"Price over ${mech.luxury_rate.threshold}: rate {_pct(rate)}", mech.luxury_rate.source
+                    "Price over ${}: rate {}",
+                    mech.luxury_rate.threshold,
+                    Pct(rate),
+                    source=mech.luxury_rate.source,
                 )
             if vehicle.condition == "used" and mech.used_price_tiers is not None:
                 for below, tier_rate in mech.used_price_tiers.tiers:
@@ -262,17 +307,22 @@ def compute_sale_tax(
                         rate = tier_rate
                         name = f"{line.name} (used under ${below}: {_pct(rate)})"
                         trace.step(
-                            f"Used vehicle under ${below}: state rate {_pct(rate)}",
-                            mech.used_price_tiers.source,
+                            "Used vehicle under ${}: state rate {}",
+                            below,
+                            Pct(rate),
+                            source=mech.used_price_tiers.source,
                         )
                         break
             if vehicle.condition == "used" and mech.used_excise is not None and not line.trade_in:
                 ex = mech.used_excise
                 amount = ex.flat + round_cents(max(line_base - ex.first, ZERO) * rate)
                 trace.step(
-                    f"Used-vehicle excise: ${ex.flat} on the first ${ex.first} "
-                    f"+ {_pct(rate)} of the rest = ${amount}",
-                    ex.source,
+                    "Used-vehicle excise: ${} on the first ${} + {} of the rest = ${}",
+                    ex.flat,
+                    ex.first,
+                    Pct(rate),
+                    amount,
+                    source=ex.source,
                 )
                 components.append(TaxComponent(line.level, f"{line.name} (used)", None, line_base, amount))
                 continue
@@ -282,8 +332,10 @@ def compute_sale_tax(
             and line_base > mech.local_base_cap.amount
         ):
             trace.step(
-                f"{line.name} applies to the first ${mech.local_base_cap.amount} only",
-                mech.local_base_cap.source,
+                "{} applies to the first ${} only",
+                line.name,
+                mech.local_base_cap.amount,
+                source=mech.local_base_cap.source,
             )
             line_base = mech.local_base_cap.amount
         components.append(_line(line, name, rate, line_base, trace))
@@ -326,25 +378,31 @@ def compute_sale_tax(
     label = rules.components[0].name if rules.components else f"{rules.state} tax"
     if new_resident and mech.new_resident_flat is not None:
         flat = mech.new_resident_flat
-        trace.step(f"New resident: flat ${flat.amount} instead of {label}", flat.source)
+        trace.step("New resident: flat ${} instead of {}", flat.amount, label, source=flat.source)
         components = [
             TaxComponent("state", f"{label} (new resident flat)", None, base.after_trade, flat.amount)
         ]
     elif new_resident and mech.new_resident_max_tax is not None and total > mech.new_resident_max_tax.amount:
         cap = mech.new_resident_max_tax
-        trace.step(f"New resident: tax limited to ${cap.amount}", cap.source)
+        trace.step("New resident: tax limited to ${}", cap.amount, source=cap.source)
         components = [
             TaxComponent("state", f"{label} (new resident, capped)", None, base.after_trade, cap.amount)
         ]
     elif mech.max_tax is not None and total > mech.max_tax.amount:
         cap = mech.max_tax
-        trace.step(f"Tax ${total} is over the ${cap.amount} cap: ${cap.amount} due", cap.source)
+        trace.step("Tax ${} is over the ${} cap: ${} due", total, cap.amount, cap.amount, source=cap.source)
         components = [
             TaxComponent("state", f"{label} capped at ${cap.amount}", None, base.after_trade, cap.amount)
         ]
     elif mech.minimum_tax is not None and base.after_trade > 0 and total < mech.minimum_tax.amount:
         floor = mech.minimum_tax
-        trace.step(f"Tax ${total} is under the ${floor.amount} minimum: ${floor.amount} due", floor.source)
+        trace.step(
+            "Tax ${} is under the ${} minimum: ${} due",
+            total,
+            floor.amount,
+            floor.amount,
+            source=floor.source,
+        )
         components = [TaxComponent("state", f"{label} minimum", None, base.after_trade, floor.amount)]
     total = sum((c.amount for c in components), ZERO)
 
@@ -377,13 +435,19 @@ def reciprocity_credit(request: QuoteRequest, rules: StateRules, total: Decimal,
         return ZERO
     if not rules.reciprocity_credit:
         trace.step(
-            f"{rules.state} gives no credit for tax paid to {paid.state}",
-            rules.reciprocity_note or rules.source,
+            "{} gives no credit for tax paid to {}",
+            rules.state,
+            paid.state,
+            source=rules.reciprocity_note or rules.source,
         )
         return ZERO
     credit = min(paid.amount, total)
     trace.step(
-        f"Credit for ${paid.amount} tax paid to {paid.state}, limited to {rules.state}'s tax: -${credit}",
-        rules.reciprocity_note or rules.source,
+        "Credit for ${} tax paid to {}, limited to {}'s tax: -${}",
+        paid.amount,
+        paid.state,
+        rules.state,
+        credit,
+        source=rules.reciprocity_note or rules.source,
     )
     return credit

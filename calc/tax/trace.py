@@ -1,20 +1,45 @@
-"""The explanation a quote carries: each step with the rule applied and its source, plus warnings."""
+"""The explanation a quote carries: each step with the rule applied and its source, plus warnings.
+
+Steps are recorded as a template and its arguments and only turned into text when someone reads them
+(:class:`calc.model.Explanation`): formatting Decimals into sentences costs more than the tax
+arithmetic itself, and a payment grid or a batch rarely reads every explanation.
+"""
 
 from __future__ import annotations
+
+from decimal import Decimal
+
+from calc.model import ExplainStep, Explanation
+
+
+class Pct:
+    """A rate shown as a percentage (``0.0725`` -> ``7.25%``), formatted only when rendered."""
+
+    __slots__ = ("rate",)
+
+    def __init__(self, rate: Decimal) -> None:
+        self.rate = rate
+
+    def __format__(self, spec: str) -> str:
+        return f"{(self.rate * 100).normalize():f}%"
 
 
 class Trace:
     """Collects ``explain`` steps and ``warnings`` in the order the calculation makes them."""
 
-    __slots__ = ("explain", "warnings")
+    __slots__ = ("steps", "warnings")
 
     def __init__(self) -> None:
-        self.explain: list[str] = []
+        self.steps: list[ExplainStep] = []
         self.warnings: list[str] = []
 
-    def step(self, text: str, source: str = "") -> None:
-        self.explain.append(f"{text} [source: {source}]" if source else text)
+    def step(self, template: str, *args: object, source: str = "") -> None:
+        """Record a step; ``template`` uses ``str.format`` fields filled from ``args`` at render time."""
+        self.steps.append((template, args, source))
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
             self.warnings.append(text)
+
+    def explanation(self) -> Explanation:
+        return Explanation(tuple(self.steps))
