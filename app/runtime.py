@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,9 @@ def device_id() -> str:
     path = data_dir() / "device-id"
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
-    value = f"{socket.gethostname()[:20].replace(':', '-')}-{new_id()[:8]}"
+    # Letters, digits and "-" only: the id names this device in sync stamps and audit events.
+    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:20] or "desktop"
+    value = f"{host}-{new_id()[-12:]}"
     path.write_text(value, encoding="utf-8")
     return value
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.ids import new_id
 from app.store.models import AuditEvent, OutboxOp, Synced
 from app.store.types import utcnow
-from sync.hlc import HybridClock
+from sync.protocol import HybridLogicalClock
 from sync.schema import SYNCED_TABLES, FieldType, encode_value
 
 # Keys in ``Session.info`` that describe who is acting.
@@ -63,7 +63,7 @@ class _Capture:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.tenant_id: str = session.info[TENANT]
-        self.clock: HybridClock = session.info[CLOCK]
+        self.clock: HybridLogicalClock = session.info[CLOCK]
         self._next_seq: int | None = None
 
     def seq(self) -> int:
@@ -85,7 +85,7 @@ class _Capture:
                 kind=kind,
                 fields=fields,
                 base_version=model.server_version,
-                hlc=self.clock.now(),
+                hlc=str(self.clock.now()),
             )
         )
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from app.store import change_capture
 from app.store.migrate import upgrade_to_head
 from app.store.models import TenantScoped
-from sync.hlc import HybridClock
+from sync.protocol import HybridLogicalClock
 
 
 class TenantSession(Session):
@@ -70,7 +70,7 @@ class Store:
     def __init__(self, engine: Engine, device_id: str) -> None:
         self.engine = engine
         self.device_id = device_id
-        self.clock = HybridClock(device_id)
+        self.clock = HybridLogicalClock(device_id)
         self._sessions = sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)
 
     @contextmanager

@@ -252,7 +252,8 @@ class SyncCheckpoint(TenantScoped):
     __tablename__ = "sync_checkpoint"
     __table_args__ = (UniqueConstraint("tenant_id"),)
 
-    cursor: Mapped[str | None] = mapped_column(String(80))
+    since: Mapped[int] = mapped_column(Integer, default=0)  # the server sequence number pulled up to
+    epoch: Mapped[str | None] = mapped_column(String(36))  # the server's epoch; changes on a restore
     schema_version: Mapped[int] = mapped_column(Integer)
     last_pull_at: Mapped[datetime | None]
     last_push_at: Mapped[datetime | None]
@@ -265,9 +266,15 @@ class SyncConflict(TenantScoped):
 
     table_name: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[str] = mapped_column(ID)
-    field: Mapped[str] = mapped_column(String(60))
+    # field: both wrote one field; delete_vs_edit / edit_vs_delete: a delete met an edit;
+    # rejected: the server refused the change (``reason`` says why).
+    kind: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str | None] = mapped_column(String(60))
     local_value: Mapped[Any] = mapped_column(JSON)
     server_value: Mapped[Any] = mapped_column(JSON)
+    winner: Mapped[str | None] = mapped_column(String(10))  # server | client
+    reason: Mapped[str | None] = mapped_column(Text)
+    server_conflict_id: Mapped[str | None] = mapped_column(ID)
     op_id: Mapped[str | None] = mapped_column(ID)
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(ID)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 19:42:01.421915
+Create Date: 2026-11-24
 """
 
 from __future__ import annotations
@@ -165,7 +165,8 @@ def upgrade() -> None:
 
     op.create_table(
         "sync_checkpoint",
-        sa.Column("cursor", sa.String(length=80), nullable=True),
+        sa.Column("since", sa.Integer(), nullable=False),
+        sa.Column("epoch", sa.String(length=36), nullable=True),
         sa.Column("schema_version", sa.Integer(), nullable=False),
         sa.Column("last_pull_at", app.store.types.UtcDateTime(length=40), nullable=True),
         sa.Column("last_push_at", app.store.types.UtcDateTime(length=40), nullable=True),
@@ -183,9 +184,13 @@ def upgrade() -> None:
         "sync_conflict",
         sa.Column("table_name", sa.String(length=40), nullable=False),
         sa.Column("row_id", sa.String(length=36), nullable=False),
-        sa.Column("field", sa.String(length=60), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("field", sa.String(length=60), nullable=True),
         sa.Column("local_value", sa.JSON(), nullable=False),
         sa.Column("server_value", sa.JSON(), nullable=False),
+        sa.Column("winner", sa.String(length=10), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("server_conflict_id", sa.String(length=36), nullable=True),
         sa.Column("op_id", sa.String(length=36), nullable=True),
         sa.Column("resolved_at", app.store.types.UtcDateTime(length=40), nullable=True),
         sa.Column("resolved_by", sa.String(length=36), nullable=True),
