@@ -1,5 +1,8 @@
 """Input checks for the oscillator engines: a bad value raises ``FieldError`` naming the field.
 
+``FieldError`` is the ML engines' shared error (``ml.validation``); these helpers add the shapes the
+oscillator needs (positive-only numbers, whole counts, phase vectors).
+
 Every public mutator validates all of its inputs before touching any state, so a rejected call leaves
 the engine exactly as it was.
 """
@@ -13,13 +16,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ml.validation import FieldError
 
-class FieldError(ValueError):
-    """A value that is missing, of the wrong type, non-finite or out of range; ``field`` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+__all__ = ["FieldError", "flag", "real", "real_vector", "text", "whole"]
 
 
 def real(field: str, value: object, *, minimum: float | None = None, maximum: float | None = None,
