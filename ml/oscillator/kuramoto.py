@@ -71,11 +71,18 @@ def velocity(theta: FloatArray, omega: FloatArray, coupling: float | FloatArray)
 
 def rk4(theta: FloatArray, omega: FloatArray, coupling: float | FloatArray, dt: float) -> FloatArray:
     """One classical Runge-Kutta step; returns unwrapped phases."""
+    if not isinstance(coupling, np.ndarray) and coupling != 0.0 and theta.shape[0] > 0:
+        return _rk4_mean_field(theta, omega, (coupling / theta.shape[0]) * _PLUS_MINUS, dt)
     half = 0.5 * dt
     k1 = velocity(theta, omega, coupling)
     k2 = velocity(theta + half * k1, omega, coupling)
     k3 = velocity(theta + half * k2, omega, coupling)
     k4 = velocity(theta + dt * k3, omega, coupling)
+    return _combine(theta, k1, k2, k3, k4, dt)
+
+
+def _combine(theta: FloatArray, k1: FloatArray, k2: FloatArray, k3: FloatArray, k4: FloatArray,
+             dt: float) -> FloatArray:
     k2 += k3
     k2 *= 2.0
     k2 += k1
@@ -83,6 +90,26 @@ def rk4(theta: FloatArray, omega: FloatArray, coupling: float | FloatArray, dt: 
     k2 *= dt / 6.0
     k2 += theta
     return k2
+
+
+def _rk4_mean_field(theta: FloatArray, omega: FloatArray, weights: FloatArray, dt: float) -> FloatArray:
+    """``rk4`` for scalar coupling with ``velocity`` inlined (weights = K/N · (1, −1)): the hot loop of
+    ``KuramotoNetwork.run``, where Python call overhead is a measurable share at N = 50."""
+    sin, total, dot = np.sin, np.add.reduce, np.dot
+    half = 0.5 * dt
+    cs = sin(_COS_SIN_SHIFT + theta)
+    k1: FloatArray = dot(total(cs, axis=1)[::-1] * weights, cs)
+    k1 += omega
+    cs = sin(_COS_SIN_SHIFT + (theta + half * k1))
+    k2: FloatArray = dot(total(cs, axis=1)[::-1] * weights, cs)
+    k2 += omega
+    cs = sin(_COS_SIN_SHIFT + (theta + half * k2))
+    k3: FloatArray = dot(total(cs, axis=1)[::-1] * weights, cs)
+    k3 += omega
+    cs = sin(_COS_SIN_SHIFT + (theta + dt * k3))
+    k4: FloatArray = dot(total(cs, axis=1)[::-1] * weights, cs)
+    k4 += omega
+    return _combine(theta, k1, k2, k3, k4, dt)
 
 
 def advance(theta: FloatArray, omega: FloatArray, coupling: float | FloatArray, duration: float,
@@ -140,8 +167,14 @@ class KuramotoNetwork:
             raise FieldError("steps", "expected a non-negative integer")
         step = real("dt", dt, strictly_positive=True)
         theta = self._theta
+        coupling = self._coupling
+        mean_field = not isinstance(coupling, np.ndarray) and coupling != 0.0 and len(self) > 0
+        weights = (float(coupling) / max(1, len(self))) * _PLUS_MINUS if mean_field else _PLUS_MINUS
         for done in range(1, steps + 1):
-            theta = rk4(theta, self._omega, self._coupling, step)
+            if mean_field:
+                theta = _rk4_mean_field(theta, self._omega, weights, step)
+            else:
+                theta = rk4(theta, self._omega, coupling, step)
             # Reducing mod 2π costs as much as a quarter of a step at N = 50; unwrapped phases lose no
             # precision worth having over a few dozen steps.
             if done % 32 == 0:
