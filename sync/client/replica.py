@@ -1,0 +1,39 @@
+"""What the sync engine needs from the local store (implemented by the application)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sync.protocol import OpResult, PushOp, ServerRow
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    since: int
+    epoch: str | None
+
+
+class LocalReplica(Protocol):
+    def pending_ops(self, limit: int) -> Sequence[PushOp]:
+        """The oldest ``limit`` changes not yet answered by the server, oldest first."""
+        ...
+
+    def pending_count(self) -> int: ...
+
+    def acknowledge(self, ops: Sequence[PushOp], results: Sequence[OpResult]) -> None:
+        """Record the server's answers in one transaction: drop the answered ops, keep conflicts."""
+        ...
+
+    def checkpoint(self) -> Checkpoint: ...
+
+    def apply_page(self, changes: Sequence[ServerRow], next_since: int, epoch: str) -> None:
+        """Apply one pull page and store the new checkpoint in the same transaction."""
+        ...
+
+    def reset_checkpoint(self, epoch: str) -> None:
+        """The server was restored (new epoch): pull everything again; the outbox is kept."""
+        ...
+
+    def open_conflicts(self) -> int: ...
