@@ -17,12 +17,17 @@ with Lorentzian frequencies of half-width Î³ the steady order parameter is r = â
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ml import persistence
 from ml.oscillator.fields import FieldError, real, real_vector
+
+ENGINE = "oscillator.kuramoto"
+VERSION = 1
 
 TWO_PI = 2.0 * math.pi
 
@@ -198,16 +203,29 @@ class KuramotoNetwork:
         return order_parameter(self._theta)[1]
 
     def to_state(self) -> dict[str, Any]:
+        """Versioned JSON-safe snapshot; ``from_state`` continues bit for bit."""
         coupling: float | list[list[float]]
         coupling = self._coupling.tolist() if isinstance(self._coupling, np.ndarray) else self._coupling
-        return {"omega": self._omega.tolist(), "theta": self._theta.tolist(), "coupling": coupling,
-                "time": self._time}
+        return persistence.envelope(ENGINE, VERSION, {
+            "omega": self._omega.tolist(), "theta": self._theta.tolist(), "coupling": coupling,
+            "time": self._time})
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> KuramotoNetwork:
-        network = cls(state["omega"], state["theta"], state["coupling"])
-        network._time = real("time", state["time"])
+    def from_state(cls, data: dict[str, Any]) -> KuramotoNetwork:
+        state = persistence.open_envelope(data, ENGINE, {VERSION})
+        try:
+            network = cls(state["omega"], state["theta"], state["coupling"])
+            network._time = real("state.time", state["time"])
+        except KeyError as error:
+            raise FieldError("state", f"missing {error}") from error
         return network
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        persistence.write_atomic(path, persistence.dumps(self.to_state()))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> KuramotoNetwork:
+        return cls.from_state(persistence.read(path))
 
 
 def _is_numeric(value: Any) -> bool:

@@ -462,7 +462,8 @@ class TeamNetwork:
             team._last_assignment = state["last_assignment"]
             team._wait_exposure = float(state["wait_exposure"])
             team._losses = int(state["losses"])
-            for raw in state["reps"]:
+            for i, raw in enumerate(state["reps"]):
+                team._checked_rep(raw, f"state.reps[{i}]")  # a hand-edited or corrupted row fails loudly
                 rep = _Rep(**{**raw, "shift": tuple(raw["shift"]) if raw["shift"] else None})
                 team._reps[rep.rep_id] = rep
             for raw in state["leads"]:

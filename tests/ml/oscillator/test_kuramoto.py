@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,10 +182,11 @@ def test_bad_step_is_rejected_and_leaves_phases_alone(dt: object) -> None:
     assert network.time == before_time
 
 
-def test_state_round_trip_continues_identically() -> None:
+def test_state_round_trip_continues_identically(tmp_path: Path) -> None:
     network = KuramotoNetwork([0.1, 0.7, 1.3], [0.0, 1.0, 2.0], 0.9)
     network.run(100, 0.05)
-    copy = KuramotoNetwork.from_state(network.to_state())
+    network.save(tmp_path / "kuramoto.json")
+    copy = KuramotoNetwork.load(tmp_path / "kuramoto.json")
     network.run(100, 0.05)
     copy.run(100, 0.05)
     assert np.array_equal(network.phases(), copy.phases())

@@ -392,3 +392,8 @@ def test_malformed_saved_state_is_rejected() -> None:
         TeamNetwork.from_state(state)
     with pytest.raises(ValueError, match="state"):
         TeamNetwork.from_state({"format": "autolytiq.ml", "engine": "whaco", "version": 1, "state": {}})
+    tampered = floor().to_state()
+    tampered["state"]["reps"][1]["capacity"] = -2
+    with pytest.raises(FieldError) as caught:
+        TeamNetwork.from_state(tampered)
+    assert caught.value.field == "state.reps[1].capacity"
