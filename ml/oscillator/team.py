@@ -32,6 +32,11 @@ busy · s · v: opportunity cost of tying the rep up for its measured service ti
    (busy = share of on-shift capacity in use, v = the floor's measured deals per rep-minute).
 No starvation: an idle on-shift rep that has had no lead for ``starvation_minutes`` while others did is served
 first (the longest-idle such rep).
+
+Bottlenecks come from measured queueing, never from a single outcome: a rep is flagged when customers wait in
+its queue now and over the last hour on average (not draining), and its measured service time is at least
+``slow_factor`` times the floor's. Mentoring pairs need measured outcomes on both sides and non-overlapping
+credible intervals of the close rate (see ``mentoring``).
 """
 
 from __future__ import annotations
@@ -147,6 +152,8 @@ class Bottleneck:
 class RepPerformance:
     rep_id: str
     on_shift: bool
+    capacity: int
+    skill: float  # as entered
     active: int
     queued: int
     handled: int
@@ -423,7 +430,8 @@ class TeamNetwork:
             measured = (estimates.measured_interval(rep.wins, rep.losses, self._settings.credible_level)
                         if rep.wins + rep.losses else None)
             result.append(RepPerformance(
-                rep.rep_id, self._is_on(rep, self._now), len(rep.active), len(rep.queue), rep.handled,
+                rep.rep_id, self._is_on(rep, self._now), rep.capacity, rep.skill, len(rep.active),
+                len(rep.queue), rep.handled,
                 rep.wins, rep.losses, alpha / (alpha + beta), measured, self._service_minutes(rep),
                 rep.wait_total / rep.wait_count if rep.wait_count else None, rep.lost_waiting, rep.phase))
         return result

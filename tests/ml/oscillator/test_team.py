@@ -41,7 +41,7 @@ def script(team: TeamNetwork, rounds: int, start: float = 600.0, prefix: str = "
     rng = np.random.default_rng(99)
     decisions: list[str | None] = []
     ends: list[tuple[float, str, str]] = []  # (finish time, lead, rep)
-    capacity = {rep.rep_id: rep for rep in team.performance()}
+    team_capacity = {rep.rep_id: rep.capacity for rep in team.performance()}
     t = start
 
     def start_waiting(rep_id: str, now: float) -> None:
@@ -51,7 +51,6 @@ def script(team: TeamNetwork, rounds: int, start: float = 600.0, prefix: str = "
             team.lead_started(lead_id, at=now)
             ends.append((now + float(rng.gamma(3.0, 10.0)), lead_id, rep_id))
 
-    team_capacity = {rep_id: 2 if rep_id == "cat" else 1 for rep_id in capacity}
     for i in range(rounds):
         t += float(rng.exponential(6.0))
         for done in sorted(item for item in ends if item[0] <= t):
