@@ -72,7 +72,9 @@ _MAX_TERM = 120
 def _obj(value: object, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise CalcInputError(field or "deal", "must be a JSON object")
-    unknown = sorted(k for k in value if k not in allowed)
+    if value.keys() <= allowed:
+        return cast("Mapping[str, Any]", value)
+    unknown = sorted(str(k) for k in value if k not in allowed)
     if unknown:
         name = f"{field}.{unknown[0]}" if field else str(unknown[0])
         raise CalcInputError(name, "unknown field")
