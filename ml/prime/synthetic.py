@@ -22,7 +22,7 @@ class Market:
     rate_intercept: float = -0.9
 
     def change(self) -> Market:
-        return replace(self, cosigner_intercept=-2.2, term_pti_weight=-0.5, rate_intercept=0.4)
+        return replace(self, cosigner_intercept=-2.2, term_pti_weight=-0.5, rate_intercept=-0.3)
 
     def probabilities(self, deal: dict[str, Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
         """True success probability of each strategy, in ``STRATEGIES`` order, for this deal."""
