@@ -11,8 +11,8 @@ Conventions (the rounding points are the ones a retail installment contract show
   first payment (90 days) compounds two extra months. The same ``(t, f)`` feeds the APR, so a loan
   priced at a rate discloses that rate back (up to cent rounding).
 * The level payment is the exact annuity payment for that first period, rounded half-up to the cent.
-* Each row's interest is rounded half-up to the cent; the final payment is whatever clears the balance
-  (principal rows therefore sum to the amount financed exactly).
+* Each row's interest is the exact balance × apr / 12, rounded half-up to the cent; the final payment
+  is whatever clears the balance (principal rows therefore sum to the amount financed exactly).
 * Finance charge = total of payments − amount financed; the disclosed APR is the Appendix J rate of the
   schedule as actually rounded (:mod:`.solver`).
 """
@@ -20,13 +20,14 @@ Conventions (the rounding points are the ones a retail installment contract show
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import NamedTuple
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term, require_whole
 from calc.finance.solver import PRECISION, Run, solve_rate
-from calc.money import CENT, round_cents
+from calc.money import round_cents
 
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
@@ -69,14 +70,19 @@ class FinanceTerms:
         return self.apr * 100
 
 
-def first_period(days_to_first_payment: int | None) -> tuple[int, Decimal]:
-    """Whole months and fraction of a month before the first payment (30-day months, see module docs)."""
+def first_period_days(days_to_first_payment: int | None) -> tuple[int, int]:
+    """Whole 30-day months and remaining days before the first payment (see module docs)."""
     if days_to_first_payment is None:
-        return 1, _ZERO
+        return 1, 0
     days = require_whole(
         days_to_first_payment, "days_to_first_payment", minimum=1, maximum=MAX_DAYS_TO_FIRST_PAYMENT
     )
-    whole, rest = divmod(days, 30)
+    return divmod(days, 30)
+
+
+def first_period(days_to_first_payment: int | None) -> tuple[int, Decimal]:
+    """Whole months and fraction of a month before the first payment (30-day months, see module docs)."""
+    whole, rest = first_period_days(days_to_first_payment)
     return whole, Decimal(rest) / _THIRTY
 
 
@@ -126,9 +132,10 @@ def finance_terms(
     amount = require_money(amount_financed, "amount_financed", positive=True)
     rate = require_rate(apr, "apr")
     term = require_term(term_months)
-    whole, fraction = first_period(days_to_first_payment)
+    whole, rest_days = first_period_days(days_to_first_payment)
+    fraction = Decimal(rest_days) / _THIRTY
     payment = round_cents(exact_payment(amount, rate, term, whole, fraction))
-    final, schedule = _amortize(amount, rate, term, payment, whole, fraction, with_schedule)
+    final, schedule = _amortize(amount, rate, term, payment, whole, rest_days, with_schedule)
     if final <= 0 or payment <= 0:
         raise CalcInputError("amount_financed", f"is too small to spread over {term} payments")
     total = payment * (term - 1) + final
@@ -149,27 +156,53 @@ def finance_terms(
     )
 
 
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero (ROUND_HALF_UP), for a positive denominator."""
+    if numerator >= 0:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return -((-2 * numerator + denominator) // (2 * denominator))
+
+
+def _cents(value: int) -> Decimal:
+    return Decimal(value).scaleb(-2)
+
+
 def _amortize(
-    amount: Decimal, apr: Decimal, term: int, payment: Decimal, whole: int, fraction: Decimal, keep: bool
+    amount: Decimal, apr: Decimal, term: int, payment: Decimal, whole: int, rest_days: int, keep: bool
 ) -> tuple[Decimal, tuple[ScheduleRow, ...]]:
-    """The final payment that clears the balance, and the rows when ``keep``."""
-    rate = apr / _TWELVE
-    # First month: the odd-period growth; interest rounded half-up to the cent every month.
-    interest = (amount * (_growth_to_first(rate, whole, fraction) - _ONE)).quantize(CENT, ROUND_HALF_UP)
+    """The final payment that clears the balance, and the rows when ``keep``.
+
+    Runs in integer cents with the monthly rate as an exact ratio (apr / 12), so each month's interest
+    is the exact product rounded half-up to the cent: the same as Decimal arithmetic, minus the 28-digit
+    rounding of apr / 12, and several times faster (quotes and grids run this loop on every call).
+    """
+    numerator, denominator = apr.as_integer_ratio()
+    den = 12 * denominator  # monthly rate = numerator / den
+    balance = int(amount.scaleb(2))
+    level = int(payment.scaleb(2))
+    # First period: (1 + f·i)(1 + i)^t − 1 with f = rest_days / 30, as an exact fraction.
+    growth = (
+        Fraction(30 * den + rest_days * numerator, 30 * den) * Fraction(den + numerator, den) ** whole - 1
+    )
+    interest = _half_up(balance * growth.numerator, growth.denominator)
     if not keep:
-        balance = amount + interest - payment
-        for _ in range(term - 2):  # hot loop of quotes and grids: no rows, round_cents inlined
-            balance += (balance * rate).quantize(CENT, ROUND_HALF_UP) - payment
         if term == 1:
-            return amount + interest, ()
-        return balance + (balance * rate).quantize(CENT, ROUND_HALF_UP), ()
-    balance = amount
+            return _cents(balance + interest), ()
+        balance += interest - level
+        twice_den = 2 * den
+        for _ in range(term - 2):  # balances stay positive here, so _half_up is inlined
+            balance += (2 * balance * numerator + den) // twice_den - level
+        return _cents(balance + _half_up(balance * numerator, den)), ()
     rows: list[ScheduleRow] = []
-    start = whole + fraction
+    start = whole + Decimal(rest_days) / _THIRTY
     for number in range(1, term + 1):
-        due = balance + interest if number == term else payment
+        due = balance + interest if number == term else level
         principal = due - interest
         balance -= principal
-        rows.append(ScheduleRow(number, start + number - 1, due, interest, principal, balance))
-        interest = (balance * rate).quantize(CENT, ROUND_HALF_UP)
+        rows.append(
+            ScheduleRow(
+                number, start + number - 1, _cents(due), _cents(interest), _cents(principal), _cents(balance)
+            )
+        )
+        interest = _half_up(balance * numerator, den)
     return rows[-1].payment, tuple(rows)

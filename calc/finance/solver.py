@@ -102,6 +102,9 @@ def solve_rate(amount: Decimal, runs: Sequence[Run], guess: Decimal | None = Non
 
     ``guess`` (e.g. the note rate a payment was priced at) only speeds convergence. Raises
     ``ValueError`` when the payments total less than the amount (a zero finance charge gives 0).
+    The present value is convex and falling in ``i``, so Newton steps from below the root stay below
+    it; a step that leaves the known bracket is replaced by bisection (the upper end of the bracket is
+    only searched for when a bisection needs it).
     """
     total = sum((r.total for r in runs), _ZERO)
     if total == amount:
@@ -110,24 +113,21 @@ def solve_rate(amount: Decimal, runs: Sequence[Run], guess: Decimal | None = Non
         raise ValueError("payments total less than the amount financed")
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        low, high = _ZERO, _ONE
-        # Grow the bracket until the present value drops below the amount (rates above 100 % a period
-        # only occur in deliberately absurd schedules, but they must still terminate).
-        while present_value(runs, high)[0] > amount:
-            low, high = high, high * 2
-            if high > Decimal(1_000_000):
-                raise ValueError("no rate below 100,000,000 % per period balances these payments")
-        rate = guess if guess is not None and low < guess < high else _first_guess(amount, runs, total, high)
+        low = _ZERO
+        high: Decimal | None = None
+        rate = guess if guess is not None and guess > 0 else _first_guess(amount, runs, total)
         for _ in range(_MAX_ITERATIONS):
             value, slope = present_value(runs, rate)
             gap = value - amount
             if gap > 0:
                 low = max(low, rate)
             else:
-                high = min(high, rate)
-            candidate = rate - gap / slope if slope else (low + high) / 2
-            newton = low < candidate < high
+                high = rate if high is None else min(high, rate)
+            candidate = rate - gap / slope if slope else low
+            newton = low < candidate and (high is None or candidate < high)
             if not newton:
+                if high is None:
+                    high = _upper_bound(amount, runs, low)
                 candidate = (low + high) / 2
             step = abs(candidate - rate)
             rate = candidate
@@ -138,10 +138,20 @@ def solve_rate(amount: Decimal, runs: Sequence[Run], guess: Decimal | None = Non
     return rate
 
 
-def _first_guess(amount: Decimal, runs: Sequence[Run], total: Decimal, high: Decimal) -> Decimal:
+def _upper_bound(amount: Decimal, runs: Sequence[Run], low: Decimal) -> Decimal:
+    """A rate whose present value is below the amount (rates above 100 % a period only occur in
+    deliberately absurd schedules, but the search must still end)."""
+    high = max(low * 2, _ONE)
+    while present_value(runs, high)[0] > amount:
+        high *= 2
+        if high > Decimal(1_000_000):
+            raise ValueError("no rate below 100,000,000 % per period balances these payments")
+    return high
+
+
+def _first_guess(amount: Decimal, runs: Sequence[Run], total: Decimal) -> Decimal:
     """Simple-interest estimate: finance charge over the payment-weighted time outstanding."""
     weighted = sum((r.weighted_time for r in runs), _ZERO)
     if weighted <= 0:
-        return high / 2
-    guess = (total - amount) / (weighted / total) / amount
-    return min(guess, high / 2)
+        return _ONE
+    return (total - amount) / (weighted / total) / amount
