@@ -146,3 +146,28 @@ def test_apr_solution_balances_the_general_equation_to_high_precision() -> None:
 )
 def test_tolerance_of_1026_22(disclosed: str, actual: str, irregular: bool, accurate: bool) -> None:
     assert apr_within_tolerance(Decimal(disclosed), Decimal(actual), irregular) is accurate
+
+
+def test_interleaved_streams_are_measured_payment_by_payment() -> None:
+    # Two monthly streams on the 1st and the 16th make a semimonthly schedule; the engine splits them
+    # into single payments and must land within the ¼-point tolerance of the declared semimonthly one.
+    advanced = date(2025, 1, 1)
+    declared = reg_z_apr(
+        Decimal("4500"), advanced, [PaymentStream(Decimal("200"), 24, date(2025, 1, 16), "semimonth")]
+    )
+    interleaved = reg_z_apr(
+        Decimal("4500"),
+        advanced,
+        [
+            PaymentStream(Decimal("200"), 12, date(2025, 1, 16)),
+            PaymentStream(Decimal("200"), 12, date(2025, 2, 1)),
+        ],
+    )
+    assert declared.unit_period == UnitPeriod("semimonth")
+    assert interleaved.finance_charge == declared.finance_charge
+    assert apr_within_tolerance(interleaved.apr, declared.apr, irregular=True)
+
+
+def test_semimonthly_series_from_the_second_half_of_the_month() -> None:
+    stream = PaymentStream(Decimal("100"), 4, date(2025, 1, 16), "semimonth")
+    assert stream.dates() == [date(2025, 1, 16), date(2025, 2, 1), date(2025, 2, 16), date(2025, 3, 1)]
