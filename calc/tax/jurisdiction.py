@@ -8,6 +8,8 @@ from decimal import Decimal
 from calc.model import Jurisdiction, QuoteRequest, RateUsed, TaxLevel
 from calc.rules.book import StateRules
 from calc.rules.local_rates import LocalRateTable
+from calc.rules.zip_places import SOURCE as ZIP_SOURCE
+from calc.rules.zip_places import place_for_zip
 from calc.tax.trace import Pct, Trace
 
 _LEVEL_ORDER = {"state": 0, "county": 1, "city": 2, "district": 3, "special": 4}
@@ -71,6 +73,7 @@ def _resolve(
     request: QuoteRequest, rules: StateRules, rules_version: str, local_table: LocalRateTable, trace: Trace
 ) -> ResolvedRates:
     customer = request.customer
+    county, city = customer.county, customer.city
     lines: list[RateLine]
     if request.tax_override is not None:
         lines = [
@@ -93,16 +96,23 @@ def _resolve(
         )
         source = "override"
     else:
+        if county is None and customer.zip:
+            found = place_for_zip(customer.zip)
+            if found is None:
+                trace.warn(f"ZIP {customer.zip} was not found; no county could be derived from it.")
+            elif found.state != customer.state:
+                trace.warn(f"ZIP {customer.zip} is in {found.state}, not {customer.state}; it was not used.")
+            else:
+                county, city = found.county, city or found.city
+                trace.step("ZIP {} is in {} ({})", customer.zip, county, city, source=ZIP_SOURCE)
         lines = [
             RateLine(c.level, c.name, c.rate, c.source, c.trade_in, c.products)  # type: ignore[arg-type]
             for c in rules.components
         ]
         for line in lines:
             trace.step("Rate: {} ({}) for {}", line.name, Pct(line.rate), rules.name, source=line.source)
-        local = local_table.rates_for(
-            customer.state, customer.county, customer.city, customer.zip, request.as_of
-        )
-        place = ", ".join(p for p in (customer.city, customer.county) if p) or customer.zip or ""
+        local = local_table.rates_for(customer.state, county, city, customer.zip, request.as_of)
+        place = ", ".join(p for p in (city, county) if p) or customer.zip or ""
         if rules.local_taxes_apply is False:
             if local:
                 trace.step(
@@ -132,8 +142,8 @@ def _resolve(
         source = "embedded"
     jurisdiction = Jurisdiction(
         state=customer.state,
-        county=customer.county,
-        city=customer.city,
+        county=county,
+        city=city,
         rates=tuple(RateUsed(line.level, line.name, line.rate) for line in lines),
         source=source,  # type: ignore[arg-type]
         rules_version=rules_version,

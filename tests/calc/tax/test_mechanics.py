@@ -305,3 +305,11 @@ def test_lease_apr_converts_to_the_money_factor(make_deal: Deal) -> None:
 def test_rules_in_force_are_looked_up_once_per_date() -> None:
     book = rule_book()
     assert book.for_state("MD", date(2025, 7, 1)) is book.for_state("MD", date(2026, 1, 1))
+
+
+def test_zip_alone_finds_the_county_and_its_rates() -> None:
+    result = quote_deal(_simple("IL", customer={"state": "IL", "zip": "60601"}))
+    assert result["jurisdiction"]["county"] == "Cook County"
+    assert _total(result) == Decimal("3075.00")
+    wrong_state = quote_deal(_simple("TX", customer={"state": "TX", "zip": "60601"}))
+    assert any("is in IL, not TX" in w for w in wrong_state["warnings"])
