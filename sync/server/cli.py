@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 
 from sync.server import jsonlog
@@ -21,12 +22,24 @@ def _prepare(settings: ServerSettings) -> DatabaseLocation:
     return location
 
 
+def _stop_embedded(location: DatabaseLocation) -> None:
+    if location.embedded is not None:
+        location.embedded.cleanup()
+
+
 def _serve(settings: ServerSettings, host: str, port: int) -> int:
     import uvicorn
 
     from sync.server.app import create_app
     from sync.server.context import ServerContext
 
+    def stop(signum: int, frame: object) -> None:
+        # Before uvicorn runs, and again when uvicorn re-raises the signal after its graceful shutdown:
+        # leave through SystemExit so the embedded database below is stopped too.
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     location = _prepare(settings)
     app = create_app(ServerContext.build(settings, location.service_conninfo))
     config = uvicorn.Config(
@@ -38,7 +51,12 @@ def _serve(settings: ServerSettings, host: str, port: int) -> int:
         timeout_graceful_shutdown=30,
         proxy_headers=False,
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except SystemExit:
+        pass
+    finally:
+        _stop_embedded(location)
     return 0
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pyotp
 import pytest
@@ -279,7 +279,7 @@ class TenantHandle:
     ) -> SignedIn:
         """A user with a password set (no first-time change), not yet signed in."""
         self._counter += 1
-        address = email or f"user{self._counter}-{self.id.hex[:8]}@example.test"
+        address = email or f"user{self._counter}-{uuid4().hex[:12]}@example.test"
         with self.ctx.db.tenant(self.id) as conn, rows.sequence(conn) as seq:
             user_id = accounts.create_user(
                 conn,

@@ -214,7 +214,8 @@ def test_a_transaction_for_tenant_a_sees_and_changes_nothing_of_tenant_b(
         if_any_id = seeded.b_ids["customer"]
         joined = conn.execute(
             "SELECT count(*) AS n FROM deal d "
-            "JOIN customer c ON c.tenant_id = d.tenant_id AND c.id = d.customer_id JOIN vehicle v ON v.id = d.vehicle_id WHERE c.id = %s OR d.tenant_id = %s",
+            "JOIN customer c ON c.tenant_id = d.tenant_id AND c.id = d.customer_id "
+            "JOIN vehicle v ON v.id = d.vehicle_id WHERE c.id = %s OR d.tenant_id = %s",
             (if_any_id, seeded.b),
         ).fetchone()
         assert joined == {"n": 0}
@@ -238,7 +239,9 @@ def test_writing_a_row_for_another_tenant_is_refused(seeded: TwoTenants, service
         pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"),
         service_db.tenant(seeded.a) as conn,
     ):
-        conn.execute("INSERT INTO customer (tenant_id, id, version) VALUES (%s, gen_random_uuid(), 1)", (seeded.b,))
+        conn.execute(
+            "INSERT INTO customer (tenant_id, id, version) VALUES (%s, gen_random_uuid(), 1)", (seeded.b,)
+        )
     # A foreign key cannot point into the other tenant either: the key includes tenant_id.
     with pytest.raises(psycopg.errors.ForeignKeyViolation), service_db.tenant(seeded.a) as conn:
         conn.execute(

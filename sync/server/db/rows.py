@@ -51,11 +51,23 @@ class Sequence:
             self.start = self.last
 
 
+_open: dict[int, Sequence] = {}
+
+
 @contextmanager
 def sequence(conn: Conn) -> Iterator[Sequence]:
+    """The transaction's sequence; nested uses share one, so numbers are never handed out twice."""
+    existing = _open.get(id(conn))
+    if existing is not None:
+        yield existing
+        return
     seq = Sequence(conn)
-    yield seq
-    seq.flush()
+    _open[id(conn)] = seq
+    try:
+        yield seq
+        seq.flush()
+    finally:
+        del _open[id(conn)]
 
 
 def read_sequence(conn: Conn) -> tuple[int, UUID]:
