@@ -365,7 +365,9 @@ class TeamNetwork:
         return self._now
 
     def coherence(self) -> float:
-        """Order parameter r ∈ [0, 1] of the working reps' phases; 0.0 with fewer than two working."""
+        """Order parameter r ∈ [0, 1] of the working reps' phases; 0.0 with fewer than two working.
+
+        Readings are as of the latest event; call ``advance(at)`` first to bring the floor up to now."""
         working = [rep.phase for rep in self._reps.values() if rep.active]
         if len(working) < 2:
             return 0.0
@@ -375,7 +377,8 @@ class TeamNetwork:
         return {rep.rep_id: rep.phase for rep in self._reps.values()}
 
     def bottlenecks(self) -> list[str]:
-        """Rep ids whose queue persists/grows while their measured service time is slow, worst first."""
+        """Rep ids whose queue persists/grows while their measured service time is slow, worst first
+        (as of the latest event or ``advance``)."""
         return [item.rep_id for item in self.bottleneck_details()]
 
     def bottleneck_details(self) -> list[Bottleneck]:
