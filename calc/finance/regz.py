@@ -14,11 +14,16 @@ Steps, in Appendix J order:
    or a year when the term is longer ((b)(5)(v)).
 2. Time to each payment in full unit-periods ``t`` and fraction ``f`` ((b)(5), :mod:`.unit_period`).
    A stream whose interval is a whole number of unit-periods keeps the first payment's fraction for all
-   its payments (``t`` grows by the interval). This is what (b)(5) gives for monthly series; for
-   semimonthly series counting back from each date can make the fraction alternate, and the Bureau's
-   APR tables assume a constant odd-days fraction, which is what we keep.
+   its payments (``t`` grows by the interval). This is what (b)(5) gives for monthly series. For some
+   semimonthly series, counting back from each date separately makes the fraction alternate between
+   payments; we keep the single odd-first-period fraction, the way an "odd first period" is treated
+   everywhere else in Appendix J. Streams that interleave (two monthly streams on the 1st and 16th)
+   are measured payment by payment.
 3. Solve the general equation ((b)(8)) for the unit-period rate ``i`` (:mod:`.solver`); the APR is
    ``i`` × unit-periods per year ((b)(1)).
+
+Scope: one advance (the auto-loan case). Multiple-advance transactions (construction loans) and the
+United States Rule method are not implemented.
 """
 
 from __future__ import annotations
