@@ -64,7 +64,8 @@ def run_desktop(*, demo: bool, self_test: bool) -> int:
     window = MainWindow(ctx)
     result = {"code": 0}
     if self_test:
-        finish = QTimer(singleShot=True)
+        finish = QTimer()
+        finish.setSingleShot(True)
         probe = _FirstPaint(window, finish)
         window.installEventFilter(probe)
 

@@ -10,11 +10,13 @@ from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStac
 
 from app.policy import Permission
 from app.runtime import AppContext
+from ui.pages.desk import DeskPage
 from ui.pages.list_page import ListPage
 from ui.pages.records import customers_page, deals_page, inventory_page
 
 # (title, permission needed to see it, factory). Shown in this order; hidden without the permission.
 SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
+    ("Desk", Permission.DESK_QUOTE, DeskPage),
     ("Customers", Permission.CUSTOMERS_VIEW, customers_page),
     ("Inventory", Permission.INVENTORY_VIEW, inventory_page),
     ("Deals", Permission.DEALS_VIEW, deals_page),
@@ -65,7 +67,7 @@ class MainWindow(QMainWindow):
     def _show(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
         page = self.stack.currentWidget()
-        if isinstance(page, ListPage):
+        if isinstance(page, ListPage | DeskPage):
             page.refresh()
             page.search.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -33,7 +33,8 @@ class ListPage(QWidget, Generic[Row]):
         self.setObjectName(f"page-{title.lower()}")
         self._load = load
         self.model: RowsTableModel[Row] = RowsTableModel(columns)
-        self.search = QLineEdit(placeholderText=placeholder)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(placeholder)
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(f"Search {title.lower()}")
         self.table = QTableView()
@@ -52,7 +53,9 @@ class ListPage(QWidget, Generic[Row]):
         layout.addWidget(self.table)
         layout.addWidget(self.count, alignment=Qt.AlignmentFlag.AlignRight)
         # Search as you type, but wait for a pause so each keystroke does not query the store.
-        self._debounce = QTimer(self, singleShot=True, interval=150)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._debounce.start)
 

@@ -1,0 +1,129 @@
+"""The desk, driven through its real widgets as a salesperson would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from app.runtime import AppContext
+from app.services.deals import DealService
+from app.store.database import Actor
+from app.store.models import Customer, DealScenario, Vehicle
+from calc import quote_deal
+from ui.pages.desk import DeskPage
+
+
+def _texas_customer_and_used_car(ctx: AppContext) -> tuple[Customer, Vehicle]:
+    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
+        customer = session.scalars(select(Customer).where(Customer.zip == "78704")).first()
+        vehicle = session.scalars(
+            select(Vehicle).where(Vehicle.status == "in_stock", Vehicle.condition == "used")
+        ).first()
+    assert customer is not None and vehicle is not None
+    return customer, vehicle
+
+
+def _desk(qtbot: QtBot, ctx: AppContext) -> DeskPage:
+    page = DeskPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    return page
+
+
+def _type(qtbot: QtBot, page: DeskPage, field: str, text: str) -> None:
+    edit = page.fields[field].edit
+    edit.clear()
+    with qtbot.waitSignal(page.recomputed, timeout=2000):
+        qtbot.keyClicks(edit, text)
+
+
+def test_finance_and_lease_payments_shown_match_the_engine(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    ctx = as_user("salesperson")
+    page = _desk(qtbot, ctx)
+    customer, vehicle = _texas_customer_and_used_car(ctx)
+    page.use_customer(customer)
+    page.use_vehicle(vehicle)
+    _type(qtbot, page, "cash_down", "2500")
+    finance_shown = page.cards["finance"].headline.text()
+    lease_shown = page.cards["lease"].headline.text()
+    expected = quote_deal(page.worksheet.request("finance"))["finance"]["monthly_payment"]
+    expected_lease = quote_deal(page.worksheet.request("lease"))["lease"]["monthly_payment"]
+    assert finance_shown == f"${Decimal(expected):,.2f}/mo"
+    assert lease_shown == f"${Decimal(expected_lease):,.2f}/mo"
+    assert "72 months at 6.99% APR" in page.cards["finance"].detail.text()
+    assert "TX motor vehicle sales and use tax" in page.explain.toPlainText()
+
+
+def test_the_grid_follows_a_price_change(qtbot: QtBot, demo: AppContext) -> None:
+    page = _desk(qtbot, demo)
+    customer, vehicle = _texas_customer_and_used_car(demo)
+    page.use_customer(customer)
+    page.use_vehicle(vehicle)
+    _type(qtbot, page, "vehicle.price", "20000")
+    before = page.finance_grid.item(0, 0).text()
+    _type(qtbot, page, "vehicle.price", "30000")
+    after = page.finance_grid.item(0, 0).text()
+    assert page.finance_grid.rowCount() == 5 and page.finance_grid.columnCount() == 5
+    assert Decimal(after.strip("$").replace(",", "")) > Decimal(before.strip("$").replace(",", ""))
+
+
+def test_an_invalid_price_shows_inline_and_nothing_is_saved(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    ctx = as_user("salesperson")
+    page = _desk(qtbot, ctx)
+    customer, vehicle = _texas_customer_and_used_car(ctx)
+    page.use_customer(customer)
+    page.use_vehicle(vehicle)
+    _type(qtbot, page, "vehicle.price", "-500")
+    error = page.fields["vehicle.price"].error
+    assert error.isVisible() and "negative" in error.text()
+    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
+        before = session.scalar(select(func.count()).select_from(DealScenario))
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert "Fix the highlighted fields" in page.message.text()
+    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
+        assert session.scalar(select(func.count()).select_from(DealScenario)) == before
+    _type(qtbot, page, "vehicle.price", "25000")
+    assert not page.fields["vehicle.price"].error.isVisible()
+
+
+def test_submit_and_approve_as_two_users(qtbot: QtBot, as_user: Callable[[str], AppContext]) -> None:
+    seller = as_user("salesperson")
+    page = _desk(qtbot, seller)
+    customer, vehicle = _texas_customer_and_used_car(seller)
+    page.use_customer(customer)
+    page.use_vehicle(vehicle)
+    _type(qtbot, page, "cash_down", "3000")
+    qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
+    assert "submitted for approval" in page.message.text()
+    assert page.deal is not None
+    manager = as_user("sales_manager")
+    queue = DealService(manager.store, manager.principal).list(status="submitted")
+    assert page.deal.id in {d.id for d in queue}
+    approved = DealService(manager.store, manager.principal).approve(page.deal.id)
+    assert approved.status == "approved"
+    scenario = DealService(manager.store, manager.principal).scenarios(page.deal.id)[0]
+    assert scenario.monthly_payment is not None
+    assert page.cards["finance"].headline.text().startswith(f"${scenario.monthly_payment:,.2f}")
+
+
+def test_solve_for_price_meets_the_target(qtbot: QtBot, demo: AppContext) -> None:
+    page = _desk(qtbot, demo)
+    customer, vehicle = _texas_customer_and_used_car(demo)
+    page.use_customer(customer)
+    page.use_vehicle(vehicle)
+    qtbot.keyClicks(page.target, "400")
+    page.solve()
+    qtbot.waitUntil(lambda: page.result is not None and page.result.payment("finance") is not None)
+    page.recompute()
+    payment = page.result.payment("finance") if page.result else None
+    assert payment is not None and Decimal(payment) <= Decimal("400")
+    assert "meets the target" in page.message.text()
