@@ -126,8 +126,8 @@ class _Uniform:
 
 
 class _PrimePolicy:
-    def __init__(self, seed: int) -> None:
-        self.engine = Prime(seed=seed)
+    def __init__(self, seed: int, memory: float | None = None) -> None:
+        self.engine = Prime(seed=seed) if memory is None else Prime(seed=seed, memory=memory)
         self.duplicates_ignored = 0
 
     def choose(self, deal: dict[str, Any]) -> int:
@@ -165,16 +165,26 @@ def _run_bandit(policy: Any, seed: int, n: int, change_at: int, max_delay: int) 
 
 
 def prime_simulation(seed: int = 11, n: int = 3000, max_delay: int = 25) -> dict[str, float]:
-    """Cumulative expected regret before and after a mid-stream lender change, for the three policies."""
+    """Cumulative expected regret before and after a mid-stream lender change.
+
+    Policies: Prime as shipped; Prime without forgetting (to show what forgetting buys after the change);
+    uniform random; context-free Thompson sampling (one Beta per strategy).
+    """
     change_at = n // 2
     figures: dict[str, float] = {"deals": float(n), "change_at": float(change_at)}
-    for name, policy in (("prime", _PrimePolicy(seed)), ("uniform", _Uniform(seed)),
-                         ("context_free_ts", _BetaThompson(seed))):
+    policies: tuple[tuple[str, Any], ...] = (
+        ("prime", _PrimePolicy(seed)),
+        ("prime_no_forgetting", _PrimePolicy(seed, memory=1e12)),
+        ("uniform", _Uniform(seed)),
+        ("context_free_ts", _BetaThompson(seed)),
+    )
+    for name, policy in policies:
         regret = _run_bandit(policy, seed, n, change_at, max_delay)
         figures[f"{name}_regret_before"] = float(sum(regret[:change_at]))
         figures[f"{name}_regret_after"] = float(sum(regret[change_at:]))
+        figures[f"{name}_regret_first_300_after"] = float(sum(regret[change_at : change_at + 300]))
         figures[f"{name}_regret_last_500"] = float(sum(regret[-500:]))
-        if isinstance(policy, _PrimePolicy):
+        if name == "prime":
             figures["prime_duplicates_ignored"] = float(policy.duplicates_ignored)
     return figures
 

@@ -4,7 +4,8 @@ Each strategy's true success probability depends on the deal: a larger down paym
 high, extending the term when payment-to-income is high, working the rate for good credit on a high APR,
 maximising the trade only when there is one with equity, a co-signer for subprime credit. ``change()``
 returns the market after a lender policy change (co-signers refused, long terms penalised, rates down), to
-test adaptation.
+test adaptation: the once-hopeless price reduction starts working (a manufacturer incentive), so an
+engine that is sure of the old answer must notice.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ class Market:
     cosigner_intercept: float = -0.8
     term_pti_weight: float = 1.0
     rate_intercept: float = -0.9
+    price_intercept: float = -1.2
 
     def change(self) -> Market:
-        return replace(self, cosigner_intercept=-2.2, term_pti_weight=-0.5, rate_intercept=-0.3)
+        return replace(
+            self, cosigner_intercept=-2.2, term_pti_weight=-0.5, rate_intercept=-0.3, price_intercept=0.3
+        )
 
     def probabilities(self, deal: dict[str, Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
         """True success probability of each strategy, in ``STRATEGIES`` order, for this deal."""
@@ -41,7 +45,7 @@ class Market:
                 -0.5 + self.term_pti_weight * pti - 0.9 * term,  # extend_term
                 self.rate_intercept + 0.8 * f + 0.7 * apr,  # optimize_rate
                 -1.4 + 2.0 * has_trade + 0.8 * equity,  # maximize_trade
-                -0.4 + 0.3 * ltv,  # reduce_vehicle_price
+                self.price_intercept + 0.6 * ltv,  # reduce_vehicle_price
                 self.cosigner_intercept - 0.7 * f + 1.2 * sub,  # add_cosigner
                 -0.1 + 0.0 * f,  # balanced_structure
             ]
