@@ -153,6 +153,9 @@ class LeaseRule:
     exclude_negative_equity: bool = False
     extra_components: tuple[Component, ...] = ()
     alternate_rate: Decimal | None = None
+    # Where leases pay a different state tax than sales (SD's gross receipts tax), it replaces the
+    # state components for lease quotes.
+    components: tuple[Component, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +341,11 @@ def _lease(raw: Mapping[str, Any], where: str) -> LeaseRule:
         _component({"level": "special", **c}, f"{where}.extra_components[{i}]")
         for i, c in enumerate(raw.get("extra_components", []))
     )
+    replaced = raw.get("components")
     return LeaseRule(
+        components=None
+        if replaced is None
+        else tuple(_component(c, f"{where}.components[{i}]") for i, c in enumerate(replaced)),
         method=cast("LeaseMethod | None", method),
         note=_text(raw.get("note")),
         include_manufacturer_rebate=bool(raw.get("include_manufacturer_rebate", False)),

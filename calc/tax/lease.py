@@ -50,6 +50,11 @@ def _doc_fee_taxable(rules: StateRules, figures: LeaseFigures, trace: Trace) -> 
 
 def _lines(rules: StateRules, resolved: ResolvedRates) -> list[RateLine]:
     lines = list(resolved.lines)
+    replaced = rules.lease.components
+    if replaced is not None and resolved.jurisdiction.source != "override":
+        lines = [RateLine(c.level, c.name, c.rate, c.source) for c in replaced] + [  # type: ignore[arg-type]
+            line for line in lines if line.level != "state"
+        ]
     lines.extend(RateLine("special", c.name, c.rate, c.source) for c in rules.lease.extra_components)
     return lines
 

@@ -313,3 +313,23 @@ def test_zip_alone_finds_the_county_and_its_rates() -> None:
     assert _total(result) == Decimal("3075.00")
     wrong_state = quote_deal(_simple("TX", customer={"state": "TX", "zip": "60601"}))
     assert any("is in IL, not TX" in w for w in wrong_state["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "rate"), [("2023-06-30", "0.045"), ("2026-06-01", "0.042"), ("2027-07-01", "0.045")]
+)
+def test_sd_leases_pay_the_gross_receipts_tax_not_the_excise(as_of: str, rate: str) -> None:
+    deal = _simple(
+        "SD",
+        price="40000.00",
+        as_of=as_of,
+        deal_type="lease",
+        lease={"term_months": 36, "money_factor": "0.00125", "residual_value": "24000"},
+    )
+    result = quote_deal(deal)
+    monthly = [c for c in result["taxes"]["components"] if c["timing"] == "monthly"]
+    assert [c["rate"] for c in monthly] == [rate]
+    base_payment = Decimal(result["lease"]["base_monthly_payment"])
+    assert Decimal(result["taxes"]["monthly"]) == (base_payment * Decimal(rate)).quantize(Decimal("0.01"))
+    # A sale still pays the 4 % excise.
+    assert _total(quote_deal(_simple("SD", as_of=as_of))) == Decimal("1200.00")
