@@ -30,8 +30,9 @@ fair: exp(−fairness · excess), excess = how far the rep's recent (decayed) le
    is above the floor's mean, relative to it: penalises reps far above the mean load.
 busy · s · v: opportunity cost of tying the rep up for its measured service time s when the floor is busy
    (busy = share of on-shift capacity in use, v = the floor's measured deals per rep-minute).
-No starvation: an idle on-shift rep that has had no lead for ``starvation_minutes`` while others did is served
-first (the longest-idle such rep).
+No starvation: an idle on-shift rep that has had no lead for ``starvation_minutes`` while others did, and
+whose recent load is under half the floor's, is served first (the longest-idle such rep); a rep never yet
+assigned gets the first lead after someone else has had one, so every rep is measured.
 
 Bottlenecks come from measured queueing, never from a single outcome: a rep is flagged when customers wait in
 its queue now and over the last hour on average (not draining), and its measured service time is at least
@@ -554,7 +555,8 @@ class TeamNetwork:
         eligible = [rep for rep in on_floor if len(rep.active) + len(rep.queue) < rep.capacity + s.max_queue]
         if not eligible:
             return None
-        starving = [rep for rep in eligible if self._starving(rep)]
+        floor_load = float(np.mean([rep.recent_load / rep.capacity for rep in on_floor]))
+        starving = [rep for rep in eligible if self._starving(rep, floor_load)]
         if starving:
             oldest = min(-math.inf if rep.last_assigned is None else rep.last_assigned for rep in starving)
             candidates = [rep for rep in starving
@@ -594,13 +596,14 @@ class TeamNetwork:
         score = draw * keep * fair - cost
         return eligible[int(np.argmax(score))]
 
-    def _starving(self, rep: _Rep) -> bool:
+    def _starving(self, rep: _Rep, floor_load: float) -> bool:
         if rep.active or rep.queue or self._last_assignment is None:
             return False
         if rep.last_assigned is None:
             return True
         return (self._now - rep.last_assigned >= self._settings.starvation_minutes
-                and self._last_assignment > rep.last_assigned)
+                and self._last_assignment > rep.last_assigned
+                and rep.recent_load / rep.capacity < 0.5 * floor_load)
 
     def _expected_wait(self, rep: _Rep, service: float) -> float:
         free = rep.capacity - len(rep.active)
