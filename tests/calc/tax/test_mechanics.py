@@ -333,3 +333,10 @@ def test_sd_leases_pay_the_gross_receipts_tax_not_the_excise(as_of: str, rate: s
     assert Decimal(result["taxes"]["monthly"]) == (base_payment * Decimal(rate)).quantize(Decimal("0.01"))
     # A sale still pays the 4 % excise.
     assert _total(quote_deal(_simple("SD", as_of=as_of))) == Decimal("1200.00")
+
+
+def test_arkansas_used_vehicle_band_starts_in_2022() -> None:
+    used = {"price": "8000", "condition": "used"}
+    assert _total(quote_deal(_simple("AR", as_of="2021-12-31", vehicle=used))) == Decimal("520.00")  # 6.5 %
+    assert _total(quote_deal(_simple("AR", as_of="2022-01-01", vehicle=used))) == Decimal("280.00")  # 3.5 %
+    assert _total(quote_deal(_simple("AR", as_of="2021-12-31", vehicle={**used, "price": "3000"}))) == 0
