@@ -61,6 +61,7 @@ class FloorResult:
     total_wait: float = 0.0
     handled: dict[str, int] = field(default_factory=dict)
     shift_hours: dict[str, float] = field(default_factory=dict)
+    learned_close_rates: dict[str, float] = field(default_factory=dict)  # team policy: posterior means
 
     @property
     def mean_wait(self) -> float:
@@ -181,6 +182,8 @@ class _Floor:
                 self.shift_end(rep_id, time)
             else:
                 self.drain_house(time)
+        if self.policy == "team":
+            self.result.learned_close_rates = {row.rep_id: row.close_rate for row in self.team.performance()}
         return self.result
 
     # --------------------------------------------------------------------------------------- floor

@@ -54,6 +54,23 @@ def test_team_routing_starves_nobody_and_stays_fair(results: dict[str, list[Floo
         assert run.jain >= 0.85
 
 
+def test_team_learns_the_true_close_rates_that_entered_skills_got_wrong(
+    results: dict[str, list[FloorResult]],
+) -> None:
+    reps = default_scenario().reps
+    true = np.array([rep.close_rate for rep in reps])
+    entered = np.array([rep.entered_skill for rep in reps])
+    assert spearman(entered, true) < 0.0  # the manager's ratings point the wrong way
+    for run in results["team"]:
+        learned = np.array([run.learned_close_rates[rep.rep_id] for rep in reps])
+        assert spearman(learned, true) > 0.7
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    rank_a, rank_b = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+    return float(np.corrcoef(rank_a, rank_b)[0, 1])
+
+
 def test_every_policy_sees_the_same_customers(results: dict[str, list[FloorResult]]) -> None:
     arrivals = {policy: [run.arrived for run in runs] for policy, runs in results.items()}
     assert arrivals["team"] == arrivals["random"] == arrivals["least_loaded"]
