@@ -169,8 +169,9 @@ def test_c5i_single_payment_term_in_days() -> None:
     assert result.percent(2) == d("11.45")
 
 
-def test_c5ii_single_payment_term_in_whole_months() -> None:
-    # $1,000 advanced 7/15/78, $1,044 due 4/15/79: 9 months, one unit-period, 12/9 a year → 5.87 %.
+def test_single_payment_term_in_whole_months() -> None:
+    # (b)(5)(vi): a term of whole months under a year is one unit-period of that many months. Our own
+    # figures: $1,000 advanced 7/15/78, $1,044 due 4/15/79 → i = 4.4 % per 9 months, × 12/9 = 5.87 %.
     result = reg_z_apr(d("1000"), date(1978, 7, 15), [single("1044", date(1979, 4, 15))])
     assert result.unit_period == UnitPeriod("month", 9)
     assert result.percent(2) == d("5.87")
