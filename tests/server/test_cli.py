@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.server.fixtures import free_port
+from tests.server.fixtures import free_port, private_tempdir
 
 SERVER = [sys.executable, "-m", "sync.server.cli"]
 
@@ -24,7 +24,12 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def test_migrate_create_tenant_serve_and_stop_gracefully(tmp_path: Path) -> None:
+def test_migrate_create_tenant_serve_and_stop_gracefully() -> None:
+    with private_tempdir("autolytiq-test-cli-") as data_dir:
+        _migrate_create_tenant_serve_and_stop(data_dir)
+
+
+def _migrate_create_tenant_serve_and_stop(tmp_path: Path) -> None:
     env = _env(tmp_path)
     migrated = subprocess.run([*SERVER, "migrate"], env=env, capture_output=True, text=True, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
