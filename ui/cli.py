@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 
 def app_version() -> str:
@@ -27,11 +28,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the main window, wait until it is painted and accepts input, print timings as JSON, exit",
     )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    verify = commands.add_parser("verify", help="check an installed build against its signed manifest")
+    verify.add_argument("path", nargs="?", type=Path, help="install directory (default: this build)")
+    verify.add_argument("--public-key", type=Path, help="PEM public key (default: the pinned release key)")
+    verify.add_argument("--json", action="store_true", help="print the report as one JSON line")
+    update = commands.add_parser("check-update", help="look for a newer signed build on the update channel")
+    update.add_argument("--channel", help="directory or URL (default: update_channel from the config)")
+    update.add_argument("--public-key", type=Path, help="PEM public key (default: the pinned release key)")
+    update.add_argument("--json", action="store_true", help="print the result as one JSON line")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "verify":
+        from app.release.commands import run_verify
+
+        return run_verify(args.path, args.public_key, as_json=args.json)
+    if args.command == "check-update":
+        from app.release.commands import run_check_update
+
+        return run_check_update(args.channel, app_version(), args.public_key, as_json=args.json)
+    from app.release.self_check import startup_refusal
+
+    refusal = startup_refusal()  # a frozen build checks its own files against its signed manifest
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 3
     from app.config import configure_logging, load_settings
 
     settings = load_settings()

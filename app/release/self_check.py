@@ -1,0 +1,48 @@
+"""The start-up check of a frozen build: refuse to run a copy that does not match its signed manifest.
+
+Only frozen builds check themselves (``sys.frozen`` is set by PyInstaller); a source checkout has no
+manifest. A frozen build without a manifest is refused too, since deleting the manifest must not be a
+way around the check.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from app.release.errors import ReleaseError
+from app.release.keys import pinned_public_key, pinned_public_key_path
+from app.release.verify import VerifyReport, verify_install
+
+
+def running_build_root() -> Path | None:
+    """The install directory of the running frozen build, or None when running from source."""
+    if not getattr(sys, "frozen", False):
+        return None
+    return Path(sys.executable).resolve().parent
+
+
+def verify_running_build() -> VerifyReport | None:
+    root = running_build_root()
+    if root is None:
+        return None
+    try:
+        key = pinned_public_key()
+    except ReleaseError as exc:
+        return VerifyReport(root, "?", errors=(f"pinned public key {pinned_public_key_path()}: {exc}",))
+    return verify_install(root, key)
+
+
+def startup_refusal() -> str | None:
+    """The message to show instead of starting, or None when the app may start."""
+    report = verify_running_build()
+    if report is None or report.ok:
+        return None
+    return "\n".join(
+        [
+            "Autolytiq will not start: this installation has been altered or is incomplete.",
+            *report.lines(limit=10),
+            "Reinstall Autolytiq from your IT department's signed package, or ask IT to run "
+            "`autolytiq verify` on this computer.",
+        ]
+    )
