@@ -61,10 +61,21 @@ def default_fee(state: str, code: str, as_of: date) -> FeeDefault | None:
     return found
 
 
-def build_fees(request: QuoteRequest, trace: Trace) -> Fees:
+DEALERSHIP_SOURCE = "dealership fee template"
+
+
+def build_fees(
+    request: QuoteRequest, trace: Trace, dealership_defaults: Mapping[str, Decimal] | None = None
+) -> Fees:
+    """The deal's fees; title/registration left out come from the dealership's template, else the state."""
     state = request.customer.state
     items = [FeeItem(fee.code, fee.amount, False, "deal") for fee in request.fees]
-    given = {fee.code for fee in request.fees}
+    given: set[str] = {fee.code for fee in request.fees}
+    for code, amount in (dealership_defaults or {}).items():
+        if code not in given:
+            items.append(FeeItem(code, amount, False, DEALERSHIP_SOURCE))
+            given.add(code)
+            trace.step("Dealership default {} fee ${}", code, amount, source=DEALERSHIP_SOURCE)
     for code in DEFAULTED_CODES:
         if code in given:
             continue

@@ -8,6 +8,7 @@ sum of cent amounts and needs no rounding.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
@@ -80,9 +81,18 @@ def _finance_error(error: CalcInputError, prefix: str) -> CalcInputError:
 
 
 def quote(
-    request: QuoteRequest, *, local_rates: LocalRateTable | None = None, book: RuleBook | None = None
+    request: QuoteRequest,
+    *,
+    local_rates: LocalRateTable | None = None,
+    book: RuleBook | None = None,
+    fee_defaults: Mapping[str, Decimal] | None = None,
 ) -> QuoteResult:
-    """Quote one deal. ``local_rates`` replaces the embedded local rate table (a dealer's imported file)."""
+    """Quote one deal.
+
+    ``local_rates`` replaces the embedded local rate table (a dealer's imported file); ``fee_defaults``
+    is the dealership's fee template (code -> amount), used for fees the deal does not itemise before
+    the state defaults.
+    """
     rule_data = book or rule_book()
     rules = _rules_for(request, rule_data)
     trace = Trace()
@@ -90,7 +100,7 @@ def quote(
     resolved = resolve_rates(
         request, rules, rule_data.rules_version, local_rates or embedded_local_rates(), trace
     )
-    fees = build_fees(request, trace)
+    fees = build_fees(request, trace, fee_defaults)
     products_total = sum((p.price for p in request.products), ZERO)
     if request.deal_type == "lease":
         return _lease_quote(request, rules, resolved, fees, products_total, trace)

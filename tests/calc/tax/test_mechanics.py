@@ -340,3 +340,15 @@ def test_arkansas_used_vehicle_band_starts_in_2022() -> None:
     assert _total(quote_deal(_simple("AR", as_of="2021-12-31", vehicle=used))) == Decimal("520.00")  # 6.5 %
     assert _total(quote_deal(_simple("AR", as_of="2022-01-01", vehicle=used))) == Decimal("280.00")  # 3.5 %
     assert _total(quote_deal(_simple("AR", as_of="2021-12-31", vehicle={**used, "price": "3000"}))) == 0
+
+
+def test_dealership_fee_template_overrides_state_defaults_but_not_the_deal() -> None:
+    template = {"title": Decimal("40.00"), "registration": Decimal("60.00"), "inspection": Decimal("7.50")}
+    request = parse_quote_request({**_simple("TX"), "fees": [{"code": "registration", "amount": "55.00"}]})
+    fees = quote(request, fee_defaults=template).fees
+    assert {i.code: i.amount for i in fees.items} == {
+        "registration": Decimal("55.00"),
+        "title": Decimal("40.00"),
+        "inspection": Decimal("7.50"),
+    }
+    assert fees.total == Decimal("102.50")
