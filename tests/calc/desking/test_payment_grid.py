@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from calc.desking import payment_grid
 from calc.errors import CalcInputError
-from calc.model import QuoteRequest
+from calc.model import Customer, QuoteRequest
 from calc.quote import quote
 
 TERMS = (36, 48, 60, 72, 84)
@@ -135,16 +135,54 @@ def test_lease_side_needs_lease_terms(finance_deal: QuoteRequest) -> None:
     assert error.value.field == "lease"
 
 
-@settings(max_examples=15, deadline=None)
+STATES = (
+    "AL",
+    "CA",
+    "CO",
+    "FL",
+    "GA",
+    "IL",
+    "LA",
+    "MI",
+    "NC",
+    "NY",
+    "OH",
+    "SC",
+    "TN",
+    "TX",
+    "VA",
+    "WA",
+    "WV",
+)
+
+
+@settings(max_examples=25, deadline=None)
 @given(
+    state=st.sampled_from(STATES),
     price=st.integers(min_value=12_000_00, max_value=90_000_00).map(lambda c: Decimal(c).scaleb(-2)),
     down=st.integers(min_value=0, max_value=8_000_00).map(lambda c: Decimal(c).scaleb(-2)),
     term=st.sampled_from(TERMS),
     apr=st.integers(min_value=0, max_value=2499).map(lambda bp: Decimal(bp).scaleb(-4)),
+    days=st.none() | st.integers(min_value=15, max_value=90),
 )
 def test_grid_cell_equals_full_quote_for_any_deal(
-    make_deal: Callable[[str, str], QuoteRequest], price: Decimal, down: Decimal, term: int, apr: Decimal
+    make_deal: Callable[[str, str], QuoteRequest],
+    state: str,
+    price: Decimal,
+    down: Decimal,
+    term: int,
+    apr: Decimal,
+    days: int | None,
 ) -> None:
+    # Taxes differ by state (caps, tiers, TAVT, HUT...); the shared out-the-door must still give each
+    # cell exactly the payment of a full finance quote.
     deal = make_deal("finance", str(price))
+    assert deal.finance is not None
+    deal = replace(
+        deal,
+        customer=Customer(state=state),
+        dealer_state=state,
+        finance=replace(deal.finance, days_to_first_payment=days),
+    )
     grid = payment_grid(deal, (term,), (down,), (apr,), deal_types=("finance",))
     assert grid.finance[0].monthly_payment == full_finance_payment(deal, term, down, apr)
