@@ -72,6 +72,7 @@ class Store:
         self.device_id = device_id
         self.clock = HybridLogicalClock(device_id)
         self._sessions = sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)
+        self._device_sessions = sessionmaker(bind=engine, expire_on_commit=False)
 
     @contextmanager
     def session(self, actor: Actor, *, capture_changes: bool = True) -> Iterator[Session]:
@@ -85,6 +86,16 @@ class Store:
                 change_capture.CAPTURE: capture_changes,
             }
         )
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    @contextmanager
+    def device_session(self) -> Iterator[Session]:
+        """A unit of work on the device tables (``local_credential``), which belong to no one tenant."""
+        session = self._device_sessions()
         try:
             with session.begin():
                 yield session

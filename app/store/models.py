@@ -281,6 +281,27 @@ class SyncConflict(TenantScoped):
     resolution: Mapped[str | None] = mapped_column(String(20))
 
 
+# --- device tables (local only, not scoped to one tenant) ---------------------------------------
+
+
+class LocalCredential(Base):
+    """What lets a person who signed in online on this device unlock it offline for a while.
+
+    ``verifier`` is a bcrypt hash of their password (never the password); ``last_online_at`` starts the
+    grace period. Read before anyone is signed in, so it is not tenant-scoped.
+    """
+
+    __tablename__ = "local_credential"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID)
+    tenant_id: Mapped[str] = mapped_column(ID)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    permissions: Mapped[list[Any]] = mapped_column(default=list)
+    verifier: Mapped[str] = mapped_column(String(100))
+    last_online_at: Mapped[datetime]
+
+
 SYNCED_MODELS: dict[str, type[Synced]] = {
     m.__sync_name__: m
     for m in (

@@ -111,6 +111,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_dealership_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
+        "local_credential",
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("tenant_id", sa.String(length=36), nullable=False),
+        sa.Column("display_name", sa.String(length=200), nullable=True),
+        sa.Column("permissions", sa.JSON(), nullable=False),
+        sa.Column("verifier", sa.String(length=100), nullable=False),
+        sa.Column("last_online_at", app.store.types.UtcDateTime(length=40), nullable=False),
+        sa.PrimaryKeyConstraint("email"),
+    )
+    op.create_table(
         "ml_state",
         sa.Column("engine", sa.String(length=40), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
@@ -396,6 +407,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ml_state_tenant_id"))
 
     op.drop_table("ml_state")
+    op.drop_table("local_credential")
     with op.batch_alter_table("dealership", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dealership_tenant_id"))
 
