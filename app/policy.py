@@ -33,6 +33,7 @@ class Permission(StrEnum):
     DASHBOARD_VIEW = "dashboard.view"
     TEAM_VIEW = "team.view"
     ASSISTANT_USE = "assistant.use"
+    SYNC_USE = "sync.use"  # push and pull through the sync service
     SYNC_RESOLVE_CONFLICTS = "sync.resolve_conflicts"
     ADMIN_USERS = "admin.users"
     ADMIN_ROLES = "admin.roles"
@@ -54,6 +55,7 @@ _SALES = frozenset(
         Permission.DEALS_SUBMIT,
         Permission.DESK_QUOTE,
         Permission.ASSISTANT_USE,
+        Permission.SYNC_USE,
     }
 )
 _MANAGER = _SALES | {
@@ -87,6 +89,7 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
             Permission.LEADS_EDIT,
             Permission.INVENTORY_VIEW,
             Permission.ASSISTANT_USE,
+            Permission.SYNC_USE,
         }
     ),
 }
