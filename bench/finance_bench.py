@@ -72,10 +72,10 @@ def main() -> None:
             median_us(lambda: monthly_payment(amount, apr, 72, 45)),
             "us",
         ),
-        ("finance_terms, 72-row schedule + APR", median_us(lambda: finance_terms(amount, apr, 72)), "us"),
+        ("finance_terms (totals + APR)", median_us(lambda: finance_terms(amount, apr, 72)), "us"),
         (
-            "finance_terms, no rows (quote path)",
-            median_us(lambda: finance_terms(amount, apr, 72, with_schedule=False)),
+            "finance_terms + 72-row schedule",
+            median_us(lambda: finance_terms(amount, apr, 72).schedule),
             "us",
         ),
         (

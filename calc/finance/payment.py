@@ -19,7 +19,7 @@ Conventions (the rounding points are the ones a retail installment contract show
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
@@ -52,8 +52,25 @@ class ScheduleRow(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class _Plan:
+    """Everything needed to replay the amortization, in integer cents and an exact monthly rate."""
+
+    balance: int
+    level: int
+    first_interest: int
+    numerator: int
+    denominator: int  # monthly rate = numerator / denominator
+    term: int
+    start: Decimal  # months from the contract date to the first payment
+
+
+@dataclass(frozen=True, slots=True)
 class FinanceTerms:
-    """What a Truth in Lending box shows for the loan, plus the full amortization schedule."""
+    """What a Truth in Lending box shows for the loan, plus the full amortization schedule.
+
+    ``schedule`` is built on first access and kept: quotes and grids need only the totals (which
+    already account for every month's rounding), so they never pay for the rows.
+    """
 
     amount_financed: Decimal
     note_rate: Decimal  # the contract rate the payment was priced at (fraction)
@@ -63,11 +80,21 @@ class FinanceTerms:
     finance_charge: Decimal
     total_of_payments: Decimal
     apr: Decimal  # Appendix J APR of the rounded schedule (fraction, full precision)
-    schedule: tuple[ScheduleRow, ...]
+    _plan: _Plan = field(repr=False, compare=False)
+    _rows: tuple[ScheduleRow, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def apr_percent(self) -> Decimal:
         return self.apr * 100
+
+    @property
+    def schedule(self) -> tuple[ScheduleRow, ...]:
+        """Every payment with its interest, principal and remaining balance (final row balance 0)."""
+        if self._rows is None:
+            # Frozen dataclass: the cache slot is written once, the usual way for derived values.
+            object.__setattr__(self, "_rows", _rows(self._plan))
+        assert self._rows is not None
+        return self._rows
 
 
 def first_period_days(days_to_first_payment: int | None) -> tuple[int, int]:
@@ -117,25 +144,17 @@ def monthly_payment(
 
 
 def finance_terms(
-    amount_financed: Decimal,
-    apr: Decimal,
-    term_months: int,
-    days_to_first_payment: int | None = None,
-    *,
-    with_schedule: bool = True,
+    amount_financed: Decimal, apr: Decimal, term_months: int, days_to_first_payment: int | None = None
 ) -> FinanceTerms:
-    """Payment, schedule, finance charge, total of payments and disclosed APR of a monthly loan.
-
-    ``with_schedule=False`` still amortizes (the final payment depends on every month's rounding) but
-    does not keep the rows: ``schedule`` is then empty. Quotes and payment grids use it.
-    """
+    """Payment, finance charge, total of payments, disclosed APR and schedule of a monthly loan."""
     amount = require_money(amount_financed, "amount_financed", positive=True)
     rate = require_rate(apr, "apr")
     term = require_term(term_months)
     whole, rest_days = first_period_days(days_to_first_payment)
     fraction = Decimal(rest_days) / _THIRTY
     payment = round_cents(exact_payment(amount, rate, term, whole, fraction))
-    final, schedule = _amortize(amount, rate, term, payment, whole, rest_days, with_schedule)
+    plan = _plan(amount, rate, term, payment, whole, rest_days)
+    final = _cents(_final_payment(plan))
     if final <= 0 or payment <= 0:
         raise CalcInputError("amount_financed", f"is too small to spread over {term} payments")
     total = payment * (term - 1) + final
@@ -152,7 +171,7 @@ def finance_terms(
         finance_charge=total - amount,
         total_of_payments=total,
         apr=disclosed,
-        schedule=schedule,
+        _plan=plan,
     )
 
 
@@ -167,42 +186,48 @@ def _cents(value: int) -> Decimal:
     return Decimal(value).scaleb(-2)
 
 
-def _amortize(
-    amount: Decimal, apr: Decimal, term: int, payment: Decimal, whole: int, rest_days: int, keep: bool
-) -> tuple[Decimal, tuple[ScheduleRow, ...]]:
-    """The final payment that clears the balance, and the rows when ``keep``.
+def _plan(amount: Decimal, apr: Decimal, term: int, payment: Decimal, whole: int, rest_days: int) -> _Plan:
+    """The amortization in integer cents with the monthly rate as an exact ratio (apr / 12).
 
-    Runs in integer cents with the monthly rate as an exact ratio (apr / 12), so each month's interest
-    is the exact product rounded half-up to the cent: the same as Decimal arithmetic, minus the 28-digit
-    rounding of apr / 12, and several times faster (quotes and grids run this loop on every call).
+    Each month's interest is then the exact product rounded half-up to the cent: the same as Decimal
+    arithmetic, minus the 28-digit rounding of apr / 12, and several times faster (every quote and
+    grid cell runs this loop).
     """
     numerator, denominator = apr.as_integer_ratio()
-    den = 12 * denominator  # monthly rate = numerator / den
+    den = 12 * denominator
     balance = int(amount.scaleb(2))
-    level = int(payment.scaleb(2))
     # First period: (1 + f·i)(1 + i)^t − 1 with f = rest_days / 30, as an exact fraction.
     growth = (
         Fraction(30 * den + rest_days * numerator, 30 * den) * Fraction(den + numerator, den) ** whole - 1
     )
-    interest = _half_up(balance * growth.numerator, growth.denominator)
-    if not keep:
-        if term == 1:
-            return _cents(balance + interest), ()
-        balance += interest - level
-        twice_den = 2 * den
-        for _ in range(term - 2):  # balances stay positive here, so _half_up is inlined
-            balance += (2 * balance * numerator + den) // twice_den - level
-        return _cents(balance + _half_up(balance * numerator, den)), ()
-    rows: list[ScheduleRow] = []
+    first = _half_up(balance * growth.numerator, growth.denominator)
     start = whole + Decimal(rest_days) / _THIRTY
-    for number in range(1, term + 1):
-        due = balance + interest if number == term else level
+    return _Plan(balance, int(payment.scaleb(2)), first, numerator, den, term, start)
+
+
+def _final_payment(plan: _Plan) -> int:
+    """The last payment, in cents, that clears the balance after term − 1 level payments."""
+    if plan.term == 1:
+        return plan.balance + plan.first_interest
+    balance = plan.balance + plan.first_interest - plan.level
+    numerator, den, level = plan.numerator, plan.denominator, plan.level
+    twice_den = 2 * den
+    for _ in range(plan.term - 2):  # hot loop; balances stay positive, so _half_up is inlined
+        balance += (2 * balance * numerator + den) // twice_den - level
+    return balance + _half_up(balance * numerator, den)
+
+
+def _rows(plan: _Plan) -> tuple[ScheduleRow, ...]:
+    balance = plan.balance
+    interest = plan.first_interest
+    rows: list[ScheduleRow] = []
+    for number in range(1, plan.term + 1):
+        due = balance + interest if number == plan.term else plan.level
         principal = due - interest
         balance -= principal
+        period = plan.start + number - 1
         rows.append(
-            ScheduleRow(
-                number, start + number - 1, _cents(due), _cents(interest), _cents(principal), _cents(balance)
-            )
+            ScheduleRow(number, period, _cents(due), _cents(interest), _cents(principal), _cents(balance))
         )
-        interest = _half_up(balance * numerator, den)
-    return rows[-1].payment, tuple(rows)
+        interest = _half_up(balance * plan.numerator, plan.denominator)
+    return tuple(rows)
