@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--channel", help="directory or URL (default: update_channel from the config)")
     update.add_argument("--public-key", type=Path, help="PEM public key (default: the pinned release key)")
     update.add_argument("--json", action="store_true", help="print the result as one JSON line")
+    ask = commands.add_parser("ask", help="one assistant turn without the window; prints one JSON line")
+    ask.add_argument("--demo", dest="ask_demo", action="store_true", help="ask about the demo dealership")
+    ask.add_argument("question", help="the question, in quotes")
     return parser
 
 
@@ -60,16 +63,13 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_settings()
     configure_logging(settings.log_level)
-    if not args.demo:
-        print(
-            "autolytiq: signing in to a dealership server arrives with the sync client; "
-            "run `autolytiq --demo` to open the demo dealership.",
-            file=sys.stderr,
-        )
-        return 2
+    if args.command == "ask":
+        from app.assistant.command import run_ask
+
+        return run_ask(args.question, demo=args.demo or args.ask_demo)
     from ui.application import run_desktop
 
-    return run_desktop(demo=True, self_test=args.self_test)
+    return run_desktop(demo=args.demo, self_test=args.self_test)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,260 @@
+"""Tools over the ML engines: WHACO segment, Prime strategy, and the sales floor for managers.
+
+Each engine is the dealership's saved one (``ml_state``) when there is one, else a fresh seeded engine.
+The assistant only reads: ``predict_one``/``recommend`` never train on a question someone asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from app.assistant.record_tools import customer_summary
+from app.assistant.tools import ID_SCHEMA, Tool, ToolContext, ToolRefusedError
+from app.policy import Permission
+from app.services.customers import CustomerService
+from app.services.deals import DealService
+from app.services.inventory import InventoryService
+from app.store.database import Actor
+from app.store.models import AppUser, Deal, DealScenario, MlState
+from ml.oscillator import TeamNetwork
+from ml.prime import Prime
+from ml.whaco import Whaco
+
+ENGINE_SEED = 7
+
+
+def _saved_state(context: ToolContext, engine: str) -> dict[str, Any] | None:
+    actor = Actor(context.principal.tenant_id, context.principal.user_id, context.store.device_id)
+    with context.store.session(actor, capture_changes=False) as session:
+        row = session.scalars(
+            select(MlState).where(MlState.engine == engine).order_by(MlState.saved_at.desc()).limit(1)
+        ).first()
+        return dict(row.state) if row is not None else None
+
+
+def _engine(context: ToolContext, name: str) -> Any:
+    if name not in context.engines:
+        state = _saved_state(context, name)
+        if name == "whaco":
+            context.engines[name] = Whaco.from_state(state) if state else Whaco(seed=ENGINE_SEED)
+        elif name == "prime":
+            context.engines[name] = Prime.from_state(state) if state else Prime(seed=ENGINE_SEED)
+        else:
+            raise KeyError(name)
+    return context.engines[name]
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _selected_scenario(context: ToolContext, deal: Deal) -> DealScenario | None:
+    scenarios = DealService(context.store, context.principal).scenarios(deal.id)
+    chosen = [s for s in scenarios if s.id == deal.selected_scenario_id]
+    return chosen[0] if chosen else (scenarios[-1] if scenarios else None)
+
+
+def _deal_numbers(context: ToolContext, deal: Deal) -> dict[str, float | None]:
+    """Price, down, trade and term from the deal's desk scenario (or the vehicle's price)."""
+    scenario = _selected_scenario(context, deal)
+    inputs: Mapping[str, Any] = scenario.inputs if scenario is not None else {}
+    quote: Mapping[str, Any] = (scenario.last_quote or {}) if scenario is not None else {}
+    vehicle = inputs.get("vehicle") or {}
+    price = _number(vehicle.get("price"))
+    if price is None and deal.vehicle_id:
+        price = _number(InventoryService(context.store, context.principal).get(deal.vehicle_id).price)
+    trades = inputs.get("trade_ins") or []
+    section = inputs.get(deal.deal_type) or {}
+    quoted = quote.get(deal.deal_type) or {}
+    return {
+        "price": price,
+        "down": _number(inputs.get("cash_down")),
+        "trade_value": _number(trades[0].get("allowance")) if trades else None,
+        "trade_payoff": _number(trades[0].get("payoff")) if trades else None,
+        "term": _number(section.get("term_months")),
+        "apr": _number(section.get("apr")),
+        "amount_financed": _number(quoted.get("amount_financed")),
+        "monthly_payment": _number(quoted.get("monthly_payment")),
+    }
+
+
+def _whaco(context: ToolContext, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    customers = CustomerService(context.store, context.principal)
+    deal: Deal | None = None
+    if "deal_id" in arguments:
+        deal = DealService(context.store, context.principal).get(arguments["deal_id"])
+        customer = customers.get(deal.customer_id)
+    elif "customer_id" in arguments:
+        customer = customers.get(arguments["customer_id"])
+    else:
+        raise ToolRefusedError("customer_id", "give a customer_id or a deal_id")
+    record: dict[str, Any] = {
+        "customer_id": customer.id,
+        "fico_score": customer.credit_score,
+        "annual_income": _number(customer.annual_income),
+    }
+    if deal is not None:
+        numbers = _deal_numbers(context, deal)
+        price, down = numbers["price"], numbers["down"]
+        record.update(
+            vehicle_price=price,
+            down_payment=down,
+            down_payment_pct=(100 * down / price) if price and down is not None else None,
+            trade_in_value=numbers["trade_value"],
+            desired_term_months=numbers["term"],
+        )
+    clean = {key: value for key, value in record.items() if value is not None}
+    result = _engine(context, "whaco").predict_one(clean).to_dict()
+    return {"customer": customer_summary(customer), "inputs": clean, "whaco": result}
+
+
+def _prime(context: ToolContext, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    deal = DealService(context.store, context.principal).get(arguments["deal_id"])
+    customer = CustomerService(context.store, context.principal).get(deal.customer_id)
+    numbers = _deal_numbers(context, deal)
+    price, down = numbers["price"], numbers["down"]
+    income = _number(customer.annual_income)
+    monthly_income = income / 12 if income else None
+    payment = numbers["monthly_payment"]
+    trade = numbers["trade_value"]
+    context_values: dict[str, Any] = {
+        "fico": customer.credit_score,
+        "vehicle_price": price,
+        "down_payment": down,
+        "down_pct": (100 * down / price) if price and down is not None else None,
+        "has_trade": trade is not None,
+        "trade_value": trade,
+        "trade_payoff": numbers["trade_payoff"],
+        "term_months": numbers["term"],
+        "monthly_income": monthly_income,
+        "apr": numbers["apr"],
+        "amount_financed": numbers["amount_financed"],
+        "ltv_pct": (100 * numbers["amount_financed"] / price)
+        if price and numbers["amount_financed"]
+        else None,
+        "monthly_payment": payment,
+        "pti_pct": (100 * payment / monthly_income) if payment and monthly_income else None,
+    }
+    clean = {key: value for key, value in context_values.items() if value is not None}
+    result = _engine(context, "prime").recommend(clean).to_dict()
+    return {"deal_number": deal.deal_number, "context": clean, "prime": result}
+
+
+def _minutes(moment: datetime, origin: datetime) -> float:
+    return max(0.0, (moment - origin).total_seconds() / 60.0)
+
+
+def _team(context: ToolContext, _arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-rep numbers from the deals, and the floor model replayed from them."""
+    actor = Actor(context.principal.tenant_id, context.principal.user_id, context.store.device_id)
+    with context.store.session(actor, capture_changes=False) as session:
+        users = {u.id: u.display_name for u in session.scalars(select(AppUser).where(AppUser.active))}
+    deals = DealService(context.store, context.principal).list(limit=5000)
+    saved = _saved_state(context, "oscillator.team")
+    network = TeamNetwork.from_state(saved) if saved else _replayed_team(deals, users)
+    month = datetime.now(UTC).strftime("%Y-%m")
+    reps: dict[str, dict[str, Any]] = {}
+    for deal in deals:
+        if deal.salesperson_id not in users:
+            continue
+        rep = reps.setdefault(
+            deal.salesperson_id,
+            {"name": users[deal.salesperson_id], "open": 0, "closed_this_month": 0, "closed": 0, "lost": 0},
+        )
+        if deal.status in ("draft", "submitted", "approved"):
+            rep["open"] += 1
+        elif deal.status == "closed":
+            rep["closed"] += 1
+            if deal.closed_at is not None and deal.closed_at.strftime("%Y-%m") == month:
+                rep["closed_this_month"] += 1
+        elif deal.status == "lost":
+            rep["lost"] += 1
+    for rep in reps.values():
+        decided = rep["closed"] + rep["lost"]
+        rep["close_rate"] = round(rep["closed"] / decided, 3) if decided else None
+    return {
+        "reps": list(reps.values()),
+        "floor": {
+            "source": "saved floor model" if saved else "replayed from this dealership's deals",
+            "coherence": round(network.coherence(), 3),
+            "bottlenecks": [users.get(r, r) for r in network.bottlenecks()],
+            "mentoring": [
+                {"mentor": users.get(a, a), "mentee": users.get(b, b)} for a, b in network.mentoring()
+            ],
+        },
+    }
+
+
+def _replayed_team(deals: Any, users: Mapping[str, str]) -> TeamNetwork:
+    network = TeamNetwork(seed=ENGINE_SEED)
+    for rep_id in sorted({d.salesperson_id for d in deals if d.salesperson_id in users}):
+        network.add_rep(rep_id, capacity=3)
+    if not deals:
+        return network
+    origin = min(d.created_at for d in deals)
+    events: list[tuple[float, int, Deal]] = []
+    for deal in deals:
+        if deal.salesperson_id not in users:
+            continue
+        events.append((_minutes(deal.created_at, origin), 0, deal))
+        end = (
+            deal.closed_at if deal.status == "closed" else deal.updated_at if deal.status == "lost" else None
+        )
+        if end is not None:
+            events.append((max(_minutes(end, origin), _minutes(deal.created_at, origin)), 1, deal))
+    for at, kind, deal in sorted(events, key=lambda e: (e[0], e[1])):
+        try:
+            if kind == 0:
+                network.lead_started(deal.id, deal.salesperson_id, at=at)
+            else:
+                network.lead_finished(deal.id, deal.status == "closed", at=at)
+        except ValueError:
+            continue  # a rep over capacity or an out-of-order record: the rest of the history still counts
+    return network
+
+
+WHACO_TOOL = Tool(
+    "whaco_segment",
+    "The customer's WHACO segment (buyer type), how sure it is, why, and the recommended approach. "
+    "Give the open deal's id for the deal's numbers too, or just a customer id.",
+    {
+        "type": "object",
+        "properties": {"customer_id": ID_SCHEMA, "deal_id": ID_SCHEMA},
+        "additionalProperties": False,
+    },
+    _whaco,
+    Permission.CUSTOMERS_VIEW,
+)
+
+PRIME_TOOL = Tool(
+    "prime_recommendation",
+    "Prime's recommended deal structure (more down, longer term, better rate, trade, price, co-signer, "
+    "balanced) for a deal, with its expected success and uncertainty.",
+    {
+        "type": "object",
+        "properties": {"deal_id": ID_SCHEMA},
+        "required": ["deal_id"],
+        "additionalProperties": False,
+    },
+    _prime,
+    Permission.DEALS_VIEW,
+)
+
+TEAM_TOOL = Tool(
+    "team_status",
+    "For managers: each salesperson's open, closed and lost deals and close rate, floor coherence, "
+    "bottlenecks and suggested mentoring pairs.",
+    {"type": "object", "properties": {}, "additionalProperties": False},
+    _team,
+    Permission.TEAM_VIEW,
+)
