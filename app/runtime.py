@@ -8,16 +8,37 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from sqlalchemy import select
 
+from app.auth.secrets import SecretStore
+from app.auth.session import AuthSession, SignedInUser
 from app.config import Settings, data_dir, load_settings
 from app.demo import DemoSummary, build_demo
 from app.ids import new_id
 from app.policy import Principal, permissions_for_roles
+from app.replica import StoreReplica
 from app.store.database import Actor, Store, open_store
-from app.store.models import AppUser
+from app.store.models import AppUser, Dealership
+from sync.client.auth_api import AuthApi
+from sync.client.engine import SyncEngine
+from sync.client.transport import SyncTransport
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Connection:
+    """The server side of a running app: the HTTP client, the signed-in session, and sync."""
+
+    http: httpx.Client
+    auth: AuthSession
+    engine: SyncEngine | None = None
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
+        self.http.close()
 
 
 @dataclass(slots=True)
@@ -28,8 +49,15 @@ class AppContext:
     display_name: str
     dealership: str
     demo: DemoSummary | None = None
+    connection: Connection | None = None
+
+    @property
+    def sync(self) -> SyncEngine | None:
+        return self.connection.engine if self.connection else None
 
     def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
         self.store.close()
 
 
@@ -64,3 +92,41 @@ def open_demo(directory: Path | None = None, *, seed: int = 7, role_email: str |
     )
     log.info("demo dealership opened at %s as %s", db_path, email)
     return AppContext(load_settings(), store, principal, name, summary.dealership, summary)
+
+
+def open_device_store() -> Store:
+    """The store of this device's dealership data (kept between runs, unlike the demo's)."""
+    return open_store(data_dir() / "autolytiq.sqlite3", device_id())
+
+
+def connect(settings: Settings, store: Store) -> Connection:
+    """An HTTP client and an auth session for the configured server (nothing is sent yet)."""
+    if not settings.server_url:
+        raise ValueError("server_url: no sync server is configured")
+    http = httpx.Client(base_url=settings.server_url, timeout=httpx.Timeout(15.0, connect=5.0))
+    auth = AuthSession(
+        AuthApi(http), SecretStore(), store, store.device_id, grace_hours=settings.offline_grace_hours
+    )
+    return Connection(http, auth)
+
+
+def start_signed_in(
+    settings: Settings, store: Store, connection: Connection, user: SignedInUser
+) -> AppContext:
+    """The running app for a signed-in user; sync starts in the background (it waits while offline)."""
+    tenant_id = user.principal.tenant_id
+    engine = SyncEngine(
+        StoreReplica(store, tenant_id),
+        SyncTransport(connection.http, connection.auth.token_source()),
+        store.device_id,
+    )
+    connection.engine = engine
+    store.change_listeners.append(engine.nudge)
+    engine.refresh_counts()
+    engine.start()
+    with store.session(Actor(tenant_id, None, store.device_id), capture_changes=False) as session:
+        dealership = session.get(Dealership, tenant_id)
+        name = dealership.name if dealership else "your dealership"
+    return AppContext(
+        settings, store, user.principal, user.display_name or user.email, name, connection=connection
+    )

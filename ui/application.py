@@ -11,8 +11,10 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from app.runtime import AppContext, open_demo
+from app.config import Settings, load_settings
+from app.runtime import AppContext, connect, open_demo, open_device_store, start_signed_in
 from ui.main_window import MainWindow
+from ui.sign_in import SignInDialog
 
 
 def process_age_ms() -> float:
@@ -58,9 +60,37 @@ def make_application() -> QApplication:
     return QApplication(sys.argv[:1])
 
 
+def sign_in(settings: Settings) -> AppContext | None:
+    """Open this device's store, sign in (resuming from the keyring when possible), start sync."""
+    store = open_device_store()
+    connection = connect(settings, store)
+    user = connection.auth.user if connection.auth.resume() else None
+    if user is None:
+        dialog = SignInDialog(connection.auth, notice=connection.auth.secrets_notice)
+        if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.user is None:
+            connection.close()
+            store.close()
+            return None
+        user = dialog.user
+    return start_signed_in(settings, store, connection, user)
+
+
 def run_desktop(*, demo: bool, self_test: bool) -> int:
     app = make_application()
-    ctx: AppContext = open_demo()
+    settings = load_settings()
+    if demo:
+        ctx: AppContext | None = open_demo()
+    elif not settings.server_configured:
+        print(
+            "autolytiq: no sync server is configured (server_url); run `autolytiq --demo` for the demo "
+            "dealership, or see the README for the configuration file.",
+            file=sys.stderr,
+        )
+        return 2
+    else:
+        ctx = sign_in(settings)
+    if ctx is None:
+        return 1
     window = MainWindow(ctx)
     result = {"code": 0}
     if self_test:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from app.policy import Permission
 from app.runtime import AppContext
+from sync.client.engine import SyncStatus
 from ui.pages.desk import DeskPage
 from ui.pages.list_page import ListPage
 from ui.pages.records import customers_page, deals_page, inventory_page
@@ -21,6 +22,12 @@ SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
     ("Inventory", Permission.INVENTORY_VIEW, inventory_page),
     ("Deals", Permission.DEALS_VIEW, deals_page),
 )
+
+
+class _StatusBridge(QObject):
+    """Carries sync status from the sync thread to the GUI thread (a queued signal)."""
+
+    changed = Signal(object)
 
 
 class MainWindow(QMainWindow):
@@ -49,9 +56,15 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
-        mode = "Demo dealership — local only, not synced" if ctx.demo else "Offline"
-        self.sync_status = QLabel(mode)
+        self.sync_status = QLabel(
+            "Demo dealership — local only, not synced" if ctx.demo else "Starting sync…"
+        )
         self.sync_status.setObjectName("sync-status")
+        self._sync_bridge = _StatusBridge(self)
+        self._sync_bridge.changed.connect(self.show_sync_status)
+        if ctx.sync is not None:
+            ctx.sync.subscribe(self._sync_bridge.changed.emit)  # emitted on the sync thread, queued here
+            self.show_sync_status(ctx.sync.status)
         self.user_label = QLabel(ctx.display_name)
         self.statusBar().addWidget(self.sync_status, 1)
         self.statusBar().addPermanentWidget(self.user_label)
@@ -59,6 +72,13 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         if self.pages:
             self.nav.setCurrentRow(0)
+
+    def show_sync_status(self, status: SyncStatus) -> None:
+        self.sync_status.setText(status.describe())
+        offline = status.online is False or status.needs_sign_in or status.update_required
+        self.sync_status.setStyleSheet("color: #b26a00; font-weight: 600;" if offline else "")
+        if status.last_error and offline:
+            self.sync_status.setToolTip(status.last_error)
 
     @property
     def screens(self) -> list[str]:

@@ -73,6 +73,11 @@ class AuthSession:
         self.user: SignedInUser | None = None
         self.on_signed_out: Callable[[], None] | None = None
 
+    @property
+    def secrets_notice(self) -> str | None:
+        """Shown at sign-in when tokens cannot be kept in a secure keyring."""
+        return self._secrets.notice
+
     # --- online sign-in --------------------------------------------------------------------------
 
     def login(self, email: str, password: str) -> SignInStep:

@@ -25,6 +25,7 @@ ACTOR = "actor_id"
 DEVICE = "device_id"
 CLOCK = "clock"
 CAPTURE = "capture_changes"  # False for rows that arrive from the server: they are not ours to push
+QUEUED = "queued_changes"  # set once the unit of work has put something in the outbox
 
 
 def _fields(model: Synced) -> dict[str, FieldType]:
@@ -76,6 +77,7 @@ class _Capture:
         return value
 
     def outbox(self, model: Synced, kind: str, fields: dict[str, Any]) -> None:
+        self.session.info[QUEUED] = True
         self.session.add(
             OutboxOp(
                 tenant_id=self.tenant_id,

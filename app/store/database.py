@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +73,8 @@ class Store:
         self.clock = HybridLogicalClock(device_id)
         self._sessions = sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)
         self._device_sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # Called after each committed unit of work that may have queued changes (the sync engine's nudge).
+        self.change_listeners: list[Callable[[], None]] = []
 
     @contextmanager
     def session(self, actor: Actor, *, capture_changes: bool = True) -> Iterator[Session]:
@@ -91,6 +93,9 @@ class Store:
                 yield session
         finally:
             session.close()
+        if session.info.get(change_capture.QUEUED):
+            for listener in list(self.change_listeners):
+                listener()
 
     @contextmanager
     def device_session(self) -> Iterator[Session]:
