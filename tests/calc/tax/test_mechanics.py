@@ -352,3 +352,19 @@ def test_dealership_fee_template_overrides_state_defaults_but_not_the_deal() -> 
         "inspection": Decimal("7.50"),
     }
     assert fees.total == Decimal("102.50")
+
+
+def test_fee_defaults_by_weight_and_by_age() -> None:
+    dc = quote_deal(
+        {**_simple("DC", vehicle={"price": "30000", "weight_lbs": 4200, "city_mpg": 30}), "fees": []}
+    )
+    assert {i["code"]: i["amount"] for i in dc["fees"]["items"]} == {
+        "title": "26.00",
+        "registration": "175.00",
+    }
+    mt_new = quote_deal({**_simple("MT", vehicle={"price": "30000", "model_year": 2025}), "fees": []})
+    mt_old = quote_deal({**_simple("MT", vehicle={"price": "9000", "model_year": 2012}), "fees": []})
+    assert [i["amount"] for i in mt_new["fees"]["items"] if i["code"] == "registration"] == ["217.00"]
+    assert [i["amount"] for i in mt_old["fees"]["items"] if i["code"] == "registration"] == ["28.00"]
+    unknown_weight = quote_deal({**_simple("DC"), "fees": []})
+    assert any("vehicle.weight_lbs was not given" in w for w in unknown_weight["warnings"])
