@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
-from fractions import Fraction
 from typing import NamedTuple
 
 from calc.errors import CalcInputError
@@ -196,11 +195,11 @@ def _plan(amount: Decimal, apr: Decimal, term: int, payment: Decimal, whole: int
     numerator, denominator = apr.as_integer_ratio()
     den = 12 * denominator
     balance = int(amount.scaleb(2))
-    # First period: (1 + f·i)(1 + i)^t − 1 with f = rest_days / 30, as an exact fraction.
-    growth = (
-        Fraction(30 * den + rest_days * numerator, 30 * den) * Fraction(den + numerator, den) ** whole - 1
-    )
-    first = _half_up(balance * growth.numerator, growth.denominator)
+    # First period: (1 + f·i)(1 + i)^t − 1 with f = rest_days / 30 and i = numerator / den, exactly:
+    # ((30·den + rest·numerator)(den + numerator)^t − 30·den^(t+1)) / (30·den^(t+1)).
+    scale = 30 * den ** (whole + 1)
+    growth = (30 * den + rest_days * numerator) * (den + numerator) ** whole - scale
+    first = _half_up(balance * growth, scale)
     start = whole + Decimal(rest_days) / _THIRTY
     return _Plan(balance, int(payment.scaleb(2)), first, numerator, den, term, start)
 
