@@ -49,14 +49,19 @@ def number(
         if required:
             raise FieldError(field, "is required")
         return None
-    if _is_bool(value):
+    if type(value) is float:  # the common case, checked without the ABC machinery
+        result = value
+    elif _is_bool(value):
         raise FieldError(field, f"must be a number, not a boolean ({value!r})")
-    if isinstance(value, Decimal):
+    elif isinstance(value, Decimal):
         if not value.is_finite():
             raise FieldError(field, f"must be a finite number, got {value}")
         result = float(value)
     elif isinstance(value, numbers.Real):
-        result = float(value)
+        try:
+            result = float(value)
+        except OverflowError:
+            raise FieldError(field, "is too large to be a real value") from None
     else:
         raise FieldError(field, f"must be a number, got {type(value).__name__} {value!r}")
     if not math.isfinite(result):

@@ -29,7 +29,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import special
@@ -43,8 +43,9 @@ VERSION = 1
 _PRIORITIES = np.array([segment.priority for segment in segments.SEGMENTS])
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """One observed field's part in the customer's distance from their segment."""
+
     feature: str  # the customer field
     value: float  # the customer's value, in the field's units
     typical: float  # the segment's current centre for this field, in the field's units
@@ -62,7 +63,7 @@ class Reason:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "text": self.text}
+        return {**self._asdict(), "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -140,14 +141,15 @@ class Whaco:
     # -- inspection ----------------------------------------------------------------------------------------
     def summary(self) -> list[dict[str, Any]]:
         """Per segment: its current share of recent customers and its centre in customer units."""
-        share = np.exp(self._mixture.log_weights())
-        means = self._mixture.effective_mean()
+        share = self._mixture.shares()
+        counts = self._mixture.recent_counts()
+        means = self._mixture.eff_mean
         return [
             {
                 "cluster_id": k,
                 "segment": segment.name,
                 "share": float(share[k]),
-                "recent_customers": float(self._mixture.count[k]),
+                "recent_customers": float(counts[k]),
                 "centre": {f.name: f.raw(float(means[k, i])) for i, f in enumerate(features.FEATURES)},
             }
             for k, segment in enumerate(segments.SEGMENTS)

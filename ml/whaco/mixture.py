@@ -16,6 +16,13 @@ feature scale. Three choices carry the design:
   stops receiving customers loses weight but falls back to its prototype and keeps a Dirichlet floor on its
   share, so it can pick customers up again instead of dying.
 
+Speed: decay is applied lazily (weights are stored in "undecayed" units with one global scale), and the
+scoring parameters (shrunk means, covariances, their inverses and log-determinants) are cached and
+recomputed every ``refresh_every`` learned customers: scores lag the statistics by at most that many
+customers, which is nothing against a memory of thousands. Customers whose responsibility for a segment is
+below ``min_gain`` do not move it. The cache is part of the saved state, so a loaded engine continues
+exactly.
+
 Assignment uses heavy-tailed (Student-t) densities so a customer far from every segment is not given a
 false certainty; the outlier score uses the Gaussian Mahalanobis distance, whose chi-square law on the
 observed dimensions gives the calibrated p-value.
@@ -32,6 +39,9 @@ from scipy import special
 
 from ml.whaco.features import VARIANCE_FLOOR, BoolArray, FloatArray
 
+IntArray = npt.NDArray[np.intp]
+_RESCALE_BELOW = 1e-150  # fold the global decay scale into the weights before it underflows
+
 
 @dataclass(frozen=True)
 class Assessment:
@@ -43,7 +53,7 @@ class Assessment:
     whitened: FloatArray  # (K, p) covariance⁻¹ · diff
     std: FloatArray  # (K, p) segment standard deviation per observed dim
     mean: FloatArray  # (K, D) effective segment means
-    observed_index: npt.NDArray[np.intp]
+    observed_index: IntArray
 
 
 @dataclass
@@ -54,6 +64,8 @@ class MixtureConfig:
     dirichlet: float = 5.0  # pseudo-customers per segment in the mixing weights
     tail_dof: float = 8.0  # Student-t degrees of freedom for assignment
     robust_alpha: float = 0.01  # updates are down-weighted beyond this tail probability
+    min_gain: float = 1e-3  # smaller shares of a customer do not move a segment
+    refresh_every: int = 10  # learned customers between refreshes of the segments' scoring parameters
 
     @property
     def decay(self) -> float:
@@ -66,123 +78,160 @@ class SegmentMixture:
         self.config = config
         self.prior_mean = prior_mean.astype(np.float64)
         self.prior_cov = prior_cov.astype(np.float64)
+        # Weights in undecayed units: the true weight is the stored one times ``scale``.
+        self.scale = 1.0
         self.count = np.zeros(k)
         self.dim_weight = np.zeros((k, d))
         self.pair_weight = np.zeros((k, d, d))
         self.mean = self.prior_mean.copy()
         self.scatter = np.zeros((k, d, d))
+        self.learned = 0
         self._diag = np.arange(d)
+        self._cutoffs: dict[int, float] = {}
+        # Cached scoring parameters.
+        self.eff_mean = np.zeros((k, d))
+        self.eff_cov = np.zeros((k, d, d))
+        self.eff_prec = np.zeros((k, d, d))
+        self.eff_logdet = np.zeros(k)
+        self._refresh(np.arange(k))
 
     # -- parameters used for scoring ---------------------------------------------------------------------
     def log_weights(self) -> FloatArray:
         alpha = self.config.dirichlet
-        share = (self.count + alpha) / (self.count.sum() + alpha * self.count.size)
+        count = self.count * self.scale
+        share = (count + alpha) / (count.sum() + alpha * count.size)
         return np.asarray(np.log(share), dtype=np.float64)
 
-    def effective_mean(self) -> FloatArray:
-        kappa = self.config.kappa_mean
-        weighted = self.dim_weight * self.mean + kappa * self.prior_mean
-        return np.asarray(weighted / (self.dim_weight + kappa), dtype=np.float64)
+    def shares(self) -> FloatArray:
+        return np.asarray(np.exp(self.log_weights()), dtype=np.float64)
 
-    def effective_cov(self) -> FloatArray:
-        """Shrunk covariances; may be slightly indefinite with heavy missingness (``assess`` repairs that)."""
-        kappa = self.config.kappa_cov
-        cov = (self.pair_weight * self.scatter + kappa * self.prior_cov) / (self.pair_weight + kappa)
+    def recent_counts(self) -> FloatArray:
+        return np.asarray(self.count * self.scale, dtype=np.float64)
+
+    def _refresh(self, ks: IntArray) -> None:
+        """Recompute the shrunk mean and covariance (and its inverse) of segments ``ks``."""
+        kappa_m, kappa_c = self.config.kappa_mean, self.config.kappa_cov
+        dim_weight = self.dim_weight[ks] * self.scale
+        pair_weight = self.pair_weight[ks] * self.scale
+        weighted_mean = dim_weight * self.mean[ks] + kappa_m * self.prior_mean[ks]
+        self.eff_mean[ks] = weighted_mean / (dim_weight + kappa_m)
+        cov = (pair_weight * self.scatter[ks] + kappa_c * self.prior_cov[ks]) / (pair_weight + kappa_c)
         diag = cov[:, self._diag, self._diag]
         cov[:, self._diag, self._diag] = np.maximum(diag, VARIANCE_FLOOR)
-        return np.asarray(cov, dtype=np.float64)
-
-    # -- scoring ---------------------------------------------------------------------------------------------
-    def assess(self, x: FloatArray, observed: BoolArray) -> Assessment:
-        idx = np.flatnonzero(observed)
-        p = idx.size
-        mean = self.effective_mean()
-        cov = self.effective_cov()[:, idx[:, None], idx]
         try:
             chol = np.linalg.cholesky(cov)
         except np.linalg.LinAlgError:
             cov = _positive_definite(cov)
             chol = np.linalg.cholesky(cov)
-        diff = x[idx] - mean[:, idx]
-        whitened = np.asarray(np.linalg.solve(cov, diff[:, :, None])[:, :, 0], dtype=np.float64)
+        self.eff_cov[ks] = cov
+        self.eff_prec[ks] = np.linalg.inv(cov)
+        self.eff_logdet[ks] = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+
+    # -- scoring ---------------------------------------------------------------------------------------------
+    def assess(self, x: FloatArray, observed: BoolArray) -> Assessment:
+        idx = np.flatnonzero(observed)
+        p = idx.size
+        mean = self.eff_mean
+        if p == x.size:
+            # Every field known: the cached inverse covariances apply directly.
+            diff = x[None, :] - mean
+            whitened = np.matmul(self.eff_prec, diff[:, :, None])[:, :, 0]
+            logdet = self.eff_logdet
+            variances = self.eff_cov[:, self._diag, self._diag]
+        else:
+            # Marginalise: the observed block of each covariance, factorised afresh.
+            cov = self.eff_cov[:, idx[:, None], idx]
+            diff = x[idx] - mean[:, idx]
+            chol = np.linalg.cholesky(cov)
+            whitened = np.linalg.solve(cov, diff[:, :, None])[:, :, 0]
+            logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+            variances = np.diagonal(cov, axis1=1, axis2=2)
         maha = (diff * whitened).sum(axis=1)
-        logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         nu = self.config.tail_dof
         logits = self.log_weights() - 0.5 * logdet - 0.5 * (nu + p) * np.log1p(maha / nu)
         logits -= logits.max()
         resp = np.exp(logits)
         resp /= resp.sum()
-        std = np.asarray(np.sqrt(np.diagonal(cov, axis1=1, axis2=2)), dtype=np.float64)
-        return Assessment(resp, maha, diff, whitened, std, mean, idx)
+        return Assessment(
+            np.asarray(resp, dtype=np.float64),
+            np.asarray(maha, dtype=np.float64),
+            np.asarray(diff, dtype=np.float64),
+            np.asarray(whitened, dtype=np.float64),
+            np.asarray(np.sqrt(variances), dtype=np.float64),
+            mean,
+            idx,
+        )
 
     # -- learning --------------------------------------------------------------------------------------------
     def update(self, x: FloatArray, observed: BoolArray, assessment: Assessment) -> None:
-        p = int(observed.sum())
-        cutoff = float(special.chdtri(p, self.config.robust_alpha))
+        p = int(assessment.observed_index.size)
+        cutoff = self._cutoffs.get(p)
+        if cutoff is None:
+            cutoff = self._cutoffs[p] = float(special.chdtri(p, self.config.robust_alpha))
         robust = np.minimum(1.0, cutoff / np.maximum(assessment.mahalanobis_sq, 1e-12))
         gain = assessment.responsibilities * robust  # (K,)
-        decay = self.config.decay
-        self.count *= decay
-        self.dim_weight *= decay
-        self.pair_weight *= decay
-        # Only segments with a non-negligible share of this customer move; the rest just decay.
-        active = np.flatnonzero(gain > 1e-9)
-        g = gain[active]
+        self.scale *= self.config.decay
+        self.learned += 1
+        active = np.flatnonzero(gain >= self.config.min_gain)
         m = observed.astype(np.float64)
         pair = np.outer(m, m)
-        self.count[active] += g
-        dim_weight = self.dim_weight[active] + g[:, None] * m[None, :]
-        pair_weight = self.pair_weight[active] + g[:, None, None] * pair[None, :, :]
-        g_dim = g[:, None] * m[None, :] / np.where(dim_weight > 0, dim_weight, 1.0)
-        g_pair = g[:, None, None] * pair[None] / np.where(pair_weight > 0, pair_weight, 1.0)
-        mean = self.mean[active]
-        delta = (x[None, :] - mean) * m[None, :]
-        # Exponentially weighted covariance update, C' = (1 - g)(C + g δδᵀ), per feature pair.
-        outer = delta[:, :, None] * delta[:, None, :]
-        self.scatter[active] = (1.0 - g_pair) * (self.scatter[active] + g_pair * outer)
-        self.mean[active] = mean + g_dim * delta
-        self.dim_weight[active] = dim_weight
-        self.pair_weight[active] = pair_weight
+        for k in active.tolist():  # usually a single segment
+            # Stored in undecayed units, so only the segments that learn are touched.
+            g = float(gain[k]) / self.scale
+            self.count[k] += g
+            dim_weight = self.dim_weight[k]
+            pair_weight = self.pair_weight[k]
+            dim_weight += g * m
+            pair_weight += g * pair
+            g_dim = g * m / np.where(dim_weight > 0, dim_weight, 1.0)
+            g_pair = g * pair / np.where(pair_weight > 0, pair_weight, 1.0)
+            delta = (x - self.mean[k]) * m
+            # Exponentially weighted covariance update, C' = (1 - g)(C + g δδᵀ), per feature pair.
+            scatter = self.scatter[k]
+            scatter += g_pair * np.outer(delta, delta)
+            scatter *= 1.0 - g_pair
+            self.mean[k] += g_dim * delta
+        if self.scale < _RESCALE_BELOW:
+            self._fold_scale()
+        if self.learned % self.config.refresh_every == 0:
+            self._refresh(np.arange(self.count.size))
+
+    def _fold_scale(self) -> None:
+        self.count *= self.scale
+        self.dim_weight *= self.scale
+        self.pair_weight *= self.scale
+        self.scale = 1.0
+        self._refresh(np.arange(self.count.size))
 
     # -- state -----------------------------------------------------------------------------------------------
+    _ARRAYS = ("count", "dim_weight", "pair_weight", "mean", "scatter", "eff_mean", "eff_cov", "eff_prec",
+               "eff_logdet")
+
     def to_state(self) -> dict[str, Any]:
-        return {
-            "count": self.count.tolist(),
-            "dim_weight": self.dim_weight.tolist(),
-            "pair_weight": self.pair_weight.tolist(),
-            "mean": self.mean.tolist(),
-            "scatter": self.scatter.tolist(),
-        }
+        state: dict[str, Any] = {name: getattr(self, name).tolist() for name in self._ARRAYS}
+        state["scale"] = self.scale
+        state["learned"] = self.learned
+        return state
 
     def load_state(self, state: dict[str, Any]) -> None:
-        k, d = self.prior_mean.shape
-        arrays = {
-            "count": (k,),
-            "dim_weight": (k, d),
-            "pair_weight": (k, d, d),
-            "mean": (k, d),
-            "scatter": (k, d, d),
-        }
         loaded: dict[str, FloatArray] = {}
-        for name, shape in arrays.items():
+        for name in self._ARRAYS:
+            current = getattr(self, name)
             value = np.asarray(state[name], dtype=np.float64)
-            if value.shape != shape or not np.all(np.isfinite(value)):
+            if value.shape != current.shape or not np.all(np.isfinite(value)):
                 raise ValueError(f"state.mixture.{name}: malformed")
             loaded[name] = value
-        self.count = loaded["count"]
-        self.dim_weight = loaded["dim_weight"]
-        self.pair_weight = loaded["pair_weight"]
-        self.mean = loaded["mean"]
-        self.scatter = loaded["scatter"]
+        scale = float(state["scale"])
+        if not (0.0 < scale <= 1.0):
+            raise ValueError("state.mixture.scale: malformed")
+        for name, value in loaded.items():
+            setattr(self, name, value)
+        self.scale = scale
+        self.learned = int(state["learned"])
 
 
 def _positive_definite(cov: FloatArray) -> FloatArray:
-    """Pairwise-observed statistics can be slightly indefinite; clip eigenvalues only when they are."""
-    try:
-        np.linalg.cholesky(cov)
-        return cov
-    except np.linalg.LinAlgError:
-        pass
+    """Pairwise-observed statistics can be slightly indefinite; clip the eigenvalues of those that are."""
     repaired = cov.copy()
     for k in range(cov.shape[0]):
         try:

@@ -24,6 +24,8 @@ from ml.validation import FieldError, choice, flag, identifier, number, record
         ([720], "number"),
         (299, "at least 300"),
         (851, "at most 850"),
+        (10**400, "too large"),
+        (Decimal("1e400"), "finite"),
     ],
 )
 def test_bad_numbers_are_refused_with_the_field_name(value: object, message: str) -> None:
