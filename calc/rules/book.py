@@ -141,6 +141,7 @@ class Mechanics:
     lfivs: Lfivs | None = None
     weight_mpg_table: WeightMpgTable | None = None
     electric_exempt: str | None = None  # the source, when fully electric vehicles are exempt
+    electric_rate: RateRule | None = None  # a reduced state rate for zero-emission vehicles (NJ)
     used_excise: UsedExcise | None = None
 
 
@@ -322,6 +323,8 @@ def _mechanics(items: list[Mapping[str, Any]], where: str) -> Mechanics:
             if any(len(rates) != len(bands) + 1 for _, rates in rows) or rows[-1][0] is not None:
                 raise RuleDataError(f"{at}: each row needs one rate per MPG band and the last row no limit")
             found["weight_mpg_table"] = WeightMpgTable(rows, bands, source)
+        elif kind == "electric_rate":
+            found[kind] = RateRule(_dec(item["rate"], f"{at}.rate", rate=True), source)
         elif kind == "electric_exempt":
             found[kind] = source
         elif kind == "ok_used_excise":

@@ -263,7 +263,8 @@ def compute_sale_tax(
                 f"${mech.luxury_rate.threshold} is not confirmed; the price before trade-in was tested."
             )
 
-    exempt_electric = mech.electric_exempt is not None and (vehicle.fuel or "").lower() in {"electric", "ev"}
+    electric = (vehicle.fuel or "").lower() in {"electric", "ev", "bev", "zev"}
+    exempt_electric = mech.electric_exempt is not None and electric
     for line in resolved.lines:
         rate = line.rate
         name = line.name
@@ -288,6 +289,10 @@ def compute_sale_tax(
                     "Fully electric vehicle: exempt from {} excise", rules.state, source=mech.electric_exempt
                 )
                 rate = ZERO
+            if electric and mech.electric_rate is not None:
+                rate = mech.electric_rate.rate
+                name = f"{line.name} (zero-emission vehicle {_pct(rate)})"
+                trace.step("Zero-emission vehicle rate {}", Pct(rate), source=mech.electric_rate.source)
             if new_resident and mech.new_resident_rate is not None:
                 rate = mech.new_resident_rate.rate
                 name = f"{line.name.rsplit(' ', 1)[0]} {_pct(rate)} (new resident)"
@@ -360,7 +365,7 @@ def compute_sale_tax(
             )
         )
 
-    if mech.lfivs is not None and vehicle.condition == "new":
+    if mech.lfivs is not None and vehicle.condition == "new" and not electric:
         lf = mech.lfivs
         fuel_inefficient = vehicle.city_mpg is not None and vehicle.city_mpg < lf.mpg_threshold
         if vehicle.city_mpg is None and vehicle.price < lf.price_threshold:

@@ -368,3 +368,12 @@ def test_fee_defaults_by_weight_and_by_age() -> None:
     assert [i["amount"] for i in mt_old["fees"]["items"] if i["code"] == "registration"] == ["28.00"]
     unknown_weight = quote_deal({**_simple("DC"), "fees": []})
     assert any("vehicle.weight_lbs was not given" in w for w in unknown_weight["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "tax"), [("2024-09-30", "0.00"), ("2025-01-15", "1656.25"), ("2025-07-01", "3312.50")]
+)
+def test_nj_zero_emission_vehicle_rate_follows_the_phase_in(as_of: str, tax: str) -> None:
+    # $50,000 EV: exempt, then half rate (3.3125 %), then the full 6.625 %; never the LFIVS surcharge.
+    result = quote_deal(_simple("NJ", as_of=as_of, vehicle={"price": "50000", "fuel": "electric"}))
+    assert result["taxes"]["total"] == tax
