@@ -88,11 +88,13 @@ def _required(record: Mapping[str, object], key: str, field: str) -> object:
 
 
 def _whole(value: object, field: str) -> int:
-    """A count: a JSON integer, or a string of digits."""
+    """A count: a JSON integer (``24`` or ``24.0``), or a string of digits."""
     if isinstance(value, bool):
         raise CalcInputError(field, "must be a whole number, not a boolean")
     if isinstance(value, int):
         number = value
+    elif isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        number = int(value)  # the CLI reads JSON numbers with a fraction part as Decimal
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     else:

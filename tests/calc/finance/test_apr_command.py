@@ -67,6 +67,23 @@ def test_multiple_streams_and_multiples() -> None:
         }
     )
     assert out["apr_percent"] == "28.50"
+    # JSON 11.0 read as Decimal by the CLI is the same count.
+    same = run_apr_line(
+        {
+            "amount_financed": "400",
+            "advance_date": "1978-03-18",
+            "payments": [
+                {"amount": "39.50", "count": 1, "first_date": "1978-04-20"},
+                {
+                    "amount": "38.31",
+                    "count": Decimal("11.0"),
+                    "first_date": "1978-05-18",
+                    "every": {"unit": "week", "multiple": 4},
+                },
+            ],
+        }
+    )
+    assert same == out
     assert out["unit_period"] == "4 weeks"
 
 
@@ -97,6 +114,7 @@ _DELETE = object()
         (("payments",), [], "payments"),
         (("payments", 0, "count"), 0, "payments[0].count"),
         (("payments", 0, "count"), 2.5, "payments[0].count"),
+        (("payments", 0, "count"), Decimal("2.5"), "payments[0].count"),
         (("payments", 0, "count"), True, "payments[0].count"),
         (("payments", 0, "count"), 5000, "payments[0].count"),
         (("payments", 0, "amount"), "-230", "payments[0].amount"),
