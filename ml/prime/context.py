@@ -126,20 +126,24 @@ def features(known: Mapping[str, float]) -> FloatArray:
         x[1] = (known["fico"] - 680.0) / 80.0
         x[2] = max(0.0, (620.0 - known["fico"]) / 60.0)
     if "ltv_pct" in known:
-        x[3] = np.clip((known["ltv_pct"] - 100.0) / 25.0, -4.0, 4.0)
+        x[3] = _clip((known["ltv_pct"] - 100.0) / 25.0, -4.0, 4.0)
     if "pti_pct" in known:
-        x[4] = np.clip((known["pti_pct"] - 12.0) / 6.0, -3.0, 4.0)
+        x[4] = _clip((known["pti_pct"] - 12.0) / 6.0, -3.0, 4.0)
     if "down_pct" in known:
-        x[5] = np.clip((known["down_pct"] - 12.0) / 10.0, -2.0, 5.0)
+        x[5] = _clip((known["down_pct"] - 12.0) / 10.0, -2.0, 5.0)
     if "trade_equity" in known:
-        x[6] = np.clip(known["trade_equity"] / 10_000.0, -3.0, 3.0)
+        x[6] = _clip(known["trade_equity"] / 10_000.0, -3.0, 3.0)
     if "term_months" in known:
-        x[7] = np.clip((known["term_months"] - 66.0) / 12.0, -4.0, 4.0)
+        x[7] = _clip((known["term_months"] - 66.0) / 12.0, -4.0, 4.0)
     if "apr_pct" in known:
-        x[8] = np.clip((known["apr_pct"] - 8.0) / 5.0, -2.0, 5.0)
+        x[8] = _clip((known["apr_pct"] - 8.0) / 5.0, -2.0, 5.0)
     if "has_trade" in known:
         x[9] = known["has_trade"]
     return x
+
+
+def _clip(value: float, low: float, high: float) -> float:
+    return min(high, max(low, value))
 
 
 def describe(name: str, known: Mapping[str, float]) -> str | None:

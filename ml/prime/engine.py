@@ -206,15 +206,15 @@ class Prime:
     # -- internals -----------------------------------------------------------------------------------------
     def _best_draws(self) -> np.ndarray[Any, np.dtype[np.float64]]:
         rng = np.random.default_rng([self.seed, _BEST_STREAM, len(self.strategies)])
-        return rng.standard_normal((_BEST_DRAWS, len(self.strategies)))
+        return rng.standard_normal((len(self.strategies), _BEST_DRAWS))
 
     def _ranking(self, mu: np.ndarray[Any, np.dtype[np.float64]],
                  sd: np.ndarray[Any, np.dtype[np.float64]]) -> tuple[StrategyEstimate, ...]:
         probs = _predictive(mu, sd**2)
         low = special.expit(mu - self._z_interval * sd)
         high = special.expit(mu + self._z_interval * sd)
-        winners = np.argmax(mu + sd * self._draws, axis=1)
-        best = np.bincount(winners, minlength=len(self.strategies)) / _BEST_DRAWS
+        sampled = mu[:, None] + sd[:, None] * self._draws  # (strategies, draws)
+        best = (sampled == sampled.max(axis=0)).sum(axis=1) / _BEST_DRAWS
         evidence = self._posteriors.evidence
         order = sorted(range(len(self.strategies)), key=lambda i: (-probs[i], i))
         return tuple(
