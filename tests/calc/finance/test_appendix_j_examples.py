@@ -195,3 +195,23 @@ def test_single_payment_longer_than_a_year_uses_the_year_rule(
     balance = d("1250") / ((1 + fraction * i) * (1 + i) ** whole)
     assert abs(balance - 1000) < Decimal("1e-15")
     assert result.apr == i
+
+
+def test_odd_first_period_and_odd_first_or_final_payments_are_not_irregular() -> None:
+    # 1026.22(a)(3) excludes these irregularities, so the ⅛-point tolerance still applies.
+    result = reg_z_apr(
+        d("5000"),
+        date(1978, 1, 10),
+        [
+            single("250", date(1978, 2, 10)),
+            PaymentStream(d("230"), 22, date(1978, 3, 10)),
+            single("280", date(1980, 1, 10)),
+        ],
+    )
+    assert not result.irregular
+    stepped = reg_z_apr(
+        d("5000"),
+        date(1978, 1, 10),
+        [PaymentStream(d("200"), 12, date(1978, 2, 10)), PaymentStream(d("260"), 12, date(1979, 2, 10))],
+    )
+    assert stepped.irregular  # a step-up in the middle of the schedule is an irregular amount
