@@ -63,6 +63,10 @@ def _context(request: QuoteRequest, rules: StateRules, trace: Trace) -> None:
             request.customer.state,
             dealer,
         )
+        dealer_rules = rule_book().for_state(dealer, request.as_of)
+        if dealer_rules is not None and dealer_rules.reciprocity_note:
+            trace.step("Dealer state {} on tax and other states: {}", dealer, dealer_rules.reciprocity_note,
+                       source=dealer_rules.source)  # fmt: skip
         trace.warn(
             f"Buyer registers in {request.customer.state}, dealer is in {dealer}: confirm {dealer}'s "
             f"nonresident rules (collect {request.customer.state} tax, or exempt with the buyer's affidavit)."
