@@ -158,7 +158,7 @@ class AssistantService:
             row = session.scalars(select(Dealership).limit(1)).first()
             if row is None:
                 return name or "the dealership", "unknown state"
-            return name or row.name, row.state
+            return name or row.name or "the dealership", row.state or "unknown state"
 
     def configure(self, provider: ProviderConfig | None) -> None:
         with self._client_lock:

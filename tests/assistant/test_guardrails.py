@@ -1,0 +1,196 @@
+"""Rate limit, budgets, cache, redaction on the wire, and a provider that is down or misbehaves."""
+
+from __future__ import annotations
+
+import socket
+from decimal import Decimal
+
+import pytest
+
+from app.assistant.ledger import Limits
+from app.assistant.provider import ProviderConfig
+from app.assistant.service import AssistantService
+from app.runtime import AppContext
+from tests.assistant.conftest import AssistantFactory, PersonFactory
+from tests.assistant.fake_provider import FakeProvider, Reply
+
+
+def test_the_hourly_rate_limit_stops_the_user_before_anything_is_sent(
+    server: FakeProvider, make_assistant: AssistantFactory, person: PersonFactory
+) -> None:
+    server.script(*(Reply(text=f"Answer {n}.") for n in range(4)))
+    salesperson = person("salesperson")
+    assistant = make_assistant(salesperson, limits=Limits(messages_per_hour=3))
+    answers = [assistant.ask(f"Question number {n}?") for n in range(4)]
+    assert [a.error for a in answers[:3]] == [None, None, None]
+    refused = answers[3]
+    assert refused.error is not None and refused.error.kind == "rate_limit"
+    assert "3 questions in the last hour" in refused.answer
+    assert len(server.requests) == 3
+    # The limit is per user: a colleague can still ask.
+    colleague = make_assistant(person("salesperson"), limits=Limits(messages_per_hour=3))
+    assert colleague.ask("Question number 4?").error is None
+    # A new assistant for the same user (an app restart) remembers the hour.
+    again = make_assistant(salesperson, limits=Limits(messages_per_hour=3))
+    assert again.ask("Question number 5?").error.kind == "rate_limit"  # type: ignore[union-attr]
+
+
+def _priced(**limits: Decimal) -> dict[str, object]:
+    # 1000 prompt + 500 completion tokens at $100 / $200 per million = $0.20 a turn.
+    return {
+        "limits": Limits(**limits),  # type: ignore[arg-type]
+        "input_price_per_mtok": Decimal("100"),
+        "output_price_per_mtok": Decimal("200"),
+    }
+
+
+def test_the_user_budget_warns_then_stops(
+    server: FakeProvider, make_assistant: AssistantFactory, person: PersonFactory
+) -> None:
+    server.script(*(Reply(text="Fine.", usage=(1000, 500)) for _ in range(4)))
+    assistant = make_assistant(person("salesperson"), **_priced(user_monthly_budget=Decimal("0.50")))
+    first, second, third, fourth = (assistant.ask(f"Question {n}?") for n in range(4))
+    assert first.cost == Decimal("0.2") and not first.warnings
+    assert any("80%" in w and "$0.40 of $0.50" in w for w in second.warnings)
+    assert third.error is None  # $0.40 spent: still under the budget when asked
+    assert fourth.error is not None and fourth.error.kind == "budget"
+    assert "$0.60 of $0.50" in fourth.answer
+    assert len(server.requests) == 3
+
+
+def test_the_dealership_budget_covers_all_its_users(
+    server: FakeProvider, make_assistant: AssistantFactory, person: PersonFactory, demo: AppContext
+) -> None:
+    server.script(Reply(text="Fine.", usage=(1000, 500)))
+    spender = make_assistant(person("salesperson"), **_priced(dealership_monthly_budget=Decimal("0.01")))
+    spent_before = spender.ledger.spend().dealership
+    limits = Limits(dealership_monthly_budget=spent_before + Decimal("0.10"))
+    spender = make_assistant(spender.principal, **{**_priced(), "limits": limits})
+    assert spender.ask("One question?").error is None
+    colleague = make_assistant(person("sales_manager"), limits=limits)
+    refused = colleague.ask("Another question?")
+    assert refused.error is not None and refused.error.kind == "budget"
+    assert "dealership's monthly budget" in refused.answer
+    assert len(server.requests) == 1
+
+
+def test_an_identical_question_on_identical_context_comes_from_the_cache(
+    server: FakeProvider, make_assistant: AssistantFactory
+) -> None:
+    server.script(
+        Reply(tool_calls=[("search_inventory", {"body": "Pickup"})]),
+        Reply(text="We have pickups."),
+        Reply(text="Fresh answer."),
+    )
+    assistant = make_assistant()
+    first = assistant.ask("Which pickups are in stock?")
+    again = assistant.ask("which  pickups are in stock?")
+    assert again.cached and again.answer == first.answer
+    assert [c.as_dict() for c in again.tool_calls] == [c.as_dict() for c in first.tool_calls]
+    assert len(server.requests) == 2
+    other = assistant.ask("Which sedans are in stock?")
+    assert not other.cached and other.answer == "Fresh answer."
+
+
+PII_QUESTION = (
+    "Customer Dana Smith, phone (512) 555-0142, email dana.smith@example.com, SSN 123-45-6789, "
+    "DOB: 04/12/1980, driver license number TX12345678, wants the 2022 SUV at 28628.00 with 3000 down."
+)
+
+
+def test_personal_data_is_redacted_on_the_wire_for_a_remote_provider(
+    server: FakeProvider, make_assistant: AssistantFactory
+) -> None:
+    server.script(Reply(text="Let me quote that."))
+    assistant = make_assistant(always_redact=True)
+    result = assistant.ask(PII_QUESTION)
+    wire = server.raw_bodies[0]
+    for secret in ("555-0142", "dana.smith@example.com", "123-45-6789", "04/12/1980", "TX12345678"):
+        assert secret not in wire
+    user = server.requests[0]["messages"][-1]["content"]
+    for placeholder in ("[PHONE]", "[EMAIL]", "[SSN]", "[DOB]", "[LICENSE]"):
+        assert placeholder in user
+    # What a quote needs survives: the vehicle, the price and the down payment.
+    assert "2022 SUV at 28628.00 with 3000 down" in user
+    assert result.redacted == {"phone": 1, "email": 1, "ssn": 1, "dob": 1, "license": 1}
+    # The local history (never sent anywhere) keeps what the user typed.
+    assert "(512) 555-0142" in assistant.history(result.conversation_id)[0]["content"]
+
+
+def test_a_local_provider_receives_the_text_as_typed(
+    server: FakeProvider, make_assistant: AssistantFactory
+) -> None:
+    server.script(Reply(text="Ok."))
+    result = make_assistant().ask(PII_QUESTION)
+    assert "(512) 555-0142" in server.requests[0]["messages"][-1]["content"]
+    assert result.redacted == {}
+
+
+def test_remote_providers_always_redact() -> None:
+    assert ProviderConfig("https://api.openai.com/v1", "gpt-4o-mini").redacts
+    assert ProviderConfig("http://192.168.1.20:11434/v1", "llama3.1").redacts
+    assert not ProviderConfig("http://127.0.0.1:11434/v1", "llama3.1").redacts
+    assert not ProviderConfig("http://localhost:8080/v1", "llama3.1").redacts
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_provider_down_gives_a_clear_message_and_the_app_keeps_working(
+    make_assistant: AssistantFactory, person: PersonFactory
+) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    assistant = make_assistant(
+        person("salesperson"), provider=ProviderConfig(url, "llama3.1", timeout_seconds=2)
+    )
+    result = assistant.ask("Which used SUVs under 25k have been on the lot over 60 days?")
+    assert result.error is not None and result.error.kind == "offline"
+    assert url in result.answer and "keep working" in result.answer
+    # Tools still run directly, and a failed question does not use up the hour.
+    direct = assistant.run_tool(
+        "search_inventory", {"body": "SUV", "condition": "used", "max_price": "25000"}
+    )
+    assert direct.ok and direct.result["matches"] >= 1
+    assert assistant.ledger.messages_last_hour() == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(401, "auth"), (404, "model"), (429, "rate_limited"), (500, "server"), (503, "server")],
+)
+def test_provider_errors_become_plain_messages(
+    server: FakeProvider, make_assistant: AssistantFactory, status: int, kind: str
+) -> None:
+    server.script(Reply(status=status))
+    result = make_assistant().ask("Anything?")
+    assert result.error is not None and result.error.kind == kind
+    assert "HTTP" in result.answer or "key" in result.answer or "model" in result.answer
+
+
+def test_a_slow_provider_times_out(server: FakeProvider, make_assistant: AssistantFactory) -> None:
+    server.script(Reply(text="Too late.", delay=2.5))
+    result = make_assistant(timeout_seconds=1.0).ask("Anything?")
+    assert result.error is not None and result.error.kind == "timeout"
+    assert "did not answer within 1 s" in result.answer
+
+
+def test_nothing_is_sent_until_a_provider_is_configured(demo: AppContext, person: PersonFactory) -> None:
+    assistant = AssistantService(demo.store, person("salesperson"), None)
+    result = assistant.ask("What's the payment at 72 months?")
+    assert result.error is not None and result.error.kind == "not_configured"
+    assert assistant.run_tool("explain_tax", {"state": "TX", "price": "20000"}).ok
+
+
+def test_a_role_without_the_assistant_is_refused(
+    server: FakeProvider, make_assistant: AssistantFactory, demo: AppContext
+) -> None:
+    from app.ids import new_id
+    from app.policy import Principal
+
+    nobody = Principal(new_id(), demo.principal.tenant_id, frozenset({"inventory.view"}))
+    result = make_assistant(nobody).ask("Hello?")
+    assert result.error is not None and result.error.kind == "permission"
+    assert server.requests == []
