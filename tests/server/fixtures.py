@@ -31,6 +31,7 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.ids import uuid7
 from sync.server import accounts
 from sync.server.app import create_app
 from sync.server.auth import mfa
@@ -331,3 +332,83 @@ def make_tenant(api: TestClient, server_ctx: ServerContext) -> Any:
         return TenantHandle(api, server_ctx, created)
 
     return make
+
+
+# ---------------------------------------------------------------- a minimal sync client
+
+
+class Desktop:
+    """Pushes and pulls like a desktop would, over a TestClient or an httpx.Client."""
+
+    def __init__(self, http: Any, user: SignedIn, device_id: str) -> None:
+        from sync.protocol import HybridLogicalClock
+
+        self.http = http
+        self.user = user
+        self.device_id = device_id
+        self.clock = HybridLogicalClock(device_id)
+        self.since = 0
+        self.rows: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def op(
+        self,
+        table: str,
+        row_id: UUID | str,
+        fields: dict[str, Any] | None = None,
+        *,
+        kind: str = "upsert",
+        base_version: int | None = None,
+    ) -> dict[str, Any]:
+        key = (table, str(row_id))
+        base = base_version if base_version is not None else self.rows.get(key, {}).get("version", 0)
+        return {
+            "op_id": str(uuid7()),
+            "table": table,
+            "row_id": str(row_id),
+            "kind": kind,
+            "base_version": base,
+            "fields": fields or {},
+            "hlc": str(self.clock.now()),
+        }
+
+    def push_raw(self, ops: list[dict[str, Any]], schema_version: int | None = None) -> Any:
+        from sync.schema import SCHEMA_VERSION
+
+        body = {
+            "device_id": self.device_id,
+            "schema_version": SCHEMA_VERSION if schema_version is None else schema_version,
+            "ops": ops,
+        }
+        return self.http.post("/sync/push", json=body, headers=self.user.headers)
+
+    def push(self, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        answer = self.push_raw(ops)
+        assert answer.status_code == 200, answer.text
+        results: list[dict[str, Any]] = answer.json()["results"]
+        return results
+
+    def pull_page(self, limit: int = 500) -> dict[str, Any]:
+        from sync.schema import SCHEMA_VERSION
+
+        answer = self.http.get(
+            "/sync/pull",
+            params={"since": self.since, "limit": limit, "schema_version": SCHEMA_VERSION},
+            headers=self.user.headers,
+        )
+        assert answer.status_code == 200, answer.text
+        page: dict[str, Any] = answer.json()
+        for change in page["changes"]:
+            self.rows[(change["table"], change["row_id"])] = change
+        self.since = page["next_since"]
+        return page
+
+    def pull_all(self, limit: int = 500) -> list[dict[str, Any]]:
+        changes: list[dict[str, Any]] = []
+        while True:
+            page = self.pull_page(limit)
+            changes += page["changes"]
+            if not page["has_more"]:
+                return changes
+
+    def row(self, table: str, row_id: UUID | str) -> dict[str, Any]:
+        return self.rows[(table, str(row_id))]

@@ -79,7 +79,7 @@ def _migrate_create_tenant_serve_and_stop(tmp_path: Path) -> None:
                 time.sleep(0.2)
         assert health.status_code == 200 and health.json()["database"] is True
         assert health.headers["x-request-id"]
-        assert "/auth/login" in httpx.get(f"{base}/openapi.json").json()["paths"]
+        assert "/sync/push" in httpx.get(f"{base}/openapi.json").json()["paths"]
         login = httpx.post(
             f"{base}/auth/login",
             json={"email": "boss@lakeside.example", "password": password, "device_id": "cli-test"},

@@ -60,7 +60,9 @@ def permissions_of(conn: Conn, role_names: object) -> frozenset[str]:
     return frozenset(granted)
 
 
-def load_caller(conn: Conn, claims: AccessClaims, *, allow_without_mfa: bool = False) -> Caller:
+def load_caller(
+    conn: Conn, claims: AccessClaims, *, allow_without_mfa: bool = False, touch: bool = True
+) -> Caller:
     """Check the session is live and the user active, and work out what they may do.
 
     Runs inside the request's tenant transaction, so a revoked session or a deactivated user is refused
@@ -75,11 +77,12 @@ def load_caller(conn: Conn, claims: AccessClaims, *, allow_without_mfa: bool = F
     ).fetchone()
     if user is None or not user["active"] or session is None or session["revoked_at"] is not None:
         raise NotAuthenticatedError("authorization: session ended; sign in again")
-    conn.execute(
-        "UPDATE auth_session SET last_seen_at = now() "
-        "WHERE id = %s AND last_seen_at < now() - interval '1 minute'",
-        (claims.session_id,),
-    )
+    if touch:  # not in read-only transactions (pull)
+        conn.execute(
+            "UPDATE auth_session SET last_seen_at = now() "
+            "WHERE id = %s AND last_seen_at < now() - interval '1 minute'",
+            (claims.session_id,),
+        )
     principal = Principal(
         user_id=str(claims.user_id),
         tenant_id=str(claims.tenant_id),
