@@ -15,6 +15,7 @@ from calc.model import TaxComponent, Taxes
 from calc.money import ZERO, round_cents
 from calc.rules.book import StateRules
 from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
+from calc.tax.sale import ROUNDING_SOURCE
 from calc.tax.trace import Pct, Trace
 
 
@@ -237,6 +238,11 @@ def compute_lease_tax(
             upfront = [TaxComponent("state", f"{lines[0].name} capped at ${cap.amount}", None, taxable_base,
                                     cap.amount)]  # fmt: skip
 
+    trace.step(
+        "Rounding: the base payment is rounded to the cent before tax; each tax line is rounded half-up "
+        "to the cent (monthly lines per payment)",
+        source=ROUNDING_SOURCE,
+    )
     upfront_total = sum((c.amount for c in upfront), ZERO)
     monthly_total = sum((c.amount for c in monthly), ZERO)
     return Taxes(

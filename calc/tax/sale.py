@@ -17,6 +17,11 @@ from calc.rules.book import StateRules
 from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
 from calc.tax.trace import Pct, Trace
 
+ROUNDING_STEP = "Rounding: each tax line is rounded half-up to the cent; totals are sums of rounded lines"
+ROUNDING_SOURCE = (
+    "calc engine rounding rule (as in the reference worked examples; no state source prescribes otherwise)"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SaleBase:
@@ -411,6 +416,7 @@ def compute_sale_tax(
         components = [TaxComponent("state", f"{label} minimum", None, base.after_trade, floor.amount)]
     total = sum((c.amount for c in components), ZERO)
 
+    trace.step(ROUNDING_STEP, source=ROUNDING_SOURCE)
     reciprocity = reciprocity_credit(request, rules, total, trace)
     method = f"{rules.state}: {rules.tax_name}"
     return Taxes(

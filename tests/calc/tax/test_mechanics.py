@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from calc import parse_quote_request, quote, quote_deal
 from calc.rules import RuleDataError, rule_book
 from calc.rules.book import compile_rule_book
-from calc.rules.local_rates import parse_local_rates_csv
+from calc.rules.local_rates import load_local_rates_csv, parse_local_rates_csv
 
 Deal = Callable[..., dict[str, Any]]
 NO_FEES = [{"code": "title", "amount": "0"}, {"code": "registration", "amount": "0"}]
@@ -377,3 +378,29 @@ def test_nj_zero_emission_vehicle_rate_follows_the_phase_in(as_of: str, tax: str
     # $50,000 EV: exempt, then half rate (3.3125 %), then the full 6.625 %; never the LFIVS surcharge.
     result = quote_deal(_simple("NJ", as_of=as_of, vehicle={"price": "50000", "fuel": "electric"}))
     assert result["taxes"]["total"] == tax
+
+
+def test_dealer_rate_file_loads_from_disk_with_a_bom(tmp_path: Path) -> None:
+    path = tmp_path / "rates.csv"
+    path.write_text(
+        "\ufeffstate,county,city,zip,level,name,rate,effective_from,source\n"
+        "KS,Johnson,,,county,Johnson County,0.01475,2024-01-01,Kansas DOR Pub KS-1700\n",
+        encoding="utf-8",
+    )
+    table = load_local_rates_csv(path)
+    result = quote(
+        parse_quote_request(_simple("KS", customer={"state": "KS", "county": "Johnson County"})),
+        local_rates=table,
+    )
+    assert result.jurisdiction.rates[-1].rate == Decimal("0.01475")
+    assert "Kansas DOR Pub KS-1700" in result.jurisdiction.rate_sources
+
+
+def test_same_request_gives_the_same_quote_and_is_not_changed() -> None:
+    request = parse_quote_request(_simple("CA", customer={"state": "CA", "county": "Los Angeles"}))
+    first, second = quote(request), quote(request)
+    assert first == second
+    assert list(first.explain) == list(second.explain)
+    assert any("rounded half-up" in step for step in first.explain)
+    with pytest.raises(AttributeError):
+        request.cash_down = Decimal("1")  # type: ignore[misc]
