@@ -269,6 +269,12 @@ def _lease_quote(
         base_payment=payment.base_monthly_payment,
         book_value=vehicle.book_value,
     )
+    if request.origin_tax_paid is not None:
+        trace.warn(
+            "origin_tax_paid is not applied to leases; adjust the lease tax by hand if a credit is due."
+        )
+    if request.customer.new_resident:
+        trace.warn("New-resident rates are not applied to leases; the regular lease tax was used.")
     taxes = compute_lease_tax(figures, rules, resolved, trace)
     monthly_payment = payment.base_monthly_payment + taxes.monthly
     items = [DueAtSigningItem("first monthly payment", monthly_payment)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from calc.model import Jurisdiction, QuoteRequest, RateUsed, TaxLevel
+from calc.model import Jurisdiction, QuoteRequest, RateOverride, RateUsed, TaxLevel
 from calc.rules.book import StateRules
 from calc.rules.local_rates import LocalRateTable
 from calc.rules.zip_places import SOURCE as ZIP_SOURCE
@@ -69,6 +69,29 @@ def resolve_rates(
     return resolved
 
 
+def _override_line(o: RateOverride, rules: StateRules, state: str) -> RateLine:
+    """An entered rate; where it equals one of the state's own rates it keeps that rate's trade-in and
+    product treatment (OK's excise takes no trade-in credit, GA TAVT does not reach F&I products)."""
+    for component in rules.components:
+        if component.level == o.level and component.rate == o.rate:
+            return RateLine(
+                o.level,
+                o.name or component.name,
+                o.rate,
+                OVERRIDE_SOURCE,
+                component.trade_in,
+                component.products,
+            )
+    # A 'special' override is a vehicle-only levy (like WA's motor vehicle tax), not a sales tax.
+    return RateLine(
+        o.level,
+        o.name or f"{state} {o.level} rate (override)",
+        o.rate,
+        OVERRIDE_SOURCE,
+        products=o.level != "special",
+    )
+
+
 def _resolve(
     request: QuoteRequest, rules: StateRules, rules_version: str, local_table: LocalRateTable, trace: Trace
 ) -> ResolvedRates:
@@ -76,17 +99,7 @@ def _resolve(
     county, city = customer.county, customer.city
     lines: list[RateLine]
     if request.tax_override is not None:
-        lines = [
-            RateLine(
-                level=o.level,
-                name=o.name or f"{customer.state} {o.level} rate (override)",
-                rate=o.rate,
-                source=OVERRIDE_SOURCE,
-                # A 'special' override is a vehicle-only levy (like WA's motor vehicle tax), not a sales tax.
-                products=o.level != "special",
-            )
-            for o in request.tax_override
-        ]
+        lines = [_override_line(o, rules, customer.state) for o in request.tax_override]
         lines.sort(key=lambda line: _LEVEL_ORDER[line.level])
         trace.step(
             "{}",

@@ -404,3 +404,13 @@ def test_same_request_gives_the_same_quote_and_is_not_changed() -> None:
     assert any("rounded half-up" in step for step in first.explain)
     with pytest.raises(AttributeError):
         request.cash_down = Decimal("1")  # type: ignore[misc]
+
+
+def test_override_rates_equal_to_the_states_keep_their_treatment() -> None:
+    override = {"rates": [{"level": "state", "rate": "0.0325"}, {"level": "state", "rate": "0.0125"}]}
+    deal = _simple("OK", price="30000", trade_ins=[{"allowance": "10000"}])
+    embedded = quote_deal(deal)
+    overridden = quote_deal({**deal, "tax_override": override})
+    # The 3.25 % excise still takes no trade-in credit: 975.00 + 1.25 % of 20,000.
+    assert embedded["taxes"]["total"] == overridden["taxes"]["total"] == "1225.00"
+    assert overridden["jurisdiction"]["source"] == "override"
