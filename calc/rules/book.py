@@ -157,6 +157,7 @@ class LeaseRule:
     # Where leases pay a different state tax than sales (SD's gross receipts tax), it replaces the
     # state components for lease quotes.
     components: tuple[Component, ...] | None = None
+    warning: str = ""  # said on every lease quote (e.g. a lessor election the engine had to assume)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +351,7 @@ def _lease(raw: Mapping[str, Any], where: str) -> LeaseRule:
         if replaced is None
         else tuple(_component(c, f"{where}.components[{i}]") for i, c in enumerate(replaced)),
         method=cast("LeaseMethod | None", method),
+        warning=_text(raw.get("warning")),
         note=_text(raw.get("note")),
         include_manufacturer_rebate=bool(raw.get("include_manufacturer_rebate", False)),
         include_trade_equity=bool(raw.get("include_trade_equity", False)),

@@ -89,6 +89,8 @@ def compute_lease_tax(
     doc = _doc_fee_taxable(rules, figures, trace)
     unpaid_acq = ZERO if figures.acquisition_fee_capitalized else figures.acquisition_fee
     taxable_base = ZERO
+    if lease.warning:
+        trace.warn(lease.warning)
     if method is None:
         trace.warn(
             f"How {rules.state} taxes leases is not verified; tax was computed monthly on each payment "

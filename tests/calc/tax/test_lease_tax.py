@@ -134,3 +134,9 @@ def test_reductions_that_push_the_cap_cost_below_the_residual_are_refused() -> N
     with pytest.raises(CalcInputError) as caught:
         quote_deal(lease_deal("CA", cash_down="18000.00"))
     assert caught.value.field == "lease.residual_value"
+
+
+def test_missouri_lease_is_taxed_on_receipts_and_says_the_lessor_may_elect_otherwise() -> None:
+    result = quote_deal(lease_deal("MO"))
+    assert D(result["taxes"]["monthly"]) > 0
+    assert any("RSMo 144.070" in w for w in result["warnings"])
