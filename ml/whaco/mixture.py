@@ -66,6 +66,8 @@ class MixtureConfig:
     robust_alpha: float = 0.01  # updates are down-weighted beyond this tail probability
     min_gain: float = 1e-3  # smaller shares of a customer do not move a segment
     refresh_every: int = 10  # learned customers between refreshes of the segments' scoring parameters
+    revive_every: int = 200  # learned customers between checks for starving segments
+    revive_share: float = 0.02  # a segment with a smaller share of recent customers is revived
 
     @property
     def decay(self) -> float:
@@ -193,8 +195,48 @@ class SegmentMixture:
             self.mean[k] += g_dim * delta
         if self.scale < _RESCALE_BELOW:
             self._fold_scale()
+        if self.learned % self.config.revive_every == 0:
+            self._revive()
         if self.learned % self.config.refresh_every == 0:
             self._refresh(np.arange(self.count.size))
+
+    def _revive(self) -> None:
+        """Give a starving segment back its customers by splitting the segment that swallowed them.
+
+        When segments overlap more than their prototypes suggest, a neighbour can absorb a segment's
+        customers early on and the segment starves. The neighbour chosen is the one whose distribution
+        covers the starving segment's prototype best; it is split in two along the direction towards that
+        prototype (split-and-merge EM): the half on the prototype's side becomes the revived segment, so
+        the name keeps its meaning, and each half takes half of the neighbour's evidence.
+        """
+        total = float(self.count.sum())
+        if total <= 0.0 or self.learned < self.config.revive_every:
+            return
+        share = self.count / total
+        for k in np.flatnonzero(share < self.config.revive_share).tolist():
+            share = self.count / float(self.count.sum())
+            toward = self.prior_mean[k][None, :] - self.eff_mean
+            distance = np.einsum("kd,kde,ke->k", toward, self.eff_prec, toward)
+            distance[share < 4 * self.config.revive_share] = np.inf  # only a well-fed segment is split
+            j = int(np.argmin(distance))
+            if not np.isfinite(distance[j]) or j == k:
+                continue
+            cov = self.eff_cov[j]
+            direction = toward[j]
+            spread = cov @ direction
+            shift = spread / np.sqrt(max(float(direction @ spread), 1e-12))  # one SD towards the prototype
+            centre = self.eff_mean[j].copy()
+            split_cov = cov - 0.6 * np.outer(shift, shift)
+            for target, sign in ((k, 1.0), (j, -1.0)):
+                self.mean[target] = centre + sign * shift
+                self.scatter[target] = split_cov
+                self.count[target] = self.count[j] / 2.0 if target == k else self.count[j]
+                self.dim_weight[target] = self.dim_weight[j] / 2.0 if target == k else self.dim_weight[j]
+                self.pair_weight[target] = self.pair_weight[j] / 2.0 if target == k else self.pair_weight[j]
+            self.count[j] /= 2.0
+            self.dim_weight[j] /= 2.0
+            self.pair_weight[j] /= 2.0
+            self._refresh(np.array([j, k]))
 
     def _fold_scale(self) -> None:
         self.count *= self.scale

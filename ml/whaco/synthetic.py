@@ -38,10 +38,13 @@ class Population:
     covariances: FloatArray  # (K, D, D)
 
 
-def population(seed: int) -> Population:
+def population(seed: int, separation: float = 1.0) -> Population:
+    """Segment centres and covariances; ``separation`` < 1 pulls the centres together (more overlap)."""
     rng = np.random.default_rng(seed)
     k = segments.COUNT
-    centres = segments.prototype_means() + rng.normal(0.0, 0.35, size=(k, DIM))
+    prototypes = segments.prototype_means()
+    pulled = prototypes.mean(axis=0) + separation * (prototypes - prototypes.mean(axis=0))
+    centres = pulled + rng.normal(0.0, 0.35, size=(k, DIM))
     covs = np.empty((k, DIM, DIM))
     for j in range(k):
         loadings = rng.normal(0.0, 0.4, size=(DIM, 2))
@@ -64,9 +67,10 @@ def stream(
     anomaly_rate: float = 0.02,
     missing_rate: float = 0.08,
     drift_at: int | None = None,
+    separation: float = 1.0,
 ) -> list[Customer]:
     rng = np.random.default_rng(seed)
-    before = population(seed)
+    before = population(seed, separation)
     after = drifted(before, seed)
     out: list[Customer] = []
     for t in range(n):

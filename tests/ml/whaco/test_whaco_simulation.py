@@ -37,6 +37,13 @@ def drifting() -> dict[str, float]:
     return figures
 
 
+@pytest.fixture(scope="module")
+def overlapping() -> dict[str, float]:
+    figures: dict[str, float] = _bench().whaco_simulation(seed=7, n=6000, separation=0.35)
+    print("\nWHACO overlapping segments:", {k: round(v, 4) for k, v in figures.items()})
+    return figures
+
+
 def test_segments_are_recovered_better_than_kmeans(stationary: dict[str, float]) -> None:
     assert stationary["whaco_ari"] >= 0.9
     assert stationary["whaco_ari"] >= stationary["kmeans_ari"] + 0.05
@@ -61,3 +68,12 @@ def test_drift_is_followed_and_no_segment_dies(drifting: dict[str, float]) -> No
     assert drifting["whaco_ari"] >= drifting["kmeans_ari"] + 0.1
     assert drifting["whaco_false_alarm_rate"] <= 0.05
     assert drifting["whaco_smallest_segment_share_late"] >= 0.05
+
+
+def test_overlapping_segments_neither_merge_nor_die(overlapping: dict[str, float]) -> None:
+    # Segments much closer than their prototypes: one would swallow another without the revival split.
+    assert overlapping["whaco_ari"] >= 0.85
+    assert overlapping["whaco_ari"] >= overlapping["kmeans_ari"] + 0.3
+    assert overlapping["whaco_smallest_segment_share_late"] >= 0.05
+    assert 0.002 <= overlapping["whaco_false_alarm_rate"] <= 0.03
+    assert abs(overlapping["whaco_mean_confidence"] - overlapping["whaco_accuracy"]) < 0.05
