@@ -72,8 +72,8 @@ def test_states_without_lease_tax_say_so() -> None:
 
 
 def test_unverified_lease_method_warns_and_taxes_monthly() -> None:
-    result = quote_deal(lease_deal("KY"))
-    assert any("How KY taxes leases is not verified" in w for w in result["warnings"])
+    result = quote_deal(lease_deal("LA"))
+    assert any("How LA taxes leases is not verified" in w for w in result["warnings"])
     assert D(result["taxes"]["monthly"]) > 0
 
 
@@ -140,3 +140,12 @@ def test_missouri_lease_is_taxed_on_receipts_and_says_the_lessor_may_elect_other
     result = quote_deal(lease_deal("MO"))
     assert D(result["taxes"]["monthly"]) > 0
     assert any("RSMo 144.070" in w for w in result["warnings"])
+
+
+def test_researched_lease_methods_for_nv_wv_ky() -> None:
+    nv = quote_deal(lease_deal("NV"))
+    assert D(nv["taxes"]["monthly"]) > 0 and any("NAC 372.938" in w for w in nv["warnings"])
+    for state in ("WV", "KY"):
+        result = quote_deal(lease_deal(state))
+        assert result["taxes"]["monthly"] == "0.00"
+        assert result["taxes"]["upfront"] == "2400.00"  # 6 % of the $40,000 price at titling
