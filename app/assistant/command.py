@@ -34,6 +34,10 @@ def run_ask(question: str, *, demo: bool, out: TextIO | None = None) -> int:
         provider = load_provider(settings)
     except (ConfigError, ProviderError) as exc:
         return _refused("settings", str(exc), stream)
+    if provider is None:
+        # Said before any store is opened: there is nothing to ask with.
+        _emit(AssistantService.not_configured(), stream)
+        return 1
     if not demo:
         return _refused(
             "not_signed_in",

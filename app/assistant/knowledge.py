@@ -95,8 +95,8 @@ class KnowledgeBase:
             for code, timeline in book.states.items()
             if code in self._states
         }
-        # Titles count twice: a heading says what a section is about better than its body.
-        corpus = [f"{p.title} {p.title} {p.text}" for p in self.passages]
+        # Titles count three times: a heading says what a section is about better than its body.
+        corpus = [f"{p.title} {p.title} {p.title} {p.text}" for p in self.passages]
         self._index = bm25s.BM25()
         self._index.index(_tokens(corpus), show_progress=False)
         self._lock = threading.Lock()

@@ -180,6 +180,15 @@ class AssistantService:
                 )
             return self._client
 
+    @staticmethod
+    def not_configured(conversation_id: str = "") -> AssistantAnswer:
+        return _failed(
+            "not_configured",
+            "No AI provider is configured, so nothing was sent. A manager can choose OpenAI or a local "
+            "model server in the assistant settings.",
+            conversation_id,
+        )
+
     @property
     def configured(self) -> bool:
         return self.provider is not None
@@ -232,12 +241,7 @@ class AssistantService:
             return _failed("permission", "Your role does not include the assistant.", conversation)
         provider = self.provider
         if provider is None:
-            return _failed(
-                "not_configured",
-                "No AI provider is configured, so nothing was sent. A manager can choose OpenAI or a local "
-                "model server in the assistant settings.",
-                conversation,
-            )
+            return self.not_configured(conversation)
         try:
             summary = self.context_summary(context)
         except (NotFoundError, PermissionDeniedError, ValidationError) as exc:
