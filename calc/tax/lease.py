@@ -86,7 +86,7 @@ def compute_lease_tax(
     lines = _lines(rules, resolved)
     upfront: list[TaxComponent] = []
     monthly: list[TaxComponent] = []
-    doc = _doc_fee_taxable(rules, figures, trace)
+    doc = _doc_fee_taxable(rules, figures, trace) if lease.include_doc_fee else ZERO
     unpaid_acq = ZERO if figures.acquisition_fee_capitalized else figures.acquisition_fee
     taxable_base = ZERO
     if lease.warning:

@@ -149,3 +149,12 @@ def test_researched_lease_methods_for_nv_wv_ky() -> None:
         result = quote_deal(lease_deal(state))
         assert result["taxes"]["monthly"] == "0.00"
         assert result["taxes"]["upfront"] == "2400.00"  # 6 % of the $40,000 price at titling
+
+
+def test_north_dakota_lease_excise_is_on_the_total_consideration_without_doc_fee_or_rebates() -> None:
+    result = quote_deal(
+        lease_deal("ND", doc_fee="250.00", rebates=[{"amount": "1000.00", "source": "manufacturer"}])
+    )
+    payments = D(result["lease"]["base_monthly_payment"]) * 36
+    assert result["taxes"]["taxable_base"] == str(payments + D("3000.00"))
+    assert D(result["taxes"]["upfront"]) == ((payments + D("3000.00")) * D("0.05")).quantize(D("0.01"))
