@@ -244,9 +244,9 @@ def main() -> None:
     print(f"Prime recommend: {wall:6.0f} µs wall, {cpu:6.0f} µs CPU per call     (target < 1000 µs)")
     if args.simulate:
         for label, figures in (
-            ("WHACO, stationary stream", whaco_simulation()),
-            ("WHACO, drift at half-way", whaco_simulation(drift_at=3000)),
-            ("WHACO, overlapping segments (separation 0.35)", whaco_simulation(separation=0.35)),
+            ("WHACO, stationary stream", whaco_simulation(n=6000)),
+            ("WHACO, drift at half-way", whaco_simulation(n=4000, drift_at=2000)),
+            ("WHACO, overlapping segments (separation 0.35)", whaco_simulation(n=4000, separation=0.35)),
             ("Prime bandit, lender change at half-way", prime_simulation()),
         ):
             print(f"\n{label}")

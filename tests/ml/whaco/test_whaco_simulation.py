@@ -32,14 +32,14 @@ def stationary() -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def drifting() -> dict[str, float]:
-    figures: dict[str, float] = _bench().whaco_simulation(seed=7, n=6000, drift_at=3000)
-    print("\nWHACO stream with drift at 3000:", {k: round(v, 4) for k, v in figures.items()})
+    figures: dict[str, float] = _bench().whaco_simulation(seed=7, n=4000, drift_at=2000)
+    print("\nWHACO stream with drift at 2000:", {k: round(v, 4) for k, v in figures.items()})
     return figures
 
 
 @pytest.fixture(scope="module")
 def overlapping() -> dict[str, float]:
-    figures: dict[str, float] = _bench().whaco_simulation(seed=7, n=6000, separation=0.35)
+    figures: dict[str, float] = _bench().whaco_simulation(seed=7, n=4000, separation=0.35)
     print("\nWHACO overlapping segments:", {k: round(v, 4) for k, v in figures.items()})
     return figures
 
