@@ -30,7 +30,7 @@ from calc.rules.local_rates import LocalRateTable, embedded_local_rates
 from calc.tax.jurisdiction import ResolvedRates, resolve_rates
 from calc.tax.lease import LeaseFigures, compute_lease_tax
 from calc.tax.sale import compute_sale_tax
-from calc.tax.trace import Trace
+from calc.tax.trace import Pct, Trace
 
 
 def _rules_for(request: QuoteRequest, book: RuleBook) -> StateRules:
@@ -154,16 +154,19 @@ def quote(
         )
     except CalcInputError as error:
         raise _finance_error(error, "finance") from None
-    down = request.cash_down + rebates + equity
+    # Reg Z downpayment: cash, manufacturer rebates applied and trade equity. A dealer discount lowers
+    # the cash price instead, so total sale price = cash price + finance charge holds.
+    maker = sum((r.amount for r in request.rebates if r.source == "manufacturer"), ZERO)
+    down = request.cash_down + maker + equity
     trace.step(
-        "Amount financed ${} = out the door ${} - cash down ${}; {} payments of ${} at {}% (disclosed APR "
-        "{}%)",
+        "Amount financed ${} = out the door ${} - cash down ${}; {} payments of ${} at {} (disclosed APR "
+        "{}%); total sale price = total of payments + downpayment (cash, manufacturer rebates, trade equity)",
         amount_financed,
         total_due,
         request.cash_down,
         terms_in.term_months,
         terms.monthly_payment,
-        terms_in.apr * 100,
+        Pct(terms_in.apr),
         round(terms.apr * 100, 2),
         source="Regulation Z 1026.18; Appendix J",
     )

@@ -123,7 +123,10 @@ def _resolve(
             for c in rules.components
         ]
         for line in lines:
-            trace.step("Rate: {} ({}) for {}", line.name, Pct(line.rate), rules.name, source=line.source)
+            if "%" in line.name:
+                trace.step("Rate: {} for {}", line.name, rules.name, source=line.source)
+            else:
+                trace.step("Rate: {} ({}) for {}", line.name, Pct(line.rate), rules.name, source=line.source)
         local = local_table.rates_for(customer.state, county, city, customer.zip, request.as_of)
         place = ", ".join(p for p in (city, county) if p) or customer.zip or ""
         if rules.local_taxes_apply is False:

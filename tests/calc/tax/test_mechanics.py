@@ -414,3 +414,15 @@ def test_override_rates_equal_to_the_states_keep_their_treatment() -> None:
     # The 3.25 % excise still takes no trade-in credit: 975.00 + 1.25 % of 20,000.
     assert embedded["taxes"]["total"] == overridden["taxes"]["total"] == "1225.00"
     assert overridden["jurisdiction"]["source"] == "override"
+
+
+def test_total_sale_price_is_cash_price_plus_finance_charge(make_deal: Deal) -> None:
+    result = quote_deal(
+        make_deal(fees=NO_FEES, deal_type="finance", finance={"apr": "0.0599", "term_months": 60})
+    )
+    f = result["finance"]
+    # Cash price: 35,000 - 500 dealer discount + 150 doc + 2,000 product + tax (no negative equity here).
+    cash_price = Decimal("36650.00") + _total(result)
+    assert Decimal(f["total_sale_price"]) == cash_price + Decimal(f["finance_charge"])
+    # Downpayment: 3,000 cash + 1,500 manufacturer rebate + 4,000 trade equity.
+    assert f["down_payment"] == "8500.00"
