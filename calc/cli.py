@@ -66,6 +66,10 @@ def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
         except CalcInputError as error:
             failed = True
             result = {"error": error.as_dict()}
+        except (ArithmeticError, ValueError, TypeError, KeyError) as error:
+            # A defect must not sink the rest of the batch; the line says what happened.
+            failed = True
+            result = {"error": {"field": "internal", "message": f"{type(error).__name__}: {error}"}}
         write(json.dumps(result, default=str))
         write("\n")
     return 2 if failed else 0
