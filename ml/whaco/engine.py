@@ -38,6 +38,7 @@ from ml import persistence, validation
 from ml.whaco import features, segments
 from ml.whaco.mixture import Assessment, MixtureConfig, SegmentMixture
 
+NAMES = features.NAMES
 ENGINE = "whaco"
 VERSION = 1
 _PRIORITIES = np.array([segment.priority for segment in segments.SEGMENTS])
@@ -117,6 +118,8 @@ class Whaco:
         self._rng = np.random.default_rng(self.seed)
         self.processed = 0
         self.outliers_flagged = 0
+        self._typical_version = -1
+        self._typical_cache: list[list[float]] = []
 
     # -- contract ----------------------------------------------------------------------------------------
     def process(self, customer: Mapping[str, Any]) -> WhacoResult:
@@ -209,15 +212,15 @@ class Whaco:
         k = int(np.argmax(resp))
         maha = float(assessment.mahalanobis_sq[k])
         p_value = float(special.chdtrc(observed, maha))
-        score = float(special.chdtr(observed, maha))
+        score = 1.0 - p_value  # p_value keeps the precision in the far tail; the score need not
         is_outlier = p_value < self.outlier_alpha
-        reasons = _reasons(encoded, assessment, k)
+        reasons = _reasons(encoded, assessment, k, self._typical()[k])
         segment = segments.SEGMENTS[k]
         priority = float(resp @ _PRIORITIES)
         approach = segment.approach
         if is_outlier:
             approach = "Unusual for this segment: verify the details before structuring. " + approach
-        probabilities = {name: float(resp[j]) for j, name in enumerate(segments.NAMES)}
+        probabilities = dict(zip(segments.NAMES, resp.tolist(), strict=True))
         result = WhacoResult(
             customer_id=encoded.customer_id,
             cluster_id=k,
@@ -236,6 +239,15 @@ class Whaco:
             explanation=_explain(segment, float(resp[k]), is_outlier, p_value, reasons),
         )
         return result, assessment
+
+    def _typical(self) -> list[list[float]]:
+        """Segment centres in customer units, recomputed only when the scoring parameters change."""
+        if self._typical_version != self._mixture.version:
+            means = self._mixture.eff_mean
+            pairs = [zip(features.FEATURES, row, strict=True) for row in means.tolist()]
+            self._typical_cache = [[f.raw(value) for f, value in row] for row in pairs]
+            self._typical_version = self._mixture.version
+        return self._typical_cache
 
     def _learn(self, encoded: features.Encoded, assessment: Assessment | None) -> None:
         self.processed += 1
@@ -269,23 +281,21 @@ def _unassigned(encoded: features.Encoded, observed: int) -> WhacoResult:
     )
 
 
-def _reasons(encoded: features.Encoded, assessment: Assessment, k: int) -> tuple[Reason, ...]:
+def _reasons(
+    encoded: features.Encoded, assessment: Assessment, k: int, typical: list[float]
+) -> tuple[Reason, ...]:
     segment = segments.SEGMENTS[k].name
     diff = assessment.diff[k]
-    z = diff / assessment.std[k]
+    z = (diff / assessment.std[k]).tolist()
     contribution = diff * assessment.whitened[k]
-    order = np.argsort(-np.abs(contribution), kind="stable")
-    idx = assessment.observed_index
-    mean = assessment.mean[k]
-    out: list[Reason] = []
-    for j in order.tolist():
-        i = int(idx[j])
-        feature = features.FEATURES[i]
-        out.append(
-            Reason(feature.name, float(encoded.raw[i]), feature.raw(float(mean[i])), float(z[j]),
-                   float(contribution[j]), segment)
-        )
-    return tuple(out)
+    order = np.argsort(-np.abs(contribution), kind="stable").tolist()
+    contribution_list = contribution.tolist()
+    idx = assessment.observed_index.tolist()
+    raw = encoded.raw
+    return tuple(
+        Reason(NAMES[idx[j]], float(raw[idx[j]]), typical[idx[j]], z[j], contribution_list[j], segment)
+        for j in order
+    )
 
 
 def _format(value: float, feature: features.Feature) -> str:

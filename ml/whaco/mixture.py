@@ -95,6 +95,10 @@ class SegmentMixture:
         self.eff_cov = np.zeros((k, d, d))
         self.eff_prec = np.zeros((k, d, d))
         self.eff_logdet = np.zeros(k)
+        self.eff_std = np.zeros((k, d))
+        self.eff_log_weights = np.zeros(k)
+        self.version = 0  # bumped whenever the cached scoring parameters change
+        self._all_observed_pair = np.ones((d, d))
         self._refresh(np.arange(k))
 
     # -- parameters used for scoring ---------------------------------------------------------------------
@@ -128,6 +132,9 @@ class SegmentMixture:
         self.eff_cov[ks] = cov
         self.eff_prec[ks] = np.linalg.inv(cov)
         self.eff_logdet[ks] = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        self.eff_std[ks] = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+        self.eff_log_weights = self.log_weights()
+        self.version += 1
 
     # -- scoring ---------------------------------------------------------------------------------------------
     def assess(self, x: FloatArray, observed: BoolArray) -> Assessment:
@@ -139,30 +146,35 @@ class SegmentMixture:
             diff = x[None, :] - mean
             whitened = np.matmul(self.eff_prec, diff[:, :, None])[:, :, 0]
             logdet = self.eff_logdet
-            variances = self.eff_cov[:, self._diag, self._diag]
+            std = self.eff_std
         else:
-            # Marginalise: the observed block of each covariance, factorised afresh.
-            cov = self.eff_cov[:, idx[:, None], idx]
+            # Marginalise onto the observed block. Its inverse is the Schur complement of the missing block
+            # in the cached precision, P_oo - P_om P_mm⁻¹ P_mo, and log|Σ_oo| = log|Σ| + log|P_mm|.
+            missing = np.flatnonzero(~observed)
+            prec = self.eff_prec
             diff = x[idx] - mean[:, idx]
-            chol = np.linalg.cholesky(cov)
-            whitened = np.linalg.solve(cov, diff[:, :, None])[:, :, 0]
-            logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-            variances = np.diagonal(cov, axis1=1, axis2=2)
+            p_oo = prec[:, idx[:, None], idx]
+            p_mo = prec[:, missing[:, None], idx]
+            direct = np.matmul(p_oo, diff[:, :, None])[:, :, 0]
+            if missing.size == 1:
+                p_mm = prec[:, missing[0], missing[0]]
+                row = p_mo[:, 0, :]
+                whitened = direct - row * ((row * diff).sum(axis=1) / p_mm)[:, None]
+                logdet = self.eff_logdet + np.log(p_mm)
+            else:
+                p_mm = prec[:, missing[:, None], missing]
+                through = np.matmul(p_mo, diff[:, :, None])  # (K, m, 1)
+                solved = np.linalg.solve(p_mm, through)
+                whitened = direct - np.matmul(p_mo.transpose(0, 2, 1), solved)[:, :, 0]
+                logdet = self.eff_logdet + np.linalg.slogdet(p_mm)[1]
+            std = self.eff_std[:, idx]
         maha = (diff * whitened).sum(axis=1)
         nu = self.config.tail_dof
-        logits = self.log_weights() - 0.5 * logdet - 0.5 * (nu + p) * np.log1p(maha / nu)
+        logits = self.eff_log_weights - 0.5 * logdet - 0.5 * (nu + p) * np.log1p(maha / nu)
         logits -= logits.max()
         resp = np.exp(logits)
         resp /= resp.sum()
-        return Assessment(
-            np.asarray(resp, dtype=np.float64),
-            np.asarray(maha, dtype=np.float64),
-            np.asarray(diff, dtype=np.float64),
-            np.asarray(whitened, dtype=np.float64),
-            np.asarray(np.sqrt(variances), dtype=np.float64),
-            mean,
-            idx,
-        )
+        return Assessment(resp, maha, diff, whitened, std, mean, idx)
 
     # -- learning --------------------------------------------------------------------------------------------
     def update(self, x: FloatArray, observed: BoolArray, assessment: Assessment) -> None:
@@ -175,22 +187,31 @@ class SegmentMixture:
         self.scale *= self.config.decay
         self.learned += 1
         active = np.flatnonzero(gain >= self.config.min_gain)
+        complete = p == x.size
         m = observed.astype(np.float64)
-        pair = np.outer(m, m)
+        pair = self._all_observed_pair if complete else np.outer(m, m)
         for k in active.tolist():  # usually a single segment
             # Stored in undecayed units, so only the segments that learn are touched.
             g = float(gain[k]) / self.scale
             self.count[k] += g
             dim_weight = self.dim_weight[k]
             pair_weight = self.pair_weight[k]
-            dim_weight += g * m
-            pair_weight += g * pair
-            g_dim = g * m / np.where(dim_weight > 0, dim_weight, 1.0)
-            g_pair = g * pair / np.where(pair_weight > 0, pair_weight, 1.0)
-            delta = (x - self.mean[k]) * m
+            if complete:
+                dim_weight += g
+                pair_weight += g
+                g_dim = g / dim_weight
+                g_pair = g / pair_weight
+                delta = x - self.mean[k]
+            else:
+                dim_weight += g * m
+                pair_weight += g * pair
+                # Unobserved fields get zero gain (a never-observed weight of 0 gives 0 / tiny).
+                g_dim = g * m / np.maximum(dim_weight, 1e-300)
+                g_pair = g * pair / np.maximum(pair_weight, 1e-300)
+                delta = (x - self.mean[k]) * m
             # Exponentially weighted covariance update, C' = (1 - g)(C + g δδᵀ), per feature pair.
             scatter = self.scatter[k]
-            scatter += g_pair * np.outer(delta, delta)
+            scatter += g_pair * np.multiply.outer(delta, delta)
             scatter *= 1.0 - g_pair
             self.mean[k] += g_dim * delta
         if self.scale < _RESCALE_BELOW:
@@ -247,7 +268,7 @@ class SegmentMixture:
 
     # -- state -----------------------------------------------------------------------------------------------
     _ARRAYS = ("count", "dim_weight", "pair_weight", "mean", "scatter", "eff_mean", "eff_cov", "eff_prec",
-               "eff_logdet")
+               "eff_logdet", "eff_std", "eff_log_weights")
 
     def to_state(self) -> dict[str, Any]:
         state: dict[str, Any] = {name: getattr(self, name).tolist() for name in self._ARRAYS}
@@ -270,6 +291,7 @@ class SegmentMixture:
             setattr(self, name, value)
         self.scale = scale
         self.learned = int(state["learned"])
+        self.version += 1
 
 
 def _positive_definite(cov: FloatArray) -> FloatArray:
