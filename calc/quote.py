@@ -271,6 +271,9 @@ def _lease_quote(
         term_months=terms.term_months,
         base_payment=payment.base_monthly_payment,
         book_value=vehicle.book_value,
+        weight_lbs=vehicle.weight_lbs,
+        city_mpg=vehicle.city_mpg,
+        electric=(vehicle.fuel or "").lower() in {"electric", "ev", "bev", "zev"},
     )
     if request.origin_tax_paid is not None:
         trace.warn(

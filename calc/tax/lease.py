@@ -38,6 +38,9 @@ class LeaseFigures:
     term_months: int
     base_payment: Decimal  # rounded to the cent
     book_value: Decimal | None = None
+    weight_lbs: int | None = None
+    city_mpg: int | None = None
+    electric: bool = False
 
 
 def _doc_fee_taxable(rules: StateRules, figures: LeaseFigures, trace: Trace) -> Decimal:
@@ -49,10 +52,30 @@ def _doc_fee_taxable(rules: StateRules, figures: LeaseFigures, trace: Trace) -> 
     return figures.doc_fee if rules.doc_fee_taxable else ZERO
 
 
-def _lines(rules: StateRules, resolved: ResolvedRates) -> list[RateLine]:
+def _lines(rules: StateRules, resolved: ResolvedRates, figures: LeaseFigures, trace: Trace) -> list[RateLine]:
     lines = list(resolved.lines)
+    overridden = resolved.jurisdiction.source == "override"
+    table = rules.mechanics.weight_mpg_table
+    if table is not None and not overridden:
+        # DC: the titling excise rate comes from the weight x MPG table, as for a sale.
+        if figures.electric and rules.mechanics.electric_exempt:
+            rate = ZERO
+        elif figures.weight_lbs is None or figures.city_mpg is None:
+            rate = table.rows[-1][1][0]
+            trace.warn(
+                f"{rules.state} excise depends on weight and city MPG; vehicle.weight_lbs/city_mpg missing, "
+                f"so the highest rate was used."
+            )
+        else:
+            rate = table.rate_for(figures.weight_lbs, figures.city_mpg)
+        lines = [
+            RateLine(line.level, f"{rules.state} excise {_pct(rate)}", rate, table.source)
+            if line.level == "state"
+            else line
+            for line in lines
+        ]
     replaced = rules.lease.components
-    if replaced is not None and resolved.jurisdiction.source != "override":
+    if replaced is not None and not overridden:
         lines = [RateLine(c.level, c.name, c.rate, c.source) for c in replaced] + [  # type: ignore[arg-type]
             line for line in lines if line.level != "state"
         ]
@@ -83,7 +106,7 @@ def compute_lease_tax(
     lease = rules.lease
     method = lease.method
     source = lease.note or rules.source
-    lines = _lines(rules, resolved)
+    lines = _lines(rules, resolved, figures, trace)
     upfront: list[TaxComponent] = []
     monthly: list[TaxComponent] = []
     doc = _doc_fee_taxable(rules, figures, trace) if lease.include_doc_fee else ZERO

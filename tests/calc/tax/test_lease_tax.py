@@ -158,3 +158,9 @@ def test_north_dakota_lease_excise_is_on_the_total_consideration_without_doc_fee
     payments = D(result["lease"]["base_monthly_payment"]) * 36
     assert result["taxes"]["taxable_base"] == str(payments + D("3000.00"))
     assert D(result["taxes"]["upfront"]) == ((payments + D("3000.00")) * D("0.05")).quantize(D("0.01"))
+
+
+def test_dc_lease_uses_the_weight_and_mpg_excise_rate_and_warns() -> None:
+    result = quote_deal(lease_deal("DC", vehicle={"price": "40000.00", "weight_lbs": 3800, "city_mpg": 28}))
+    assert result["taxes"]["upfront"] == "1640.00"  # 4.1 % row for 3,500-4,999 lb at 26-30 mpg
+    assert any("DC lease taxation is not verified" in w for w in result["warnings"])
