@@ -12,6 +12,8 @@ deterministic for a given state and context:
 - ``probability_best``: the posterior probability that this strategy is the best one for this deal,
   estimated from a fixed set of internal draws (seeded from the engine seed), so it never jitters.
 
+Context fields outside the contract's list are ignored (the app may pass its whole deal row).
+
 ``record_outcome(deal_id, strategy, context, success)`` is idempotent per ``deal_id`` (the first report
 wins; later ones are ignored and return False), and outcomes may arrive late and in any order.
 """
@@ -65,6 +67,7 @@ class PrimeResult:
     ranking: tuple[StrategyEstimate, ...]  # all strategies, best expected success first
     explanation: str
     exploring: bool  # True when the proposal is not the one with the best estimate
+    interval_level: float = 0.9  # probability that the true success rate lies inside ``interval``
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,6 +123,7 @@ class Prime:
             ranking=ranking,
             explanation=text,
             exploring=exploring,
+            interval_level=self.interval_level,
         )
 
     def record_outcome(

@@ -16,6 +16,9 @@ What the numbers mean:
   deviations) and each feature's share of the Mahalanobis distance (``contribution``; they sum to the squared
   distance), largest first.
 
+Fields outside the contract's list are ignored (the app may pass its whole customer row); units are
+described in ``ml.whaco.features``.
+
 A customer with fewer than ``min_observed`` usable fields is ``unassigned`` (``cluster_id`` -1): there is
 nothing to segment on, and the engine does not learn from them.
 

@@ -65,6 +65,7 @@ def test_result_fields_are_consistent(trained_state: dict[str, Any]) -> None:
     assert (result.expected_success, result.interval, result.probability_best) == (
         chosen.expected_success, chosen.interval, chosen.probability_best)
     assert result.exploring == (result.ranking[0].strategy != result.strategy)
+    assert result.interval_level == 0.9
     assert f"{result.expected_success:.0%}" in result.explanation
     json.dumps(result.to_dict())
 
@@ -218,6 +219,14 @@ def test_a_real_zero_is_zero(trained_state: dict[str, Any]) -> None:
     # APR as a fraction or as a percent is the same rate; a 0 % APR is a real promotional rate.
     assert engine.expected_success({**SUBPRIME, "apr": 18.9}) == engine.expected_success(SUBPRIME)
     assert engine.expected_success({**SUBPRIME, "apr": 0}) != engine.expected_success(SUBPRIME)
+
+
+def test_an_empty_context_still_gets_advice_and_unknown_fields_are_ignored(
+    trained_state: dict[str, Any],
+) -> None:
+    engine = Prime.from_state(trained_state)
+    assert engine.recommend({}).strategy in STRATEGIES
+    assert engine.expected_success({**SUBPRIME, "customer_name": "Ann"}) == engine.expected_success(SUBPRIME)
 
 
 def test_ratios_are_derived_from_the_amounts() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,14 @@ def test_a_real_zero_is_zero_and_missing_is_not_invented() -> None:
     assert down.value == 0.0 and down.z < -1  # 0 % down is far below a cash-strong customer's 45 %
     assert {r.feature for r in without.reasons}.isdisjoint({"down_payment_pct", "trade_in_value"})
     assert with_zero.mahalanobis_sq > without.mahalanobis_sq
+
+
+def test_decimal_money_and_extra_fields_are_accepted() -> None:
+    engine = Whaco(seed=0)
+    as_float = engine.predict_one(prototype("prime_buyer", vehicle_price=35_000.0, annual_income=98_500.0))
+    as_decimal = engine.predict_one(prototype("prime_buyer", vehicle_price=Decimal("35000.00"),
+                                              annual_income=Decimal("98500"), full_name="Ann Example"))
+    assert as_decimal == as_float
 
 
 def test_down_payment_percent_follows_from_amount_and_price() -> None:
