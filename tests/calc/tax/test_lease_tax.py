@@ -72,8 +72,8 @@ def test_states_without_lease_tax_say_so() -> None:
 
 
 def test_unverified_lease_method_warns_and_taxes_monthly() -> None:
-    result = quote_deal(lease_deal("LA"))
-    assert any("How LA taxes leases is not verified" in w for w in result["warnings"])
+    result = quote_deal(lease_deal("AR"))
+    assert any("How AR taxes leases is not verified" in w for w in result["warnings"])
     assert D(result["taxes"]["monthly"]) > 0
 
 
@@ -164,3 +164,15 @@ def test_dc_lease_uses_the_weight_and_mpg_excise_rate_and_warns() -> None:
     result = quote_deal(lease_deal("DC", vehicle={"price": "40000.00", "weight_lbs": 3800, "city_mpg": 28}))
     assert result["taxes"]["upfront"] == "1640.00"  # 4.1 % row for 3,500-4,999 lb at 26-30 mpg
     assert any("DC lease taxation is not verified" in w for w in result["warnings"])
+
+
+def test_researched_lease_methods_for_la_ms_de() -> None:
+    ms = quote_deal(lease_deal("MS"))
+    assert ms["taxes"]["upfront"] == "150.00"  # 5 % of the $3,000 down payment
+    assert D(ms["taxes"]["monthly"]) == (D(ms["lease"]["base_monthly_payment"]) * D("0.05")).quantize(
+        D("0.01")
+    )
+    la = quote_deal(lease_deal("LA"))
+    assert any("R.S. 47:305.36" in w for w in la["warnings"])
+    de = quote_deal(lease_deal("DE"))
+    assert de["taxes"]["upfront"] == "1700.00" and de["taxes"]["monthly"] == "0.00"  # 4.25 % of $40,000
