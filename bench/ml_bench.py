@@ -131,9 +131,18 @@ class _PrimePolicy:
     def __init__(self, seed: int, memory: float | None = None) -> None:
         self.engine = Prime(seed=seed) if memory is None else Prime(seed=seed, memory=memory)
         self.duplicates_ignored = 0
+        self.covered: list[float] = []  # per deal: share of strategies whose true rate is inside the interval
 
     def choose(self, deal: dict[str, Any]) -> int:
-        return STRATEGIES.index(self.engine.recommend(deal).strategy)
+        result = self.engine.recommend(deal)
+        self.last = result
+        return STRATEGIES.index(result.strategy)
+
+    def check_intervals(self, probs: np.ndarray[Any, np.dtype[np.float64]]) -> None:
+        inside = [
+            e.interval[0] <= probs[STRATEGIES.index(e.strategy)] <= e.interval[1] for e in self.last.ranking
+        ]
+        self.covered.append(sum(inside) / len(inside))
 
     def learn(self, deal_id: str, arm: int, deal: dict[str, Any], success: bool) -> None:
         if not self.engine.record_outcome(deal_id, STRATEGIES[arm], deal, success):
@@ -153,6 +162,8 @@ def _run_bandit(policy: Any, seed: int, n: int, change_at: int, max_delay: int) 
         deal = deals.deal(rng)
         probs = market.probabilities(deal)
         arm = policy.choose(deal)
+        if isinstance(policy, _PrimePolicy):
+            policy.check_intervals(probs)
         regret.append(float(probs.max() - probs[arm]))
         success = bool(outcome_rng.random() < probs[arm])
         due = t + int(outcome_rng.integers(0, max_delay + 1))
@@ -186,6 +197,11 @@ def prime_simulation(seed: int = 11, n: int = 3000, max_delay: int = 25) -> dict
         figures[f"{name}_regret_after"] = float(sum(regret[change_at:]))
         figures[f"{name}_regret_first_300_after"] = float(sum(regret[change_at : change_at + 300]))
         figures[f"{name}_regret_last_500"] = float(sum(regret[-500:]))
+        if isinstance(policy, _PrimePolicy):
+            # How often the 90 % interval holds the true rate, over the second half of each phase.
+            covered = policy.covered
+            figures[f"{name}_interval_coverage_before"] = float(np.mean(covered[change_at // 2 : change_at]))
+            figures[f"{name}_interval_coverage_after"] = float(np.mean(covered[n - change_at // 2 :]))
         if name == "prime":
             figures["prime_duplicates_ignored"] = float(policy.duplicates_ignored)
     return figures

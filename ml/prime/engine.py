@@ -81,7 +81,7 @@ class Prime:
         seed: int,
         *,
         strategies: Sequence[str] = STRATEGIES,
-        memory: float = 2000.0,
+        memory: float = 1000.0,
         interval_level: float = 0.9,
     ) -> None:
         seed_value = validation.number(seed, "seed", minimum=0, integer=True, required=True)

@@ -27,7 +27,7 @@ def _bench() -> ModuleType:
 @pytest.fixture(scope="module")
 def figures() -> dict[str, float]:
     result: dict[str, float] = _bench().prime_simulation(seed=11, n=3000)
-    print("\nPrime bandit (change at deal 1500):", {k: round(v, 1) for k, v in result.items()})
+    print("\nPrime bandit (change at deal 1500):", {k: round(v, 3) for k, v in result.items()})
     return result
 
 
@@ -45,3 +45,12 @@ def test_it_recovers_after_the_lender_change(figures: dict[str, float]) -> None:
 
 def test_duplicate_reports_were_ignored(figures: dict[str, float]) -> None:
     assert figures["prime_duplicates_ignored"] > 100
+
+
+def test_intervals_are_honest_and_forgetting_keeps_them_so(figures: dict[str, float]) -> None:
+    # Share of (deal, strategy) pairs whose true success rate lies inside the stated 90 % interval.
+    assert figures["prime_interval_coverage_before"] >= 0.85
+    assert figures["prime_interval_coverage_after"] >= 0.75
+    # Without forgetting, the old evidence makes the intervals confidently wrong after the lender change.
+    without = figures["prime_no_forgetting_interval_coverage_after"]
+    assert figures["prime_interval_coverage_after"] > without + 0.1
