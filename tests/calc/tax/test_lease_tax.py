@@ -176,3 +176,13 @@ def test_researched_lease_methods_for_la_ms_de() -> None:
     assert any("R.S. 47:305.36" in w for w in la["warnings"])
     de = quote_deal(lease_deal("DE"))
     assert de["taxes"]["upfront"] == "1700.00" and de["taxes"]["monthly"] == "0.00"  # 4.25 % of $40,000
+
+
+@pytest.mark.parametrize(
+    ("as_of", "rate"), [("2022-06-30", "0.05125"), ("2022-07-01", "0.05"), ("2026-06-01", "0.04875")]
+)
+def test_new_mexico_lease_receipts_pay_the_state_gross_receipts_rate(as_of: str, rate: str) -> None:
+    result = quote_deal(lease_deal("NM", as_of=as_of))
+    monthly = [c for c in result["taxes"]["components"] if c["timing"] == "monthly"]
+    assert [c["rate"] for c in monthly] == [rate]
+    assert any("gross receipts tax" in w for w in result["warnings"])
