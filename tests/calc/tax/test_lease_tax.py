@@ -72,8 +72,8 @@ def test_states_without_lease_tax_say_so() -> None:
 
 
 def test_unverified_lease_method_warns_and_taxes_monthly() -> None:
-    result = quote_deal(lease_deal("AR"))
-    assert any("How AR taxes leases is not verified" in w for w in result["warnings"])
+    result = quote_deal(lease_deal("WY"))
+    assert any("How WY taxes leases is not verified" in w for w in result["warnings"])
     assert D(result["taxes"]["monthly"]) > 0
 
 
@@ -186,3 +186,11 @@ def test_new_mexico_lease_receipts_pay_the_state_gross_receipts_rate(as_of: str,
     monthly = [c for c in result["taxes"]["components"] if c["timing"] == "monthly"]
     assert [c["rate"] for c in monthly] == [rate]
     assert any("gross receipts tax" in w for w in result["warnings"])
+
+
+def test_arkansas_lease_defaults_to_tax_at_registration_and_names_the_other_option() -> None:
+    result = quote_deal(lease_deal("AR"))
+    assert (
+        result["taxes"]["upfront"] == "2600.00" and result["taxes"]["monthly"] == "0.00"
+    )  # 6.5 % of $40,000
+    assert any("GR-20" in w for w in result["warnings"])
