@@ -281,3 +281,18 @@ def test_login_lookup_shows_only_that_addresses_credentials(
                 sql.SQL("SELECT count(*) AS n FROM {}").format(sql.Identifier(table))
             ).fetchone()
             assert count == {"n": 0}, table
+
+
+def test_the_push_knows_every_foreign_key_the_database_enforces(admin: psycopg.Connection[dict]) -> None:  # type: ignore[type-arg]
+    from sync.server.db.references import REFERENCES
+
+    found = {
+        (r["tab"], r["col"]): r["target"]
+        for r in admin.execute(
+            "SELECT conrelid::regclass::text AS tab, confrelid::regclass::text AS target, "
+            "(SELECT attname FROM pg_attribute WHERE attrelid = conrelid AND attnum = conkey[2]) AS col "
+            "FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype = 'f'"
+        ).fetchall()
+        if r["tab"] in SYNCED_TABLES and r["target"] in SYNCED_TABLES
+    }
+    assert found == REFERENCES

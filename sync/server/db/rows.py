@@ -87,6 +87,8 @@ class StoredRow:
     field_versions: dict[str, int] = field(default_factory=dict)
     field_hlc: dict[str, str] = field(default_factory=dict)
     updated_by_device: str | None = None
+    updated_by: UUID | None = None
+    deleted_at: datetime | None = None
 
 
 def _spec(table: str) -> SyncedTable:
@@ -104,6 +106,8 @@ def _stored(table: str, record: dict[str, Any]) -> StoredRow:
         field_versions=record["field_versions"],
         field_hlc=record["field_hlc"],
         updated_by_device=record["updated_by_device"],
+        updated_by=record["updated_by"],
+        deleted_at=record["deleted_at"],
     )
 
 

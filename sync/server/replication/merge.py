@@ -1,30 +1,36 @@
 """Applying a pushed batch: idempotent per op, merged field by field, every loss kept as a conflict.
 
-The batch runs in one transaction that first locks the dealership's sequence row; that lock serialises
+The batch runs in one transaction that first locks the dealership's sequence row. That lock serialises
 the dealership's writers, so a repeated op_id (even from two concurrent pushes of the same batch) is
-always seen by the second. Each op runs in its own savepoint: an op the database refuses (a reference
-to a missing row) is rejected alone. If the connection dies mid-batch nothing of the batch is kept, and
-pushing it again applies it once.
+always seen by the second, and sequence numbers are committed in order.
+
+The ops are merged in memory, in order, against the rows they touch (read once, locked), then every
+changed row, conflict record and op answer is written in bulk. Each op sees the effect of the ones
+before it, exactly as if they were applied one by one. If the bulk write still meets a constraint
+(another transaction's doing), the batch is replayed op by op, each in a savepoint, so only the
+offending op is rejected. If the connection dies mid-batch nothing of the batch is kept, and pushing
+it again applies it once.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from psycopg.types.json import Jsonb
-from pydantic import JsonValue
 
 from app.ids import uuid7
 from app.policy import Principal
 from sync.protocol import FieldConflict, Hlc, OpResult, PushOp, PushRequest, PushResponse
 from sync.schema import SCHEMA_VERSION, SYNCED_TABLES
-from sync.server.db import rows
+from sync.server.db import bulk, rows
 from sync.server.db.codec import FieldValueError, to_db, to_wire
 from sync.server.db.pool import Conn
+from sync.server.db.references import REFERENCES
 from sync.server.replication.access import hidden_fields, missing_permission
 
 
@@ -35,56 +41,115 @@ class Writer:
     device_id: str
 
 
-class Rejected(Exception):  # noqa: N818 (a result, not an error condition of the server)
+class Rejected(Exception):  # noqa: N818 (an answer for one op, not a failure of the server)
     def __init__(self, reason: str, field: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.field = field
 
 
-def _same(stored: Any, new: Any) -> bool:
-    if isinstance(new, Jsonb):
-        new = new.obj
-    return bool(stored == new)
+def _plain(value: Any) -> Any:
+    return value.obj if isinstance(value, Jsonb) else value
 
 
-def _record_conflict(
-    conn: Conn,
-    *,
-    table: str,
-    row_id: UUID,
-    kind: str,
-    field: str | None,
-    winner_value: JsonValue,
-    loser_value: JsonValue,
-    winner_hlc: str | None,
-    loser_hlc: str | None,
-    losing_op: UUID | None,
-    losing_device: str | None,
-    losing_user: UUID | None,
-) -> UUID:
-    conflict_id = uuid7()
-    conn.execute(
-        "INSERT INTO sync_conflict (tenant_id, id, table_name, row_id, kind, field, winner_value, "
-        "loser_value, winner_hlc, loser_hlc, losing_op_id, losing_device, losing_user) VALUES "
-        "(nullif(current_setting('app.tenant_id', true), '')::uuid, "
-        "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            conflict_id,
-            table,
-            row_id,
-            kind,
-            field,
-            Jsonb(winner_value),
-            Jsonb(loser_value),
-            winner_hlc,
-            loser_hlc,
-            losing_op,
-            losing_device,
-            losing_user,
-        ),
-    )
-    return conflict_id
+@dataclass
+class Batch:
+    """The rows a batch touches, as they stand after each op, and what to write at the end."""
+
+    conn: Conn
+    writer: Writer
+    touched: dict[tuple[str, UUID], rows.StoredRow] = field(default_factory=dict)
+    known: dict[str, set[UUID]] = field(default_factory=dict)  # referenced rows that exist
+    new: set[tuple[str, UUID]] = field(default_factory=set)
+    changed: set[tuple[str, UUID]] = field(default_factory=set)
+    conflicts: list[list[Any]] = field(default_factory=list)
+    answers: list[list[Any]] = field(default_factory=list)
+
+    def load(self, ops: list[PushOp]) -> None:
+        wanted: dict[str, set[UUID]] = {}
+        referenced: dict[str, set[UUID]] = {}
+        for op in ops:
+            if op.table not in SYNCED_TABLES:
+                continue
+            wanted.setdefault(op.table, set()).add(op.row_id)
+            for name, value in op.fields.items():
+                target = REFERENCES.get((op.table, name))
+                if target and isinstance(value, str):
+                    with contextlib.suppress(ValueError):  # the op's own validation names the bad value
+                        referenced.setdefault(target, set()).add(UUID(value))
+        for table, ids in wanted.items():
+            # Append-only tables cannot be locked FOR UPDATE (the service may not update them at all).
+            found = rows.fetch(self.conn, table, ids, lock=not SYNCED_TABLES[table].append_only)
+            self.touched.update({(table, row_id): row for row_id, row in found.items()})
+        for table, ids in referenced.items():
+            present = self.conn.execute(
+                f'SELECT id FROM "{table}" WHERE id = ANY(%s)',
+                (list(ids),),
+            ).fetchall()
+            self.known[table] = {r["id"] for r in present}
+
+    def check_references(self, op: PushOp, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            target = REFERENCES.get((op.table, name))
+            if target is None or value is None:
+                continue
+            if value not in self.known.get(target, set()) and (target, value) not in self.touched:
+                raise Rejected(f"{name}: refers to a {target} that does not exist (push it first)", name)
+
+    def record_conflict(self, op: PushOp, **kw: Any) -> UUID:
+        conflict_id = uuid7()
+        self.conflicts.append(
+            [
+                conflict_id,
+                op.table,
+                op.row_id,
+                kw["kind"],
+                kw["field"],
+                Jsonb(kw["winner_value"]),
+                Jsonb(kw["loser_value"]),
+                kw["winner_hlc"],
+                kw["loser_hlc"],
+                kw["losing_op"],
+                kw["losing_device"],
+                kw["losing_user"],
+            ]
+        )
+        return conflict_id
+
+    def touch(self, row: rows.StoredRow, version: int, hlc: str, fields: dict[str, Any]) -> None:
+        row.version = version
+        for name, value in fields.items():
+            row.values[name] = value
+            row.field_versions = {**row.field_versions, name: version}
+            row.field_hlc = {**row.field_hlc, name: hlc}
+        row.updated_by = self.writer.user_id
+        row.updated_by_device = self.writer.device_id
+        key = (row.table, row.id)
+        if key not in self.new:
+            self.changed.add(key)
+
+    def flush(self) -> None:
+        bulk.write_rows(
+            self.conn,
+            [self.touched[k] for k in self.new],
+            [self.touched[k] for k in self.changed if k not in self.new],
+        )
+        with self.conn.cursor() as cur:
+            if self.conflicts:
+                cur.executemany(
+                    "INSERT INTO sync_conflict (tenant_id, id, table_name, row_id, kind, field, "
+                    "winner_value, loser_value, winner_hlc, loser_hlc, losing_op_id, losing_device, "
+                    "losing_user) VALUES "
+                    "(nullif(current_setting('app.tenant_id', true), '')::uuid, "
+                    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    self.conflicts,
+                )
+            if self.answers:
+                cur.executemany(
+                    "INSERT INTO applied_op (tenant_id, op_id, table_name, row_id, result) VALUES "
+                    "(nullif(current_setting('app.tenant_id', true), '')::uuid, %s, %s, %s, %s)",
+                    self.answers,
+                )
 
 
 def _validate(op: PushOp, writer: Writer) -> dict[str, Any]:
@@ -116,41 +181,43 @@ def _validate(op: PushOp, writer: Writer) -> dict[str, Any]:
     return values
 
 
-def _apply(conn: Conn, seq: rows.Sequence, op: PushOp, values: dict[str, Any], writer: Writer) -> OpResult:
+def _apply(batch: Batch, seq: rows.Sequence, op: PushOp, values: dict[str, Any]) -> OpResult:
     spec = SYNCED_TABLES[op.table]
-    # Append-only tables cannot be locked FOR UPDATE (the service may not update them at all).
-    existing = rows.fetch_one(conn, op.table, op.row_id, lock=not spec.append_only)
-    common: dict[str, Any] = {"hlc": op.hlc, "actor": writer.user_id, "device": writer.device_id}
+    writer = batch.writer
+    key = (op.table, op.row_id)
+    row = batch.touched.get(key)
+    hidden = hidden_fields(writer.principal, op.table)
 
-    def conflict(**kw: Any) -> UUID:
-        return _record_conflict(conn, table=op.table, row_id=op.row_id, **kw)
-
-    if existing is None:
+    if row is None:
         version = seq.next()
-        rows.insert(
-            conn,
-            op.table,
-            op.row_id,
-            values if op.kind != "delete" else {},
-            seq=version,
+        row = rows.StoredRow(
+            table=op.table,
+            id=op.row_id,
+            version=version,
             deleted=op.kind == "delete",
-            **common,
+            values=dict.fromkeys(spec.fields),
+            deleted_at=datetime.now(UTC) if op.kind == "delete" else None,
         )
+        batch.touched[key] = row
+        batch.new.add(key)
+        batch.touch(row, version, op.hlc, values if op.kind != "delete" else {})
         return OpResult(op_id=op.op_id, status="applied", version=version)
 
     if spec.append_only:
         raise Rejected(f"row_id: {op.table} is append-only and this row already exists", "row_id")
 
-    if existing.deleted:
+    if row.deleted:
         if op.kind == "delete":
-            return OpResult(op_id=op.op_id, status="applied", version=existing.version)
+            return OpResult(op_id=op.op_id, status="applied", version=row.version)
         if op.kind == "restore":
             version = seq.next()
-            rows.update(conn, op.table, op.row_id, values, seq=version, deleted=False, **common)
+            row.deleted, row.deleted_at = False, None
+            batch.touch(row, version, op.hlc, values)
             return OpResult(op_id=op.op_id, status="applied", version=version)
         # An edit of a row someone deleted: the delete wins; the edit is kept for review.
         lost = dict(op.fields)
-        conflict_id = conflict(
+        conflict_id = batch.record_conflict(
+            op,
             kind="edit_vs_delete",
             field=None,
             winner_value=None,
@@ -164,7 +231,7 @@ def _apply(conn: Conn, seq: rows.Sequence, op: PushOp, values: dict[str, Any], w
         return OpResult(
             op_id=op.op_id,
             status="conflict",
-            version=existing.version,
+            version=row.version,
             conflicts=[
                 FieldConflict(
                     conflict_id=conflict_id,
@@ -175,19 +242,20 @@ def _apply(conn: Conn, seq: rows.Sequence, op: PushOp, values: dict[str, Any], w
                     client_value=lost,
                 )
             ],
-            row=rows.to_server_row(existing, hidden_fields(writer.principal, op.table)),
+            row=rows.to_server_row(row, hidden),
         )
 
     if op.kind == "delete":
         # Fields others changed since this client last saw the row are lost to the delete: keep them.
         unseen = {
-            name: to_wire(spec.fields[name], existing.values[name])
-            for name, written in existing.field_versions.items()
+            name: to_wire(spec.fields[name], _plain(row.values[name]))
+            for name, written in row.field_versions.items()
             if written > op.base_version and name in spec.fields
         }
         conflicts: list[FieldConflict] = []
         if unseen:
-            conflict_id = conflict(
+            conflict_id = batch.record_conflict(
+                op,
                 kind="delete_vs_edit",
                 field=None,
                 winner_value=None,
@@ -195,7 +263,7 @@ def _apply(conn: Conn, seq: rows.Sequence, op: PushOp, values: dict[str, Any], w
                 winner_hlc=op.hlc,
                 loser_hlc=None,
                 losing_op=None,
-                losing_device=existing.updated_by_device,
+                losing_device=row.updated_by_device,
                 losing_user=None,
             )
             conflicts.append(
@@ -209,7 +277,8 @@ def _apply(conn: Conn, seq: rows.Sequence, op: PushOp, values: dict[str, Any], w
                 )
             )
         version = seq.next()
-        rows.update(conn, op.table, op.row_id, {}, seq=version, deleted=True, **common)
+        row.deleted, row.deleted_at = True, datetime.now(UTC)
+        batch.touch(row, version, op.hlc, {})
         return OpResult(
             op_id=op.op_id,
             status="conflict" if conflicts else "applied",
@@ -222,16 +291,18 @@ def _apply(conn: Conn, seq: rows.Sequence, op: PushOp, values: dict[str, Any], w
     take: dict[str, Any] = {}
     conflicts = []
     for name, value in values.items():
-        written = existing.field_versions.get(name, 0)
-        if written <= op.base_version or _same(existing.values[name], value):
+        written = row.field_versions.get(name, 0)
+        current = _plain(row.values[name])
+        if written <= op.base_version or current == _plain(value):
             take[name] = value
             continue
-        server_wire = to_wire(spec.fields[name], existing.values[name])
-        server_hlc = existing.field_hlc.get(name)
+        server_wire = to_wire(spec.fields[name], current)
+        server_hlc = row.field_hlc.get(name)
         client_wins = server_hlc is None or client_hlc > Hlc.parse(server_hlc)
         if client_wins:
             take[name] = value
-            conflict_id = conflict(
+            conflict_id = batch.record_conflict(
+                op,
                 kind="field",
                 field=name,
                 winner_value=op.fields[name],
@@ -239,11 +310,12 @@ def _apply(conn: Conn, seq: rows.Sequence, op: PushOp, values: dict[str, Any], w
                 winner_hlc=op.hlc,
                 loser_hlc=server_hlc,
                 losing_op=None,
-                losing_device=existing.updated_by_device,
+                losing_device=row.updated_by_device,
                 losing_user=None,
             )
         else:
-            conflict_id = conflict(
+            conflict_id = batch.record_conflict(
+                op,
                 kind="field",
                 field=name,
                 winner_value=server_wire,
@@ -264,66 +336,78 @@ def _apply(conn: Conn, seq: rows.Sequence, op: PushOp, values: dict[str, Any], w
                 client_value=op.fields[name],
             )
         )
-    version = existing.version
+    version = row.version
     if take:
         version = seq.next()
-        rows.update(conn, op.table, op.row_id, take, seq=version, **common)
+        batch.touch(row, version, op.hlc, take)
     if not conflicts:
         return OpResult(op_id=op.op_id, status="applied", version=version)
-    current = rows.fetch_one(conn, op.table, op.row_id)
-    assert current is not None
     return OpResult(
         op_id=op.op_id,
         status="conflict",
         version=version,
         conflicts=conflicts,
-        row=rows.to_server_row(current, hidden_fields(writer.principal, op.table)),
+        row=rows.to_server_row(row, hidden),
     )
 
 
 def _constraint_reason(exc: psycopg.errors.IntegrityError) -> Rejected:
     name = exc.diag.constraint_name or ""
-    if isinstance(exc, psycopg.errors.ForeignKeyViolation) and name.endswith("_fk"):
-        field = name.split("_", 1)[1][: -len("_fk")] if "_" in name else None
-        for table in SYNCED_TABLES:
-            if name.startswith(f"{table}_"):
-                field = name[len(table) + 1 : -len("_fk")]
-        return Rejected(f"{field}: refers to a row that does not exist (push it first)", field)
+    for (table, column), target in REFERENCES.items():
+        if name == f"{table}_{column}_fk":
+            return Rejected(f"{column}: refers to a {target} that does not exist (push it first)", column)
     return Rejected(f"row: refused by the database ({name or type(exc).__name__})")
+
+
+def _run(
+    conn: Conn, seq: rows.Sequence, ops: list[PushOp], writer: Writer, answered: dict[UUID, dict[str, Any]]
+) -> list[OpResult]:
+    batch = Batch(conn, writer)
+    batch.load([op for op in ops if op.op_id not in answered])
+    results: list[OpResult] = []
+    for op in ops:
+        if op.op_id in answered:
+            results.append(OpResult.model_validate({**answered[op.op_id], "duplicate": True}))
+            continue
+        try:
+            values = _validate(op, writer)
+            batch.check_references(op, values)
+            result = _apply(batch, seq, op, values)
+        except Rejected as exc:
+            results.append(OpResult(op_id=op.op_id, status="rejected", reason=exc.reason, field=exc.field))
+            continue
+        stored = result.model_dump(mode="json", exclude={"row", "duplicate"})
+        answered[op.op_id] = stored
+        batch.answers.append([op.op_id, op.table, op.row_id, Jsonb(stored)])
+        results.append(result)
+    batch.flush()
+    return results
 
 
 def apply_push(conn: Conn, request: PushRequest, writer: Writer) -> PushResponse:
     with rows.sequence(conn) as seq:
         op_ids = [op.op_id for op in request.ops]
-        answered = {
+        answered: dict[UUID, dict[str, Any]] = {
             r["op_id"]: r["result"]
             for r in conn.execute(
                 "SELECT op_id, result FROM applied_op WHERE op_id = ANY(%s)", (op_ids,)
             ).fetchall()
         }
-        results: list[OpResult] = []
-        for op in request.ops:
-            if op.op_id in answered:
-                results.append(OpResult.model_validate({**answered[op.op_id], "duplicate": True}))
-                continue
-            try:
-                values = _validate(op, writer)
-                with conn.transaction():
-                    result = _apply(conn, seq, op, values, writer)
-                    stored = result.model_dump(mode="json", exclude={"row", "duplicate"})
-                    conn.execute(
-                        "INSERT INTO applied_op (tenant_id, op_id, table_name, row_id, result) VALUES "
-                        "(nullif(current_setting('app.tenant_id', true), '')::uuid, %s, %s, %s, %s)",
-                        (op.op_id, op.table, op.row_id, Jsonb(stored)),
+        try:
+            with conn.transaction():
+                results = _run(conn, seq, request.ops, writer, dict(answered))
+        except psycopg.errors.IntegrityError:
+            # Someone else's write broke an assumption checked above; find the op it concerns, one at a time.
+            results = []
+            for op in request.ops:
+                try:
+                    with conn.transaction():
+                        results += _run(conn, seq, [op], writer, answered)
+                except psycopg.errors.IntegrityError as exc:
+                    rejected = _constraint_reason(exc)
+                    results.append(
+                        OpResult(
+                            op_id=op.op_id, status="rejected", reason=rejected.reason, field=rejected.field
+                        )
                     )
-            except Rejected as exc:
-                result = OpResult(op_id=op.op_id, status="rejected", reason=exc.reason, field=exc.field)
-            except psycopg.errors.IntegrityError as exc:
-                rejected = _constraint_reason(exc)
-                result = OpResult(
-                    op_id=op.op_id, status="rejected", reason=rejected.reason, field=rejected.field
-                )
-            if result.status != "rejected":
-                answered[op.op_id] = json.loads(result.model_dump_json(exclude={"row", "duplicate"}))
-            results.append(result)
     return PushResponse(results=results, server_seq=seq.last, epoch=seq.epoch)

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.policy import Permission
 from sync.protocol import (
@@ -53,7 +53,7 @@ def _too_old(version: int) -> JSONResponse | None:
 
 
 @router.post("/push", response_model=PushResponse, responses=_OUTDATED)  # type: ignore[arg-type]
-def push(body: PushRequest, claims: Claims, ctx: Ctx) -> PushResponse | JSONResponse:
+def push(body: PushRequest, claims: Claims, ctx: Ctx) -> Response:
     """Apply the device's outbox (oldest first); one answer per op, in order. Safe to repeat."""
     outdated = _too_old(body.schema_version)
     if outdated is not None:
@@ -62,7 +62,9 @@ def push(body: PushRequest, claims: Claims, ctx: Ctx) -> PushResponse | JSONResp
         caller = load_caller(conn, claims)
         caller.require(Permission.SYNC_USE)
         writer = Writer(principal=caller.principal, user_id=claims.user_id, device_id=body.device_id)
-        return apply_push(conn, body, writer)
+        answer = apply_push(conn, body, writer)
+    # Serialised here, once: FastAPI would otherwise validate the whole answer again.
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.get("/pull", response_model=PullResponse, responses=_OUTDATED)  # type: ignore[arg-type]
@@ -73,7 +75,7 @@ def pull(
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
     epoch: UUID | None = None,
-) -> PullResponse | JSONResponse:
+) -> Response:
     """Rows changed after `since`, in sequence order, with tombstones.
 
     Repeat with `next_since` while `has_more`.
@@ -93,13 +95,14 @@ def pull(
         page = found[:limit]
         hidden = {table: hidden_fields(caller.principal, table) for table in {r.table for r in page}}
         changes = [rows.to_server_row(r, hidden[r.table]) for r in page]
-    return PullResponse(
+    answer = PullResponse(
         changes=changes,
         next_since=page[-1].version if page else since,
         has_more=len(found) > limit,
         epoch=current_epoch,
         server_seq=last,
     )
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.get("/conflicts", response_model=ConflictPage)
