@@ -14,7 +14,9 @@ feature scale. Three choices carry the design:
   that caps the pull of points beyond the outlier threshold, so one absurd customer cannot drag a segment.
   Everything decays by ``1 - 1/memory`` per learned customer, so the segments follow drift; a segment that
   stops receiving customers loses weight but falls back to its prototype and keeps a Dirichlet floor on its
-  share, so it can pick customers up again instead of dying.
+  share, so it can pick customers up again instead of dying. When a neighbour has swallowed a segment's
+  customers (segments overlapping more than their prototypes suggest), the neighbour is split along the
+  direction of the starving segment's prototype and the segment takes the half on its side (``_revive``).
 
 Speed: decay is applied lazily (weights are stored in "undecayed" units with one global scale), and the
 scoring parameters (shrunk means, covariances, their inverses and log-determinants) are cached and
