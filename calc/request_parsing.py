@@ -70,6 +70,9 @@ _MAX_TERM = 120
 
 
 def _obj(value: object, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+    # JSON objects arrive as dicts; the exact-type test skips the slower ABC check on that path.
+    if type(value) is dict and value.keys() <= allowed:
+        return value
     if not isinstance(value, Mapping):
         raise CalcInputError(field or "deal", "must be a JSON object")
     if value.keys() <= allowed:
