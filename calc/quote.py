@@ -40,7 +40,7 @@ def _rules_for(request: QuoteRequest, book: RuleBook) -> StateRules:
     return rules
 
 
-def _context(request: QuoteRequest, rules: StateRules, trace: Trace) -> None:
+def _context(request: QuoteRequest, rules: StateRules, book: RuleBook, trace: Trace) -> None:
     trace.step(
         "Rules: {} ({}) in force from {} for delivery on {}; confidence {}",
         rules.name,
@@ -63,7 +63,7 @@ def _context(request: QuoteRequest, rules: StateRules, trace: Trace) -> None:
             request.customer.state,
             dealer,
         )
-        dealer_rules = rule_book().for_state(dealer, request.as_of)
+        dealer_rules = book.for_state(dealer, request.as_of)
         if dealer_rules is not None and dealer_rules.reciprocity_note:
             trace.step("Dealer state {} on tax and other states: {}", dealer, dealer_rules.reciprocity_note,
                        source=dealer_rules.source)  # fmt: skip
@@ -100,7 +100,7 @@ def quote(
     rule_data = book or rule_book()
     rules = _rules_for(request, rule_data)
     trace = Trace()
-    _context(request, rules, trace)
+    _context(request, rules, rule_data, trace)
     resolved = resolve_rates(
         request, rules, rule_data.rules_version, local_rates or embedded_local_rates(), trace
     )
