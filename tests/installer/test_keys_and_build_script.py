@@ -99,3 +99,37 @@ def test_build_without_any_key_says_where_to_put_one(tmp_path: Path) -> None:
     result = run_build("--dist", str(tmp_path / "dist"), env={})
     assert result.returncode == 2
     assert "AUTOLYTIQ_SIGNING_KEY_FILE" in result.stderr and "AUTOLYTIQ_SIGNING_KEY" in result.stderr
+
+
+def test_resign_gives_a_channel_manifest_a_new_expiry_and_key(
+    tmp_path: Path, signing_key: Ed25519PrivateKey, other_key: Ed25519PrivateKey
+) -> None:
+    from datetime import timedelta
+
+    from app.release import MANIFEST_NAME, UpdateStatus, check_for_update
+    from tests.installer.release_builds import make_build, sign_build
+
+    build = make_build(tmp_path / "build")
+    sign_build(build, signing_key, version="2.0.0", expires_in=timedelta(seconds=1))
+    old_public = tmp_path / "old.pem"
+    old_public.write_bytes(write_key_files(signing_key, tmp_path)[1].read_bytes())
+    new_dir = tmp_path / "new"
+    new_dir.mkdir()
+    new_private, _ = write_key_files(other_key, new_dir)
+    channel = tmp_path / "channel"
+    release_keys.resign(build / MANIFEST_NAME, old_public, new_private, 30, channel / MANIFEST_NAME)
+    check = check_for_update(str(channel), "1.0.0", other_key.public_key())
+    assert check.status is UpdateStatus.OFFERED and check.manifest is not None
+    assert check.manifest.files == verify_manifest_files(build, signing_key)
+    # A manifest that does not verify with the stated current key is not re-signed.
+    with pytest.raises(ReleaseError, match="signature invalid"):
+        release_keys.resign(channel / MANIFEST_NAME, old_public, new_private, 30, tmp_path / "x.json")
+    assert not (tmp_path / "x.json").exists()
+
+
+def verify_manifest_files(build: Path, key: Ed25519PrivateKey) -> object:
+    from app.release import verify_install
+
+    report = verify_install(build, key.public_key())
+    assert report.manifest is not None
+    return report.manifest.files
