@@ -167,6 +167,11 @@ def compute_lease_tax(
                 figures.manufacturer_rebates,
                 source=source,
             )
+        elif figures.manufacturer_rebates > 0 and not lease.rebate_treatment_verified:
+            trace.warn(
+                f"Whether a manufacturer rebate applied to a {rules.state} lease is part of the taxed lease "
+                f"amount is not verified; the ${figures.manufacturer_rebates} rebate was not taxed."
+            )
         if lease.include_trade_equity and figures.trade_equity > 0:
             taxable_base += figures.trade_equity
             trace.step(
