@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import bm25s
+from bm25s.stopwords import STOPWORDS_EN
 
 from app.assistant.state_notes import state_notes
 from calc.rules import rule_book
@@ -73,8 +74,27 @@ def load_passages(directory: Path | None = None, as_of: date | None = None) -> l
     return passages
 
 
+# Words every showroom question carries: they would match passages on incidental wording alone.
+_DOMAIN_STOPWORDS = (
+    "customer",
+    "customers",
+    "says",
+    "say",
+    "said",
+    "tell",
+    "tells",
+    "me",
+    "my",
+    "our",
+    "we",
+    "do",
+    "how",
+)
+_STOPWORDS = sorted({*STOPWORDS_EN, *_DOMAIN_STOPWORDS})
+
+
 def _tokens(texts: Sequence[str]) -> list[list[str]]:
-    tokenized = bm25s.tokenize(list(texts), stopwords="en", show_progress=False, return_ids=False)
+    tokenized = bm25s.tokenize(list(texts), stopwords=_STOPWORDS, show_progress=False, return_ids=False)
     return [list(tokens) for tokens in tokenized]
 
 

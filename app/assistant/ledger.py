@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, case, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.assistant.records import AssistantCacheEntry, AssistantMessage, AssistantUsage, create_tables
@@ -46,6 +47,35 @@ class Spend:
     user: Decimal
     dealership: Decimal
 
+    def plus(self, cost: Decimal) -> Spend:
+        return Spend(self.user + cost, self.dealership + cost)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord:
+    conversation_id: str
+    question: str
+    answer: str
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: Decimal = Decimal("0")
+    cached: bool = False
+    outcome: str = "ok"
+    tool_calls: Sequence[Mapping[str, Any]] = ()
+    sources: Sequence[Mapping[str, Any]] = ()
+
+
+NANO = Decimal("0.000000001")
+
+
+def to_nanos(dollars: Decimal) -> int:
+    return int((dollars / NANO).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def from_nanos(nanos: int) -> Decimal:
+    return Decimal(nanos) * NANO
+
 
 def month_of(moment: datetime) -> str:
     return moment.strftime("%Y-%m")
@@ -55,10 +85,40 @@ def cache_key(parts: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _relaxed_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")
+    # NORMAL in WAL mode: a commit is safe from a crash but not a power cut. Losing the last question's
+    # bookkeeping to a power cut is acceptable; an fsync on every question is not (it is most of the
+    # assistant's own time per turn). The store's engine keeps FULL for business data.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def bookkeeping_engine(store_engine: Engine) -> Engine:
+    """An engine of its own on the store's SQLite file, shared by every ledger on that file."""
+    url = store_engine.url
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return store_engine
+    key = str(url)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = create_engine(url)
+            event.listen(engine, "connect", _relaxed_pragmas)
+            _engines[key] = engine
+        return engine
+
+
 class Ledger:
     def __init__(self, engine: Engine, tenant_id: str, user_id: str, limits: Limits) -> None:
-        create_tables(engine)
-        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self.engine = bookkeeping_engine(engine)
+        create_tables(self.engine)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.tenant_id = tenant_id
         self.user_id = user_id
         self.limits = limits
@@ -86,19 +146,19 @@ class Ledger:
 
     def spend(self, now: datetime | None = None) -> Spend:
         month = month_of(now or utcnow())
+        mine = func.coalesce(
+            func.sum(case((AssistantUsage.user_id == self.user_id, AssistantUsage.cost_nanos))), 0
+        )
         with self._session() as session:
-            rows = session.execute(
-                select(AssistantUsage.user_id, AssistantUsage.cost).where(
+            user, dealership = session.execute(
+                select(mine, func.coalesce(func.sum(AssistantUsage.cost_nanos), 0)).where(
                     AssistantUsage.tenant_id == self.tenant_id, AssistantUsage.month == month
                 )
-            ).all()
-        # Summed here in Decimal: SQLite would add the stored text as floats.
-        user = sum((cost for uid, cost in rows if uid == self.user_id), Decimal("0"))
-        dealership = sum((cost for _uid, cost in rows), Decimal("0"))
-        return Spend(user, dealership)
+            ).one()
+        return Spend(from_nanos(int(user)), from_nanos(int(dealership)))
 
-    def admit(self, now: datetime | None = None) -> list[str]:
-        """Refuse the question (GuardrailError) or return warnings to show with the answer."""
+    def admit(self, now: datetime | None = None) -> tuple[Spend, list[str]]:
+        """Refuse the question (GuardrailError), or return this month's spend and the warnings to show."""
         limit = self.limits.messages_per_hour
         if self.messages_last_hour(now) >= limit:
             raise GuardrailError(
@@ -106,10 +166,10 @@ class Ledger:
                 f"You have asked {limit} questions in the last hour, the limit for each user. "
                 "Try again later; the calculators and searches still work without the assistant.",
             )
-        return self.budget_warnings(now, refuse=True)
-
-    def budget_warnings(self, now: datetime | None = None, *, refuse: bool = False) -> list[str]:
         spent = self.spend(now)
+        return spent, self.budget_warnings(spent, refuse=True)
+
+    def budget_warnings(self, spent: Spend, *, refuse: bool = False) -> list[str]:
         warnings: list[str] = []
         for who, used, budget in (
             ("your", spent.user, self.limits.user_monthly_budget),
@@ -130,6 +190,30 @@ class Ledger:
                 )
         return warnings
 
+    def _usage(
+        self,
+        model: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost: Decimal,
+        cached: bool,
+        outcome: str,
+        now: datetime | None,
+    ) -> AssistantUsage:
+        moment = now or utcnow()
+        return AssistantUsage(
+            tenant_id=self.tenant_id,
+            user_id=self.user_id,
+            at=moment,
+            month=month_of(moment),
+            model=model[:100],
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost_nanos=to_nanos(cost),
+            cached=cached,
+            outcome=outcome,
+        )
+
     def record_usage(
         self,
         model: str,
@@ -141,22 +225,50 @@ class Ledger:
         outcome: str = "ok",
         now: datetime | None = None,
     ) -> None:
-        moment = now or utcnow()
+        with self._session() as session, session.begin():
+            session.add(self._usage(model, prompt_tokens, completion_tokens, cost, cached, outcome, now))
+
+    def record_turn(
+        self,
+        turn: TurnRecord,
+        *,
+        cache: tuple[str, Mapping[str, Any]] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Usage, both history lines and the cache entry of one turn: one transaction, one disk sync."""
         with self._session() as session, session.begin():
             session.add(
-                AssistantUsage(
-                    tenant_id=self.tenant_id,
-                    user_id=self.user_id,
-                    at=moment,
-                    month=month_of(moment),
-                    model=model[:100],
-                    prompt_tokens=prompt_tokens,
-                    completion_tokens=completion_tokens,
-                    cost=cost,
-                    cached=cached,
-                    outcome=outcome,
+                self._usage(
+                    turn.model,
+                    turn.prompt_tokens,
+                    turn.completion_tokens,
+                    turn.cost,
+                    turn.cached,
+                    turn.outcome,
+                    now,
                 )
             )
+            moment = now or utcnow()
+            for offset, (role, content, calls, sources) in enumerate(
+                (("user", turn.question, [], []), ("assistant", turn.answer, turn.tool_calls, turn.sources))
+            ):
+                session.add(
+                    AssistantMessage(
+                        tenant_id=self.tenant_id,
+                        user_id=self.user_id,
+                        conversation_id=turn.conversation_id,
+                        role=role,
+                        content=content,
+                        tool_calls=[dict(call) for call in calls],
+                        sources=[dict(source) for source in sources],
+                        # The answer sorts after its question even within one clock tick.
+                        created_at=moment + timedelta(microseconds=offset),
+                    )
+                )
+            if cache is not None:
+                key, payload = cache
+                session.execute(delete(AssistantCacheEntry).where(AssistantCacheEntry.key == key))
+                session.add(AssistantCacheEntry(key=key, tenant_id=self.tenant_id, payload=dict(payload)))
 
     # --- response cache ---------------------------------------------------------------------------
 
@@ -169,34 +281,7 @@ class Ledger:
             return None
         return dict(entry.payload)
 
-    def remember(self, key: str, payload: Mapping[str, Any]) -> None:
-        with self._session() as session, session.begin():
-            session.execute(delete(AssistantCacheEntry).where(AssistantCacheEntry.key == key))
-            session.add(AssistantCacheEntry(key=key, tenant_id=self.tenant_id, payload=dict(payload)))
-
     # --- history ----------------------------------------------------------------------------------
-
-    def append(
-        self,
-        conversation_id: str,
-        role: str,
-        content: str,
-        *,
-        tool_calls: Sequence[Mapping[str, Any]] = (),
-        sources: Sequence[Mapping[str, Any]] = (),
-    ) -> None:
-        with self._session() as session, session.begin():
-            session.add(
-                AssistantMessage(
-                    tenant_id=self.tenant_id,
-                    user_id=self.user_id,
-                    conversation_id=conversation_id,
-                    role=role,
-                    content=content,
-                    tool_calls=[dict(call) for call in tool_calls],
-                    sources=[dict(source) for source in sources],
-                )
-            )
 
     def history(self, conversation_id: str, limit: int = 20) -> list[AssistantMessage]:
         """The user's own last messages of the conversation, oldest first."""

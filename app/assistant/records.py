@@ -64,7 +64,9 @@ class AssistantUsage(AssistantBase):
     model: Mapped[str] = mapped_column(String(100))
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    cost: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    # US dollars in integer nano-dollars (1e-9, rounded half-up when recorded): SQLite sums integers
+    # exactly, so a month's spend is one SUM however many questions were asked.
+    cost_nanos: Mapped[int] = mapped_column(Integer, default=0)
     cached: Mapped[bool] = mapped_column(Boolean, default=False)
     outcome: Mapped[str] = mapped_column(String(20), default="ok")  # ok | cancelled | error
 

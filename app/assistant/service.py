@@ -24,12 +24,19 @@ from sqlalchemy import select
 from app.assistant.catalog import default_toolbox
 from app.assistant.figures import unverified_figures
 from app.assistant.knowledge import KnowledgeBase, Passage, shared_knowledge
-from app.assistant.ledger import GuardrailError, Ledger, Limits, cache_key
+from app.assistant.ledger import GuardrailError, Ledger, Limits, Spend, TurnRecord, cache_key
 from app.assistant.provider import ProviderConfig, ProviderError
 from app.assistant.record_tools import customer_summary, deal_details
 from app.assistant.redaction import redact
 from app.assistant.tools import ToolBox, ToolCallRecord, ToolContext
-from app.assistant.turn import EventSink, ProviderUnavailableError, TurnEvent, TurnOutcome, TurnRunner
+from app.assistant.turn import (
+    EventSink,
+    ProviderUnavailableError,
+    SendClock,
+    TurnEvent,
+    TurnOutcome,
+    TurnRunner,
+)
 from app.errors import AppError, NotFoundError, ValidationError
 from app.ids import new_id
 from app.policy import Permission, PermissionDeniedError, Principal
@@ -148,6 +155,7 @@ class AssistantService:
         self.tool_context = ToolContext(store, principal, self.knowledge)
         self._dealer_name, self._dealer_state = self._dealership(dealership)
         self._client: openai.OpenAI | None = None
+        self._clock = SendClock()
         self._client_lock = threading.Lock()
 
     # --- configuration ----------------------------------------------------------------------------
@@ -170,12 +178,12 @@ class AssistantService:
     def _openai(self, provider: ProviderConfig) -> openai.OpenAI:
         with self._client_lock:
             if self._client is None:
+                timeout = httpx.Timeout(provider.timeout_seconds, connect=min(5.0, provider.timeout_seconds))
                 self._client = openai.OpenAI(
                     base_url=provider.base_url,
                     api_key=provider.effective_api_key(),
-                    timeout=httpx.Timeout(
-                        provider.timeout_seconds, connect=min(5.0, provider.timeout_seconds)
-                    ),
+                    timeout=timeout,
+                    http_client=httpx.Client(timeout=timeout, event_hooks={"request": [self._clock.mark]}),
                     max_retries=0,  # someone is waiting: say the provider is down, do not retry silently
                 )
             return self._client
@@ -258,7 +266,7 @@ class AssistantService:
             }
         )
         try:
-            warnings = self.ledger.admit()
+            spent, warnings = self.ledger.admit()
         except GuardrailError as exc:
             return _failed(exc.reason, exc.message, conversation)
         hit = self.ledger.cached(key)
@@ -272,6 +280,7 @@ class AssistantService:
             base_url=provider.base_url,
             timeout=provider.timeout_seconds,
             outbound=outbound,
+            clock=self._clock,
         )
         try:
             outcome = runner.run(
@@ -287,7 +296,7 @@ class AssistantService:
             kind = exc.kind if isinstance(exc, ProviderUnavailableError) else "not_configured"
             return _failed(kind, exc.message, conversation)
         return self._finish(
-            outcome, provider, text, summary, passages, conversation, warnings, key, outbound, started
+            outcome, provider, text, summary, passages, conversation, spent, key, outbound, started
         )
 
     def _messages(
@@ -320,19 +329,12 @@ class AssistantService:
         summary: Mapping[str, Any],
         passages: list[Passage],
         conversation: str,
-        warnings: list[str],
+        spent: Spend,
         key: str,
         outbound: Outbound,
         started: float,
     ) -> AssistantAnswer:
         cost = provider.cost(outcome.prompt_tokens, outcome.completion_tokens)
-        self.ledger.record_usage(
-            provider.model,
-            outcome.prompt_tokens,
-            outcome.completion_tokens,
-            cost,
-            outcome="cancelled" if outcome.cancelled else "ok",
-        )
         sources = [p.source() for p in passages]
         for call in outcome.tool_calls:
             if call.name == "search_knowledge" and call.ok:
@@ -344,7 +346,7 @@ class AssistantService:
             outcome.answer,
             tool_calls=outcome.tool_calls,
             sources=sources,
-            warnings=list(dict.fromkeys([*warnings, *self.ledger.budget_warnings()])),
+            warnings=self.ledger.budget_warnings(spent.plus(cost)),
             cancelled=outcome.cancelled,
             conversation_id=conversation,
             prompt_tokens=outcome.prompt_tokens,
@@ -352,12 +354,8 @@ class AssistantService:
             cost=cost,
             redacted=dict(outbound.counts),
         )
-        evidence: list[Any] = [
-            text,
-            summary,
-            *(c.result for c in outcome.tool_calls),
-            *(p.text for p in passages),
-        ]
+        evidence: list[Any] = [text, summary, *(c.result for c in outcome.tool_calls)]
+        evidence.extend(p.text for p in passages)
         evidence.extend(c.arguments for c in outcome.tool_calls)
         unverified = unverified_figures(outcome.answer, evidence)
         if unverified:
@@ -366,7 +364,30 @@ class AssistantService:
             )
         if outcome.cancelled:
             answer.warnings.append("Cancelled: the answer is incomplete.")
-        self._remember(text, answer, key)
+        cache = None
+        if not answer.cancelled and answer.answer:
+            payload = {
+                "answer": answer.answer,
+                "tool_calls": [{**c.as_dict(), "ok": c.ok} for c in answer.tool_calls],
+                "sources": answer.sources,
+                "warnings": [w for w in answer.warnings if "budget" not in w],
+            }
+            cache = (key, payload)
+        self.ledger.record_turn(
+            TurnRecord(
+                conversation,
+                text,
+                answer.answer,
+                provider.model,
+                outcome.prompt_tokens,
+                outcome.completion_tokens,
+                cost,
+                outcome="cancelled" if outcome.cancelled else "ok",
+                tool_calls=[c.as_dict() for c in answer.tool_calls],
+                sources=answer.sources,
+            ),
+            cache=cache,
+        )
         total = time.perf_counter() - started
         answer.timings = {
             "total_s": total,
@@ -375,26 +396,6 @@ class AssistantService:
             "overhead_s": max(0.0, total - outcome.model_seconds),
         }
         return answer
-
-    def _remember(self, text: str, answer: AssistantAnswer, key: str) -> None:
-        self.ledger.append(answer.conversation_id, "user", text)
-        self.ledger.append(
-            answer.conversation_id,
-            "assistant",
-            answer.answer,
-            tool_calls=[c.as_dict() for c in answer.tool_calls],
-            sources=answer.sources,
-        )
-        if not answer.cancelled and answer.answer:
-            self.ledger.remember(
-                key,
-                {
-                    "answer": answer.answer,
-                    "tool_calls": [{**c.as_dict(), "ok": c.ok} for c in answer.tool_calls],
-                    "sources": answer.sources,
-                    "warnings": [w for w in answer.warnings if "budget" not in w],
-                },
-            )
 
     def _from_cache(
         self,
@@ -417,20 +418,20 @@ class AssistantService:
             cached=True,
             conversation_id=conversation,
         )
-        self.ledger.record_usage(
-            self.provider.model if self.provider else "", 0, 0, Decimal("0"), cached=True
-        )
         if on_event is not None:
             for call in calls:
                 on_event(TurnEvent("tool_finished", call.name, call))
             on_event(TurnEvent("text", answer.answer))
-        self.ledger.append(conversation, "user", text)
-        self.ledger.append(
-            conversation,
-            "assistant",
-            answer.answer,
-            tool_calls=[c.as_dict() for c in calls],
-            sources=answer.sources,
+        self.ledger.record_turn(
+            TurnRecord(
+                conversation,
+                text,
+                answer.answer,
+                self.provider.model if self.provider else "",
+                cached=True,
+                tool_calls=[c.as_dict() for c in calls],
+                sources=answer.sources,
+            )
         )
         total = time.perf_counter() - started
         answer.timings = {"total_s": total, "model_s": 0.0, "tools_s": 0.0, "overhead_s": total}

@@ -33,6 +33,24 @@ class ProviderUnavailableError(AppError):
         self.message = message
 
 
+class SendClock:
+    """When the HTTP request actually left (an httpx request hook), per thread.
+
+    It splits the time inside the SDK call into the SDK's own request building, which counts as
+    the assistant's overhead, and the wait for the server, which is the model's time.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def mark(self, _request: httpx.Request) -> None:
+        self._local.sent_at = time.perf_counter()
+
+    def sent_since(self, moment: float) -> float | None:
+        sent: float | None = getattr(self._local, "sent_at", None)
+        return sent if sent is not None and sent >= moment else None
+
+
 @dataclass(frozen=True, slots=True)
 class TurnEvent:
     kind: str  # text | tool_started | tool_finished
@@ -116,6 +134,7 @@ class TurnRunner:
         timeout: float,
         outbound: Callable[[str], str] = lambda text: text,
         max_steps: int = 6,
+        clock: SendClock | None = None,
     ) -> None:
         self.client = client
         self.model = model
@@ -123,6 +142,7 @@ class TurnRunner:
         self.timeout = timeout
         self.outbound = outbound  # redaction of everything that goes on the wire
         self.max_steps = max_steps
+        self.clock = clock
 
     def _wire(self, messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         wire: list[dict[str, Any]] = []
@@ -204,12 +224,16 @@ class TurnRunner:
             "stream_options": {"include_usage": True},
         }
         if specs:
-            request["tools"] = specs
+            # As extra body: the SDK would otherwise walk every JSON Schema node to "transform" it (a
+            # no-op for plain dicts) on every request — the largest part of the assistant's own time.
+            request["extra_body"] = {"tools": specs}
         waited = time.perf_counter()
         usage_seen = False
         try:
             stream = self.client.chat.completions.create(**request)
-            outcome.model_seconds += time.perf_counter() - waited
+            answered = time.perf_counter()
+            sent = self.clock.sent_since(waited) if self.clock is not None else None
+            outcome.model_seconds += answered - (sent if sent is not None else waited)
             try:
                 chunks: Iterator[Any] = iter(stream)
                 while not stop.is_set():

@@ -176,4 +176,6 @@ def test_team_status_is_for_managers_and_counts_each_reps_deals(
 def test_knowledge_search_returns_cited_passages(manager: AssistantService) -> None:
     call = manager.run_tool("search_knowledge", {"query": "customer says the payment is too high"})
     assert call.ok
-    assert call.result["passages"][0]["source"] == "objections.md#the-payment-is-too-high"
+    sources = [p["source"] for p in call.result["passages"]]
+    assert "objections.md#the-payment-is-too-high" in sources
+    assert all(p["text"] and p["title"] for p in call.result["passages"])
