@@ -322,7 +322,8 @@ def _explain(
     reasons: tuple[Reason, ...],
 ) -> str:
     name = segment.name.replace("_", " ")
-    lead = f"Most likely {name} ({confidence:.0%} probability): {segment.description}."
+    shown = "over 99%" if confidence >= 0.995 else f"{confidence:.0%}"  # never a flat 100 %
+    lead = f"Most likely {name} ({shown} probability): {segment.description}."
     if not is_outlier:
         return lead
     drivers = "; ".join(reason.text for reason in reasons[:2])

@@ -70,6 +70,15 @@ def test_result_fields_are_consistent(trained_state: dict[str, Any]) -> None:
     json.dumps(result.to_dict())
 
 
+def test_the_explanation_reads_like_advice(trained_state: dict[str, Any]) -> None:
+    result = Prime.from_state(trained_state).recommend(SUBPRIME)
+    text = result.explanation
+    assert text.startswith("Suggested: ")
+    assert "100%" not in text and " 0%" not in text
+    assert text.count("FICO 540") <= 1  # one deal value is named once, even when two features describe it
+    assert "recent outcomes" in text
+
+
 def test_expected_success_is_deterministic_and_changes_nothing(trained_state: dict[str, Any]) -> None:
     engine = Prime.from_state(trained_state)
     first = engine.expected_success(SUBPRIME)

@@ -44,6 +44,7 @@ def test_each_prototype_lands_in_its_own_segment_with_a_stable_id() -> None:
         assert result.cluster_id == cluster_id
         assert result.confidence > 0.9
         assert not result.is_outlier
+        assert "100%" not in result.explanation
 
 
 def test_result_fields_are_consistent(trained_state: dict[str, Any]) -> None:
