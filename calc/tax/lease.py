@@ -169,7 +169,7 @@ def compute_lease_tax(
             )
         elif figures.manufacturer_rebates > 0 and not lease.rebate_treatment_verified:
             trace.warn(
-                f"Whether a manufacturer rebate applied to a {rules.state} lease is part of the taxed lease "
+                f"Whether a manufacturer rebate applied to the lease is part of {rules.state}'s taxed lease "
                 f"amount is not verified; the ${figures.manufacturer_rebates} rebate was not taxed."
             )
         if lease.include_trade_equity and figures.trade_equity > 0:

@@ -199,6 +199,6 @@ def test_arkansas_lease_defaults_to_tax_at_registration_and_names_the_other_opti
 def test_unverified_rebate_treatment_in_an_upfront_lease_state_is_flagged() -> None:
     rebate = [{"amount": "1000.00", "source": "manufacturer"}]
     il = quote_deal(lease_deal("IL", rebates=rebate))
-    assert any("manufacturer rebate applied to a IL lease" in w for w in il["warnings"])
+    assert any("part of IL's taxed lease amount" in w for w in il["warnings"])
     nd = quote_deal(lease_deal("ND", rebates=rebate))
     assert not any("manufacturer rebate" in w for w in nd["warnings"])
