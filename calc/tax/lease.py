@@ -135,9 +135,30 @@ def compute_lease_tax(
             at_signing += figures.manufacturer_rebates
             trace.warn(
                 f"Manufacturer rebate applied to the lease in {rules.state} was taxed at signing as a "
-                f"cap cost "
-                f"reduction (not verified)."
+                f"cap cost reduction (not verified)."
             )
+        if figures.trade_equity > 0:
+            if lease.include_trade_equity or rules.trade_in == "none":
+                # No trade-in credit on this lease: equity applied to it is consideration like cash down.
+                at_signing += figures.trade_equity
+                trace.step(
+                    "Trade-in equity ${} applied to the lease is taxed at signing (no trade-in credit on {} "
+                    "leases)",
+                    figures.trade_equity,
+                    rules.state,
+                    source=source,
+                )
+            else:
+                trace.step(
+                    "Trade-in equity ${} applied to the lease is not taxed ({} gives trade-in credit)",
+                    figures.trade_equity,
+                    rules.state,
+                    source=rules.trade_in_note or rules.source,
+                )
+                trace.warn(
+                    f"Lease trade-in treatment in {rules.state} follows its sale rule (credit given); "
+                    f"not verified for leases."
+                )
         trace.step(
             "{} taxes each lease payment; at signing the cap cost reduction and taxable charges (${}) are "
             "taxed",

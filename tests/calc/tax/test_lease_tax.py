@@ -33,16 +33,20 @@ def D(text: str) -> Decimal:  # noqa: N802 - reads like a literal
     return Decimal(text)
 
 
-def test_monthly_state_taxes_the_down_payment_but_not_trade_equity() -> None:
-    plain = quote_deal(lease_deal("CA", customer={"state": "CA", "county": "Los Angeles"}))
-    traded = quote_deal(
-        lease_deal("CA", customer={"state": "CA", "county": "Los Angeles"}, trade_ins=[{"allowance": "2000"}])
-    )
+def test_monthly_states_tax_the_down_payment_and_trade_equity_only_without_trade_credit() -> None:
+    ca = {"state": "CA", "county": "Los Angeles"}
+    plain = quote_deal(lease_deal("CA", customer=ca))
+    traded = quote_deal(lease_deal("CA", customer=ca, trade_ins=[{"allowance": "2000"}]))
     rate = D("0.0975")
     assert D(plain["taxes"]["upfront"]) == (D("3000") * rate).quantize(D("0.01"))
-    assert traded["taxes"]["upfront"] == plain["taxes"]["upfront"]
+    # CA gives no trade-in credit, so equity applied to the lease is taxed like cash down.
+    assert D(traded["taxes"]["upfront"]) == (D("5000") * rate).quantize(D("0.01"))
     assert D(traded["lease"]["adjusted_cap_cost"]) == D(plain["lease"]["adjusted_cap_cost"]) - 2000
     assert D(traded["taxes"]["monthly"]) < D(plain["taxes"]["monthly"])
+    # FL gives trade-in credit: equity is not taxed, and the quote says the lease rule is assumed.
+    fl = quote_deal(lease_deal("FL", trade_ins=[{"allowance": "2000"}]))
+    assert fl["taxes"]["upfront"] == str((D("3000") * D("0.06")).quantize(D("0.01")))
+    assert any("Lease trade-in treatment in FL" in w for w in fl["warnings"])
 
 
 def test_acquisition_fee_paid_at_signing_is_taxed_at_signing() -> None:
