@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -200,7 +201,10 @@ def to_server_row(row: StoredRow, hidden: frozenset[str] = frozenset()) -> Serve
             name: to_wire(kind, row.values[name]) for name, kind in spec.fields.items() if name not in hidden
         }
     )
-    return ServerRow(table=row.table, row_id=row.id, version=row.version, deleted=row.deleted, fields=fields)
+    # Built from values the database just returned, so pydantic validation would only repeat the work.
+    return ServerRow.model_construct(
+        table=row.table, row_id=row.id, version=row.version, deleted=row.deleted, fields=fields
+    )
 
 
 def changes_since(conn: Conn, since: int, limit: int) -> list[StoredRow]:
@@ -210,10 +214,27 @@ def changes_since(conn: Conn, since: int, limit: int) -> list[StoredRow]:
     commit landing between two of them could let a later number through before an earlier one.
     """
     found: list[StoredRow] = []
-    for table in SYNCED_TABLES:
-        query = sql.SQL("SELECT * FROM {} WHERE version > %s ORDER BY version LIMIT %s").format(
-            sql.Identifier(table)
-        )
-        found += [_stored(table, r) for r in conn.execute(query, (since, limit)).fetchall()]
+    for table, spec in SYNCED_TABLES.items():
+        records = conn.execute(_changes_sql(table), (since, limit)).fetchall()
+        found += [
+            StoredRow(
+                table=table,
+                id=r["id"],
+                version=r["version"],
+                deleted=r["deleted"],
+                values={name: r[name] for name in spec.fields},
+            )
+            for r in records
+        ]
     found.sort(key=lambda r: r.version)
     return found[:limit]
+
+
+@cache
+def _changes_sql(table: str) -> str:
+    # Only what a pull sends: the per-field bookkeeping stays on the server.
+    columns = ", ".join(f'"{name}"' for name in SYNCED_TABLES[table].fields)
+    return (
+        f'SELECT id, version, deleted, {columns} FROM "{table}" '
+        "WHERE version > %s ORDER BY version LIMIT %s"
+    )
