@@ -134,6 +134,19 @@ def test_resume_after_save_and_load_is_exact(tmp_path: Path, trained_state: dict
     assert resumed.to_state() == uninterrupted.to_state() == from_table.to_state()
 
 
+def test_a_damaged_state_is_refused_with_a_value_error(trained_state: dict[str, Any]) -> None:
+    broken = json.loads(json.dumps(trained_state))
+    broken["state"]["posteriors"]["precision"] = [[1.0]]
+    with pytest.raises(ValueError, match="posteriors"):
+        Prime.from_state(broken)
+    missing = json.loads(json.dumps(trained_state))
+    del missing["state"]["seen_deals"]
+    with pytest.raises(ValueError, match="malformed"):
+        Prime.from_state(missing)
+    with pytest.raises(ValueError, match="not a saved prime engine"):
+        Prime.from_state({**trained_state, "engine": "whaco"})
+
+
 def test_feedback_is_idempotent_per_deal(trained_state: dict[str, Any]) -> None:
     once, twice = Prime.from_state(trained_state), Prime.from_state(trained_state)
     assert once.record_outcome("D-1", "extend_term", SUBPRIME, True)

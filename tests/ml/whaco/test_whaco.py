@@ -93,6 +93,20 @@ def test_resume_after_save_and_load_is_exact(tmp_path: Path, stream: list[synthe
     assert resumed.to_state() == uninterrupted.to_state()
 
 
+def test_a_damaged_state_is_refused_with_a_value_error(trained_state: dict[str, Any]) -> None:
+    broken = json.loads(json.dumps(trained_state))
+    broken["state"]["mixture"]["mean"] = [[0.0]]
+    with pytest.raises(ValueError, match=r"mixture\.mean"):
+        Whaco.from_state(broken)
+    missing = json.loads(json.dumps(trained_state))
+    del missing["state"]["rng"]
+    with pytest.raises(ValueError, match="malformed"):
+        Whaco.from_state(missing)
+    future = {**trained_state, "version": 99}
+    with pytest.raises(ValueError, match="version"):
+        Whaco.from_state(future)
+
+
 def test_loading_another_engines_state_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.json"
     path.write_text(json.dumps({"format": "autolytiq.ml", "engine": "prime", "version": 1, "state": {}}))
