@@ -10,6 +10,7 @@ also what ``tests/ml/whaco`` and ``tests/ml/prime`` assert on, so the printed fi
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -254,6 +255,7 @@ def main() -> None:
     )
     parser.add_argument("--simulate", action="store_true", help="run the evaluation simulations too")
     args = parser.parse_args()
+    print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; a busy machine slows wall time)")
     wall, cpu = whaco_timing()
     print(f"WHACO process:   {wall:6.0f} µs wall, {cpu:6.0f} µs CPU per customer (target < 200 µs)")
     wall, cpu = prime_timing()
