@@ -426,3 +426,48 @@ def test_total_sale_price_is_cash_price_plus_finance_charge(make_deal: Deal) -> 
     assert Decimal(f["total_sale_price"]) == cash_price + Decimal(f["finance_charge"])
     # Downpayment: 3,000 cash + 1,500 manufacturer rebate + 4,000 trade equity.
     assert f["down_payment"] == "8500.00"
+
+
+def _book(versions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "rules_version": "t",
+        "states": {"TX": {"name": "Texas", "tax_name": "t", "confidence": "high", "versions": versions}},
+    }
+
+
+_BASE_VERSION: dict[str, Any] = {
+    "effective_from": "2000-01-01",
+    "state_components": [{"level": "state", "name": "t", "rate": "0.0625", "source": "s"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("versions", "message"),
+    [
+        ([{**_BASE_VERSION, "surprise": 1}], "unknown fields"),
+        ([_BASE_VERSION, {"effective_from": "1999-01-01"}], "increasing effective_from"),
+        ([{**_BASE_VERSION, "mechanics": [{"kind": "mystery", "source": "s"}]}], "unknown mechanic"),
+        ([{**_BASE_VERSION, "trade_in": "capped"}], "trade_in_cap"),
+        ([{**_BASE_VERSION, "lease": {"method": "whenever"}}], "unknown lease method"),
+        (
+            [{**_BASE_VERSION, "state_components": [{"name": "t", "rate": "1.5", "source": "s"}]}],
+            "out of range",
+        ),
+    ],
+)
+def test_malformed_rule_data_is_refused_with_the_place_named(
+    versions: list[dict[str, Any]], message: str
+) -> None:
+    with pytest.raises(RuleDataError, match=message):
+        compile_rule_book(_book(versions))
+
+
+def test_rule_versions_merge_only_the_fields_they_change() -> None:
+    book = compile_rule_book(
+        _book([{**_BASE_VERSION, "trade_in": "full"}, {"effective_from": "2030-01-01", "trade_in": "none"}])
+    )
+    before, after = book.for_state("TX", date(2029, 12, 31)), book.for_state("TX", date(2030, 1, 1))
+    assert before is not None and after is not None
+    assert (before.trade_in, after.trade_in) == ("full", "none")
+    assert before.components == after.components
+    assert book.for_state("TX", date(1999, 12, 31)) is None
