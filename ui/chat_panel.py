@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import json
 import threading
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
     QDockWidget,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,10 +31,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.assistant.provider import (
+    DEFAULT_MODEL,
+    OPENAI_BASE_URL,
+    ProviderConfig,
+    ProviderError,
+    check_provider,
+    is_loopback_url,
+    probe_provider,
+    save_provider,
+)
 from app.assistant.service import AskContext, AssistantAnswer, AssistantService
 from app.assistant.tools import ToolCallRecord
 from app.assistant.turn import TurnEvent
 from app.errors import ValidationError
+from app.policy import Permission
 
 
 class _Bridge(QObject):
@@ -137,6 +154,11 @@ class ChatPanel(QDockWidget):
         row.addWidget(self.send_button)
         row.addWidget(self.cancel_button)
         row.addWidget(self.new_button)
+        # Choosing where questions go is a dealership setting: only those who may change settings see it.
+        self.provider_button = QPushButton("Provider…")
+        self.provider_button.setObjectName("chat-provider")
+        self.provider_button.setVisible(service.principal.can(Permission.ADMIN_SETTINGS))
+        row.addWidget(self.provider_button)
         layout = QVBoxLayout()
         layout.addWidget(self.transcript, 1)
         layout.addWidget(QLabel("Tools used:"))
@@ -152,6 +174,7 @@ class ChatPanel(QDockWidget):
         self.send_button.clicked.connect(self._send_typed)
         self.cancel_button.clicked.connect(self.cancel)
         self.new_button.clicked.connect(self.new_conversation)
+        self.provider_button.clicked.connect(self.choose_provider)
         if not service.configured:
             self.status.setText(
                 "No AI provider is configured: nothing will be sent. The desk and searches work as usual."
@@ -203,6 +226,12 @@ class ChatPanel(QDockWidget):
         self.tools.clear()
         self.sources.clear()
         self.status.clear()
+
+    def choose_provider(self) -> ProviderDialog:
+        dialog = ProviderDialog(self.service, self)
+        dialog.saved.connect(lambda config: self.status.setText(f"Questions now go to {config.model}."))
+        dialog.open()
+        return dialog
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel and wait for the worker threads (on close, so no thread outlives the window)."""
@@ -270,4 +299,138 @@ class ChatPanel(QDockWidget):
         self.turn_finished.emit(None)
 
 
-__all__ = ["ChatPanel"]
+PRESETS: tuple[tuple[str, str, str], ...] = (
+    ("OpenAI", OPENAI_BASE_URL, DEFAULT_MODEL),
+    ("Ollama on this computer", "http://127.0.0.1:11434/v1", "llama3.1"),
+    ("llama.cpp server on this computer", "http://127.0.0.1:8080/v1", "local-model"),
+    ("Other OpenAI-compatible server", "", ""),
+)
+
+
+class _ProbeBridge(QObject):
+    done = Signal(object, str)  # (ProviderConfig or None, message)
+
+
+class _ProbeJob(QRunnable):
+    def __init__(self, config: ProviderConfig, path: Path | None, bridge: _ProbeBridge) -> None:
+        super().__init__()
+        self.config = config
+        self.path = path
+        self.bridge = bridge
+
+    def run(self) -> None:
+        try:
+            models = probe_provider(self.config)
+            kept = save_provider(self.config, self.path)
+        except ProviderError as exc:
+            self.bridge.done.emit(None, f"{exc.field}: {exc.message}")
+            return
+        note = (
+            f"Connected ({len(models)} models offered)." if models else "Saved (the server lists no models)."
+        )
+        if self.config.api_key and not kept:
+            note += " No secure keyring here: the API key is kept for this session only."
+        self.bridge.done.emit(self.config, note)
+
+
+class ProviderDialog(QDialog):
+    """The dealership's provider choice: tested against the server (off the GUI thread), then saved."""
+
+    saved = Signal(object)  # ProviderConfig
+
+    def __init__(
+        self, service: AssistantService, parent: QWidget | None = None, *, path: Path | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("assistant-provider-dialog")
+        self.setWindowTitle("Assistant provider")
+        self.service = service
+        self.path = path
+        self._pool = QThreadPool(self)
+        self._bridge = _ProbeBridge(self)
+        self._bridge.done.connect(self._probed)
+        current = service.provider
+        self.preset = QComboBox()
+        self.preset.setObjectName("provider-preset")
+        for label, _url, _model in PRESETS:
+            self.preset.addItem(label)
+        self.base_url = QLineEdit(current.base_url if current else OPENAI_BASE_URL)
+        self.base_url.setObjectName("provider-base-url")
+        self.model = QLineEdit(current.model if current else DEFAULT_MODEL)
+        self.model.setObjectName("provider-model")
+        self.api_key = QLineEdit()
+        self.api_key.setObjectName("provider-api-key")
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("stored in the system keyring; not needed for a local server")
+        self.input_price = QLineEdit(str(current.input_price_per_mtok) if current else "0.15")
+        self.output_price = QLineEdit(str(current.output_price_per_mtok) if current else "0.60")
+        self.always_redact = QCheckBox("Remove personal data even for a server on this computer")
+        self.always_redact.setChecked(bool(current and current.always_redact))
+        self.message = QLabel()
+        self.message.setObjectName("provider-message")
+        self.message.setWordWrap(True)
+        self.save_button = QPushButton("Test and save")
+        self.save_button.setObjectName("provider-save")
+        form = QFormLayout()
+        form.addRow("Provider", self.preset)
+        form.addRow("Base URL", self.base_url)
+        form.addRow("Model", self.model)
+        form.addRow("API key", self.api_key)
+        form.addRow("Input $ per 1M tokens", self.input_price)
+        form.addRow("Output $ per 1M tokens", self.output_price)
+        form.addRow(self.always_redact)
+        form.addRow(self.message)
+        form.addRow(self.save_button)
+        self.setLayout(form)
+        self.preset.currentIndexChanged.connect(self._preset_chosen)
+        self.save_button.clicked.connect(self.test_and_save)
+
+    def _preset_chosen(self, index: int) -> None:
+        _label, url, model = PRESETS[index]
+        if url:
+            self.base_url.setText(url)
+            self.model.setText(model)
+        if url and is_loopback_url(url):
+            self.input_price.setText("0")
+            self.output_price.setText("0")
+
+    def _config(self) -> ProviderConfig:
+        prices: list[Decimal] = []
+        for name, widget in (
+            ("input_price_per_mtok", self.input_price),
+            ("output_price_per_mtok", self.output_price),
+        ):
+            try:
+                prices.append(Decimal(widget.text().strip() or "0"))
+            except InvalidOperation:
+                raise ProviderError(name, "must be a number") from None
+        return check_provider(
+            ProviderConfig(
+                base_url=self.base_url.text().strip(),
+                model=self.model.text().strip(),
+                api_key=self.api_key.text().strip() or None,
+                input_price_per_mtok=prices[0],
+                output_price_per_mtok=prices[1],
+                always_redact=self.always_redact.isChecked(),
+            )
+        )
+
+    def test_and_save(self) -> None:
+        try:
+            config = self._config()
+        except ProviderError as exc:
+            self.message.setText(f"{exc.field}: {exc.message}")
+            return
+        self.save_button.setEnabled(False)
+        self.message.setText("Testing the connection…")
+        self._pool.start(_ProbeJob(config, self.path, self._bridge))
+
+    def _probed(self, config: ProviderConfig | None, message: str) -> None:
+        self.save_button.setEnabled(True)
+        self.message.setText(message)
+        if config is not None:
+            self.service.configure(config)
+            self.saved.emit(config)
+
+    def shutdown(self, timeout_ms: int = 15_000) -> bool:
+        return self._pool.waitForDone(timeout_ms)

@@ -13,14 +13,14 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Engine, case, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.assistant.records import AssistantCacheEntry, AssistantMessage, AssistantUsage, create_tables
-from app.errors import AppError
+from app.errors import AppError, ValidationError
 from app.store.types import utcnow
 
 
@@ -31,6 +31,36 @@ class Limits:
     dealership_monthly_budget: Decimal = Decimal("200.00")
     warn_fraction: Decimal = Decimal("0.8")
     cache_ttl: timedelta = timedelta(minutes=30)
+
+
+def limits_from_settings(raw: Mapping[str, Any] | None) -> Limits:
+    """The dealership's ``settings["assistant"]`` (set by a manager, synced); absent keys keep defaults."""
+    if not raw:
+        return Limits()
+    if not isinstance(raw, Mapping):
+        raise ValidationError("settings.assistant", "must be an object")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"settings.assistant.{key}"
+        if key == "messages_per_hour":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000:
+                raise ValidationError(where, "must be a whole number from 1 to 10000")
+            values[key] = value
+        elif key in ("user_monthly_budget", "dealership_monthly_budget", "warn_fraction"):
+            try:
+                amount = Decimal(str(value))
+            except InvalidOperation:
+                raise ValidationError(where, f"not a number: {value!r}") from None
+            if not amount.is_finite() or amount < 0 or (key == "warn_fraction" and amount > 1):
+                raise ValidationError(where, "out of range")
+            values[key] = amount
+        elif key == "cache_minutes":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
+                raise ValidationError(where, "must be a whole number of minutes up to 1440")
+            values["cache_ttl"] = timedelta(minutes=value)
+        else:
+            raise ValidationError(where, "is not an assistant setting")
+    return Limits(**values)
 
 
 class GuardrailError(AppError):

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import keyring
 import keyring.errors
+import openai
 
 from app.config import Settings, data_dir
 
@@ -114,6 +116,38 @@ def check_provider(config: ProviderConfig) -> ProviderConfig:
         if not value.is_finite() or value < 0:
             raise ProviderError(name, "must be a price of zero or more")
     return config
+
+
+def probe_provider(config: ProviderConfig) -> list[str]:
+    """Ask the server which models it offers (``GET /models``): proves the URL and the key before saving.
+
+    Raises :class:`ProviderError` naming the field to fix. Servers that do not list models (some Azure-style
+    deployments answer 404) pass with an empty list: the first question will tell.
+    """
+    check_provider(config)
+    client = openai.OpenAI(
+        base_url=config.base_url,
+        api_key=config.effective_api_key(),
+        timeout=min(config.timeout_seconds, 10.0),
+        max_retries=0,
+    )
+    try:
+        models = sorted(model.id for model in client.models.list())
+    except openai.NotFoundError:
+        return []
+    except openai.AuthenticationError:
+        raise ProviderError("api_key", "the server refused this API key") from None
+    except (openai.OpenAIError, httpx.HTTPError) as exc:
+        raise ProviderError(
+            "base_url", f"no OpenAI-compatible server answered at {config.base_url} ({exc})"
+        ) from None
+    finally:
+        client.close()
+    if models and config.model not in models:
+        raise ProviderError(
+            "model", f"{config.model!r} is not offered here; the server has {', '.join(models[:10])}"
+        )
+    return models
 
 
 def provider_file() -> Path:

@@ -24,7 +24,15 @@ from sqlalchemy import select
 from app.assistant.catalog import default_toolbox
 from app.assistant.figures import unverified_figures
 from app.assistant.knowledge import KnowledgeBase, Passage, shared_knowledge
-from app.assistant.ledger import GuardrailError, Ledger, Limits, Spend, TurnRecord, cache_key
+from app.assistant.ledger import (
+    GuardrailError,
+    Ledger,
+    Limits,
+    Spend,
+    TurnRecord,
+    cache_key,
+    limits_from_settings,
+)
 from app.assistant.provider import ProviderConfig, ProviderError
 from app.assistant.record_tools import customer_summary, deal_details
 from app.assistant.redaction import redact
@@ -151,22 +159,32 @@ class AssistantService:
         self.provider = provider
         self.knowledge = knowledge or shared_knowledge()
         self.toolbox = toolbox or default_toolbox()
-        self.ledger = Ledger(store.engine, principal.tenant_id, principal.user_id, limits or Limits())
         self.tool_context = ToolContext(store, principal, self.knowledge)
-        self._dealer_name, self._dealer_state = self._dealership(dealership)
+        self._dealer_name, self._dealer_state, dealer_settings = self._dealership(dealership)
+        self.settings_problem: str | None = None
+        if limits is None:
+            try:
+                limits = limits_from_settings(dealer_settings.get("assistant"))
+            except ValidationError as exc:
+                # A bad setting must not take the assistant down: defaults apply and every answer says so.
+                log.error("assistant settings ignored: %s", exc)
+                self.settings_problem = f"The dealership's assistant settings were ignored ({exc})."
+                limits = Limits()
+        self.ledger = Ledger(store.engine, principal.tenant_id, principal.user_id, limits)
         self._client: openai.OpenAI | None = None
         self._clock = SendClock()
         self._client_lock = threading.Lock()
 
     # --- configuration ----------------------------------------------------------------------------
 
-    def _dealership(self, name: str | None) -> tuple[str, str]:
+    def _dealership(self, name: str | None) -> tuple[str, str, dict[str, Any]]:
         actor = Actor(self.principal.tenant_id, self.principal.user_id, self.store.device_id)
         with self.store.session(actor, capture_changes=False) as session:
             row = session.scalars(select(Dealership).limit(1)).first()
             if row is None:
-                return name or "the dealership", "unknown state"
-            return name or row.name or "the dealership", row.state or "unknown state"
+                return name or "the dealership", "unknown state", {}
+            settings = dict(row.settings) if isinstance(row.settings, dict) else {}
+            return name or row.name or "the dealership", row.state or "unknown state", settings
 
     def configure(self, provider: ProviderConfig | None) -> None:
         with self._client_lock:
@@ -346,7 +364,10 @@ class AssistantService:
             outcome.answer,
             tool_calls=outcome.tool_calls,
             sources=sources,
-            warnings=self.ledger.budget_warnings(spent.plus(cost)),
+            warnings=[
+                *self.ledger.budget_warnings(spent.plus(cost)),
+                *([self.settings_problem] if self.settings_problem else []),
+            ],
             cancelled=outcome.cancelled,
             conversation_id=conversation,
             prompt_tokens=outcome.prompt_tokens,

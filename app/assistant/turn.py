@@ -22,6 +22,7 @@ from app.assistant.tools import ToolBox, ToolCallRecord, ToolContext
 from app.errors import AppError
 
 MAX_TOOL_RESULT_CHARS = 12_000
+STEP_TIMEOUT_FACTOR = 4  # one streamed step may last this many read timeouts
 
 
 class ProviderUnavailableError(AppError):
@@ -236,7 +237,15 @@ class TurnRunner:
             outcome.model_seconds += answered - (sent if sent is not None else waited)
             try:
                 chunks: Iterator[Any] = iter(stream)
+                # The read timeout bounds each wait; this bounds a server that trickles bytes forever.
+                deadline = answered + STEP_TIMEOUT_FACTOR * self.timeout
                 while not stop.is_set():
+                    if time.perf_counter() > deadline:
+                        raise ProviderUnavailableError(
+                            "timeout",
+                            f"The assistant's provider at {self.base_url} kept streaming for over "
+                            f"{STEP_TIMEOUT_FACTOR * self.timeout:g} s; the answer was stopped.",
+                        )
                     waited = time.perf_counter()
                     chunk = next(chunks, None)
                     outcome.model_seconds += time.perf_counter() - waited
@@ -255,11 +264,11 @@ class TurnRunner:
         if not usage_seen:
             # Servers that do not report usage: estimate at ~4 characters a token so budgets still count.
             outcome.usage_reported = False
-            sent = sum(len(json.dumps(m, default=str)) for m in messages) + len(json.dumps(specs))
+            sent_chars = sum(len(json.dumps(m, default=str)) for m in messages) + len(json.dumps(specs))
             received = len(result.text) + sum(
                 len(c["arguments"]) + len(c["name"]) for c in result.calls.values()
             )
-            outcome.prompt_tokens += sent // 4
+            outcome.prompt_tokens += sent_chars // 4
             outcome.completion_tokens += max(1, received // 4)
         return result
 

@@ -115,3 +115,42 @@ def test_without_a_provider_the_panel_says_nothing_is_sent(
         assert "No AI provider is configured" in panel.transcript.toPlainText()
     finally:
         assert panel.shutdown()
+
+
+def test_a_manager_chooses_the_provider_and_it_is_tested_before_saving(
+    qtbot: QtBot, server: FakeProvider, make_assistant: AssistantFactory, person: Any, tmp_path: Any
+) -> None:
+    from ui.chat_panel import ProviderDialog
+
+    service = make_assistant(person("general_manager"))
+    service.configure(None)
+    panel = ChatPanel(service)
+    window = docked(qtbot, panel)
+    assert window.isVisible() and panel.provider_button.isVisible()
+    dialog = ProviderDialog(service, panel, path=tmp_path / "provider.json")
+    qtbot.addWidget(dialog)
+    try:
+        dialog.base_url.setText("ftp://nowhere")
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert dialog.message.text().startswith("base_url:") and not service.configured
+        dialog.preset.setCurrentIndex(1)  # a local server: free
+        assert dialog.input_price.text() == "0"
+        dialog.base_url.setText(server.url)
+        dialog.model.setText("fake-model")
+        with qtbot.waitSignal(dialog.saved, timeout=15_000):
+            qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert service.configured and service.provider is not None
+        assert service.provider.base_url == server.url
+        assert (tmp_path / "provider.json").is_file()
+        assert "Connected" in dialog.message.text()
+    finally:
+        assert dialog.shutdown() and panel.shutdown()
+
+
+def test_a_salesperson_does_not_see_the_provider_choice(
+    qtbot: QtBot, make_assistant: AssistantFactory, person: Any
+) -> None:
+    panel = ChatPanel(make_assistant(person("salesperson")))
+    window = docked(qtbot, panel)
+    assert window.isVisible() and not panel.provider_button.isVisible()
+    assert panel.shutdown()

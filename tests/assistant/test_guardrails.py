@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -194,3 +195,72 @@ def test_a_role_without_the_assistant_is_refused(
     result = make_assistant(nobody).ask("Hello?")
     assert result.error is not None and result.error.kind == "permission"
     assert server.requests == []
+
+
+def test_a_server_that_trickles_forever_is_stopped(
+    server: FakeProvider, make_assistant: AssistantFactory
+) -> None:
+    server.script(Reply(text="x" * 200, pieces=200, chunk_delay=0.05))
+    result = make_assistant(timeout_seconds=1.0).ask("Anything?")
+    assert result.error is not None and result.error.kind == "timeout"
+    assert "kept streaming" in result.answer
+
+
+def test_limits_come_from_the_dealership_settings_and_bad_ones_name_the_field() -> None:
+    from app.assistant.ledger import limits_from_settings
+    from app.errors import ValidationError
+
+    limits = limits_from_settings(
+        {
+            "messages_per_hour": 40,
+            "user_monthly_budget": "5.00",
+            "dealership_monthly_budget": 50,
+            "cache_minutes": 5,
+        }
+    )
+    assert (limits.messages_per_hour, limits.user_monthly_budget, limits.dealership_monthly_budget) == (
+        40,
+        Decimal("5.00"),
+        Decimal("50"),
+    )
+    assert limits_from_settings(None) == Limits()
+    for bad, field in (
+        ({"messages_per_hour": 0}, "settings.assistant.messages_per_hour"),
+        ({"user_monthly_budget": "lots"}, "settings.assistant.user_monthly_budget"),
+        ({"warn_fraction": "1.5"}, "settings.assistant.warn_fraction"),
+        ({"budget": 5}, "settings.assistant.budget"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            limits_from_settings(bad)
+        assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("settings", "per_hour", "problem"),
+    [
+        ({"assistant": {"messages_per_hour": 2}}, 2, False),
+        ({"assistant": {"messages_per_hour": "x"}}, 100, True),
+    ],
+)
+def test_the_service_reads_limits_from_the_dealership(
+    tmp_path: Path, settings: dict[str, object], per_hour: int, problem: bool
+) -> None:
+    from app.ids import new_id
+    from app.policy import Principal, permissions_for_roles
+    from app.store.database import Actor, open_store
+    from app.store.models import Dealership
+
+    store = open_store(tmp_path / "store.sqlite3", "test")
+    tenant = new_id()
+    with store.session(Actor(tenant, None, "test")) as session:
+        session.add(Dealership(name="Lakeside Auto", state="MN", settings=settings))
+    try:
+        service = AssistantService(
+            store, Principal(new_id(), tenant, permissions_for_roles(["salesperson"])), None
+        )
+        assert service.ledger.limits.messages_per_hour == per_hour
+        assert (service.settings_problem is not None) == problem
+        if problem:
+            assert "settings.assistant.messages_per_hour" in (service.settings_problem or "")
+    finally:
+        store.close()

@@ -131,3 +131,28 @@ def test_cost_is_counted_in_exact_dollars() -> None:
         output_price_per_mtok=Decimal("0.60"),
     )
     assert config.cost(1_000_000, 500_000) == Decimal("0.45")
+
+
+def test_probe_checks_the_url_and_the_model_against_the_server(server: object) -> None:
+    from app.assistant.provider import probe_provider
+    from tests.assistant.fake_provider import FakeProvider
+
+    assert isinstance(server, FakeProvider)
+    assert probe_provider(ProviderConfig(server.url, "fake-model")) == ["fake-model"]
+    with pytest.raises(ProviderError) as wrong_model:
+        probe_provider(ProviderConfig(server.url, "gpt-9"))
+    assert wrong_model.value.field == "model" and "fake-model" in wrong_model.value.message
+    assert server.requests == []  # a probe lists models; it asks nothing
+
+
+def test_probe_of_a_server_that_is_not_there_names_the_url() -> None:
+    import socket
+
+    from app.assistant.provider import probe_provider
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(ProviderError) as caught:
+        probe_provider(ProviderConfig(f"http://127.0.0.1:{port}/v1", "llama3.1", timeout_seconds=2))
+    assert caught.value.field == "base_url"
