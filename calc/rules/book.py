@@ -153,6 +153,7 @@ class LeaseRule:
     include_trade_equity: bool = False
     include_doc_fee: bool = True  # a taxable doc fee paid at signing joins the upfront lease base
     rebate_treatment_verified: bool = False  # whether a rebate cap reduction is in the lease base is sourced
+    trade_treatment_verified: bool = False  # same for trade equity applied to the lease
     exclude_negative_equity: bool = False
     extra_components: tuple[Component, ...] = ()
     alternate_rate: Decimal | None = None
@@ -359,6 +360,7 @@ def _lease(raw: Mapping[str, Any], where: str) -> LeaseRule:
         include_trade_equity=bool(raw.get("include_trade_equity", False)),
         include_doc_fee=bool(raw.get("include_doc_fee", True)),
         rebate_treatment_verified=bool(raw.get("rebate_treatment_verified", False)),
+        trade_treatment_verified=bool(raw.get("trade_treatment_verified", False)),
         exclude_negative_equity=bool(raw.get("exclude_negative_equity", False)),
         extra_components=extras,
         alternate_rate=_opt_dec(raw.get("alternate_rate"), f"{where}.alternate_rate"),

@@ -200,6 +200,11 @@ def compute_lease_tax(
                 figures.trade_equity,
                 source=source,
             )
+        elif figures.trade_equity > 0 and not lease.trade_treatment_verified:
+            trace.warn(
+                f"Whether trade-in equity applied to the lease is part of {rules.state}'s taxed lease amount "
+                f"is not verified; the ${figures.trade_equity} of equity was not taxed."
+            )
         if lease.exclude_negative_equity and figures.negative_equity > 0:
             # Portion of the payments that repays capitalized negative equity: its straight-line share plus
             # its rent charge, over the whole term (NE + NE x MF x term).

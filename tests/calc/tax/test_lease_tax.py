@@ -206,3 +206,11 @@ def test_unverified_rebate_treatment_in_an_upfront_lease_state_is_flagged() -> N
     assert any("part of IL's taxed lease amount" in w for w in il["warnings"])
     nd = quote_deal(lease_deal("ND", rebates=rebate))
     assert not any("manufacturer rebate" in w for w in nd["warnings"])
+
+
+def test_trade_equity_in_an_upfront_lease_state_is_flagged_unless_sourced() -> None:
+    trade = [{"allowance": "2000.00"}]
+    ny = quote_deal(lease_deal("NY", trade_ins=trade))
+    assert any("trade-in equity applied to the lease is part of NY's" in w for w in ny["warnings"])
+    nj = quote_deal(lease_deal("NJ", trade_ins=trade))
+    assert not any("trade-in equity applied to the lease" in w for w in nj["warnings"])
