@@ -76,8 +76,8 @@ class WhacoResult:
     cluster_id: int  # stable: index of the segment in ``ml.whaco.SEGMENT_NAMES``; -1 when unassigned
     segment: str
     is_outlier: bool
-    outlier_score: float  # chi-square CDF in [0, 1]
-    outlier_p_value: float  # 1 - outlier_score, computed without cancellation
+    outlier_score: float  # chi-square CDF of the distance, in [0, 1]; 1 - outlier_p_value
+    outlier_p_value: float  # share of ordinary segment members at least this unusual (precise in the tail)
     mahalanobis_sq: float
     confidence: float
     probabilities: dict[str, float]
