@@ -273,14 +273,21 @@ class AssistantService:
         except (NotFoundError, PermissionDeniedError, ValidationError) as exc:
             return _failed("context", f"The open record cannot be used: {exc}", conversation)
         passages = self.knowledge.search(text, k=KNOWLEDGE_PASSAGES)
+        earlier = (
+            [(m.role, m.content) for m in self.ledger.history(conversation, limit=HISTORY_MESSAGES)]
+            if conversation_id is not None
+            else []
+        )
+        # Per user: tool results depend on what the user may see (a salesperson's own deals).
         key = cache_key(
             {
                 "q": text.lower(),
+                "user": self.principal.user_id,
                 "context": summary,
+                "history": earlier,
                 "permissions": sorted(self.principal.permissions),
                 "provider": [provider.base_url, provider.model],
                 "knowledge": self.knowledge.version,
-                "history": conversation_id is not None and bool(self.ledger.history(conversation, limit=1)),
             }
         )
         try:
@@ -290,7 +297,7 @@ class AssistantService:
         hit = self.ledger.cached(key)
         if hit is not None:
             return self._from_cache(hit, text, conversation, warnings, on_event, started)
-        messages = self._messages(text, summary, passages, conversation)
+        messages = self._messages(text, summary, passages, earlier)
         outbound = Outbound(redacting=provider.redacts)
         runner = TurnRunner(
             self._openai(provider),
@@ -318,7 +325,11 @@ class AssistantService:
         )
 
     def _messages(
-        self, text: str, summary: Mapping[str, Any], passages: list[Passage], conversation: str
+        self,
+        text: str,
+        summary: Mapping[str, Any],
+        passages: list[Passage],
+        earlier: list[tuple[str, str]],
     ) -> list[dict[str, Any]]:
         knowledge = "\n\n".join(f"[{p.id}] {p.title}\n{p.text}" for p in passages) or "(none)"
         context = (
@@ -334,8 +345,7 @@ class AssistantService:
             knowledge=knowledge,
         )
         messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
-        for past in self.ledger.history(conversation, limit=HISTORY_MESSAGES):
-            messages.append({"role": past.role, "content": past.content})
+        messages.extend({"role": role, "content": content} for role, content in earlier)
         messages.append({"role": "user", "content": text})
         return messages
 

@@ -264,3 +264,20 @@ def test_the_service_reads_limits_from_the_dealership(
             assert "settings.assistant.messages_per_hour" in (service.settings_problem or "")
     finally:
         store.close()
+
+
+def test_the_cache_is_per_user_and_per_conversation_history(
+    server: FakeProvider, make_assistant: AssistantFactory, person: PersonFactory
+) -> None:
+    server.script(*(Reply(text=f"Answer {n}.") for n in range(6)))
+    first_user, second_user = make_assistant(person("salesperson")), make_assistant(person("salesperson"))
+    assert first_user.ask("Show my open deals").answer == "Answer 0."
+    # Same question, same permissions, another person: their own answer, never the first user's.
+    assert second_user.ask("Show my open deals").answer == "Answer 1."
+    # A follow-up means something else after a different conversation.
+    one = first_user.ask("What is the tax in TX?")
+    two = first_user.ask("What is the tax in CA?")
+    follow_one = first_user.ask("And with a trade-in?", conversation_id=one.conversation_id)
+    follow_two = first_user.ask("And with a trade-in?", conversation_id=two.conversation_id)
+    assert (follow_one.answer, follow_two.answer) == ("Answer 4.", "Answer 5.")
+    assert not follow_two.cached and len(server.requests) == 6
