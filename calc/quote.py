@@ -80,7 +80,11 @@ def _trade_totals(request: QuoteRequest) -> tuple[Decimal, Decimal]:
 
 
 def _finance_error(error: CalcInputError, prefix: str) -> CalcInputError:
-    field = error.field if "." in error.field or error.field in {"cash_down"} else f"{prefix}.{error.field}"
+    """The finance module names its own arguments; name the deal field a person would change instead."""
+    if error.field in ("amount_financed", "adjusted_cap_cost"):
+        # Derived amounts: the cash down (or other reductions) is what makes them unworkable.
+        return CalcInputError("cash_down", f"leaves an amount financed that {error.message}")
+    field = error.field if "." in error.field else f"{prefix}.{error.field}"
     return CalcInputError(field, error.message)
 
 

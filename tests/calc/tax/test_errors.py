@@ -85,3 +85,16 @@ def test_residual_percent_above_price_is_refused(make_deal: Callable[..., dict[s
 def test_error_converts_to_contract_shape() -> None:
     error = CalcInputError("vehicle.price", "must not be negative")
     assert error.as_dict() == {"field": "vehicle.price", "message": "must not be negative"}
+
+
+def test_an_amount_too_small_to_finance_names_the_cash_down() -> None:
+    deal = {
+        "deal_type": "finance",
+        "customer": {"state": "NH"},
+        "vehicle": {"price": "600"},
+        "fees": [{"code": "title", "amount": "0"}, {"code": "registration", "amount": "0"}],
+        "cash_down": "599.95",
+        "finance": {"apr": "0.19", "term_months": 12},
+    }
+    error = _error(deal)
+    assert error.field == "cash_down" and "too small" in error.message
