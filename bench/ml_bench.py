@@ -45,7 +45,11 @@ def _precision_recall(flagged: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]
 
 
 def whaco_simulation(
-    seed: int = 7, n: int = 6000, drift_at: int | None = None, separation: float = 1.0
+    seed: int = 7,
+    n: int = 6000,
+    drift_at: int | None = None,
+    separation: float = 1.0,
+    missing_rate: float = 0.08,
 ) -> dict[str, float]:
     """Prequential WHACO (each customer scored before it is learned) vs MiniBatchKMeans fitted on the stream.
 
@@ -57,7 +61,7 @@ def whaco_simulation(
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.metrics import adjusted_rand_score
 
-    stream = customers.stream(seed, n, drift_at=drift_at, separation=separation)
+    stream = customers.stream(seed, n, drift_at=drift_at, separation=separation, missing_rate=missing_rate)
     engine = Whaco(seed=seed)
     results = [engine.process(c.record) for c in stream]
 
@@ -268,6 +272,7 @@ def main() -> None:
             ("WHACO, stationary stream", whaco_simulation(n=6000)),
             ("WHACO, drift at half-way", whaco_simulation(n=4000, drift_at=2000)),
             ("WHACO, overlapping segments (separation 0.35)", whaco_simulation(n=4000, separation=0.35)),
+            ("WHACO, 30 % of every field missing", whaco_simulation(n=4000, missing_rate=0.3)),
             ("Prime bandit, lender change at half-way", prime_simulation()),
         ):
             print(f"\n{label}")
