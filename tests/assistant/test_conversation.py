@@ -201,3 +201,28 @@ def test_knowledge_sources_are_cited(server: FakeProvider, make_assistant: Assis
         "title": 'Handling objections: "I need to think about it"',
     } in result.sources
     assert "objections.md#i-need-to-think-about-it" in server.requests[0]["messages"][0]["content"]
+
+
+def test_a_cancelled_turn_stops_reading_and_is_not_cached(
+    server: FakeProvider, make_assistant: AssistantFactory
+) -> None:
+    import threading
+
+    words = " ".join(f"w{n}" for n in range(30))
+    server.script(Reply(text=words, pieces=30, chunk_delay=0.05), Reply(text="Complete answer."))
+    cancel = threading.Event()
+    seen: list[str] = []
+
+    def on_event(event: Any) -> None:
+        if event.kind == "text":
+            seen.append(event.text)
+            if len(seen) == 3:
+                cancel.set()
+
+    assistant = make_assistant()
+    result = assistant.ask("Tell me everything", on_event=on_event, cancel=cancel)
+    assert result.cancelled and result.error is None
+    assert result.answer == "".join(seen).strip() and "w29" not in result.answer
+    assert "Cancelled: the answer is incomplete." in result.warnings
+    again = assistant.ask("Tell me everything")
+    assert not again.cached and again.answer == "Complete answer."
