@@ -7,7 +7,8 @@ learned statistics stay comparable over time, and prototypes written in dollars 
 same space as the customers.
 
 Units: ``down_payment_pct`` is a percent (20 = 20 %); ``engagement_score``, ``deal_complexity`` and
-``payment_sensitivity`` are scores in [0, 1]; ``desired_term_months`` in months; money in dollars.
+``payment_sensitivity`` are scores in [0, 1], and because CRMs often keep such scores out of 100, a value
+above 1 (up to 100) is read on that scale (85 = 0.85); ``desired_term_months`` in months; money in dollars.
 
 Missing values stay missing (``observed`` is False); the only derived value is ``down_payment_pct`` from
 ``down_payment / vehicle_price`` when both are given, which is arithmetic on what the customer told us.
@@ -62,6 +63,7 @@ class Feature:
     variance_floor: float = 0.02  # in standardised units²: no segment can become infinitely sure of a value
     integer: bool = False
     boolean: bool = False
+    score: bool = False  # a [0, 1] score that may also arrive out of 100
     transform: Callable[[float], float] = _identity
     inverse: Callable[[float], float] = _identity
 
@@ -86,10 +88,10 @@ FEATURES: tuple[Feature, ...] = (
             transform=_log1p, inverse=_inv_log1p),
     Feature("time_on_lot_minutes", 0, 10_080, 4.0, 0.8, "time on lot", "min",
             transform=_log1p, inverse=_inv_log1p),
-    Feature("engagement_score", 0, 1, 0.5, 0.25, "engagement", ""),
-    Feature("deal_complexity", 0, 1, 0.5, 0.25, "deal complexity", ""),
+    Feature("engagement_score", 0, 1, 0.5, 0.25, "engagement", "", score=True),
+    Feature("deal_complexity", 0, 1, 0.5, 0.25, "deal complexity", "", score=True),
     Feature("desired_term_months", 0, 120, 66.0, 12.0, "desired term", "months"),
-    Feature("payment_sensitivity", 0, 1, 0.5, 0.25, "payment sensitivity", ""),
+    Feature("payment_sensitivity", 0, 1, 0.5, 0.25, "payment sensitivity", "", score=True),
     # A yes/no feature: its floor keeps a segment with no co-buyers from calling every co-buyer absurd.
     Feature("co_buyer", 0, 1, 0.3, 0.5, "co-buyer", "", variance_floor=0.36, boolean=True),
 )
@@ -120,6 +122,9 @@ def encode(customer: object) -> Encoded:
         if feature.boolean:
             flag = validation.flag(data.get(field), field)
             values[field] = None if flag is None else float(flag)
+        elif feature.score:
+            value = validation.number(data.get(field), field, minimum=0.0, maximum=100.0)
+            values[field] = value / 100.0 if value is not None and value > 1.0 else value
         else:
             values[field] = validation.number(
                 data.get(field),

@@ -126,7 +126,8 @@ def test_loading_another_engines_state_is_refused(tmp_path: Path) -> None:
         ("annual_income", True),
         ("down_payment_pct", 140),
         ("previous_visits", 1.5),
-        ("engagement_score", 2.0),
+        ("engagement_score", 101),
+        ("payment_sensitivity", -0.1),
         ("co_buyer", "yes"),
         ("desired_term_months", "sixty"),
         ("customer_id", None),
@@ -177,6 +178,13 @@ def test_decimal_money_and_extra_fields_are_accepted() -> None:
     as_decimal = engine.predict_one(prototype("prime_buyer", vehicle_price=Decimal("35000.00"),
                                               annual_income=Decimal("98500"), full_name="Ann Example"))
     assert as_decimal == as_float
+
+
+def test_scores_out_of_100_are_read_on_that_scale() -> None:
+    engine = Whaco(seed=0)
+    unit = engine.predict_one(prototype("motivated_shopper", engagement_score=0.85, payment_sensitivity=0.6))
+    hundred = engine.predict_one(prototype("motivated_shopper", engagement_score=85, payment_sensitivity=60))
+    assert hundred == unit
 
 
 def test_down_payment_percent_follows_from_amount_and_price() -> None:
