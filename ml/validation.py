@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import uuid
 from collections.abc import Collection, Mapping
 from decimal import Decimal
 
@@ -89,7 +90,8 @@ def flag(value: object, field: str, *, required: bool = False) -> bool | None:
 
 
 def identifier(value: object, field: str) -> str:
-    """A required, non-empty id (string or integer), returned as a string so ``7`` and ``"7"`` are one id."""
+    """A required, non-empty id (string, integer or UUID), returned as a string so ``7`` and ``"7"`` are one
+    id (a UUID becomes its canonical text, the form the store keeps)."""
     if value is None:
         raise FieldError(field, "is required")
     if _is_bool(value):
@@ -101,6 +103,8 @@ def identifier(value: object, field: str) -> str:
         return text
     if isinstance(value, numbers.Integral):
         return str(int(value))
+    if isinstance(value, uuid.UUID):
+        return str(value)
     raise FieldError(field, f"must be a string or integer id, got {type(value).__name__} {value!r}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from decimal import Decimal
 
 import numpy as np
@@ -68,6 +69,8 @@ def test_whole_numbers_and_flags_and_ids() -> None:
     with pytest.raises(FieldError, match="co_buyer"):
         flag(2, "co_buyer")
     assert identifier(7, "deal_id") == identifier(" 7 ", "deal_id") == "7"
+    deal = uuid.UUID("01890a5d-ac96-774b-bcce-b302099a8057")
+    assert identifier(deal, "deal_id") == identifier(str(deal), "deal_id")
     for bad in (None, "", "   ", True, 1.5):
         with pytest.raises(FieldError, match="deal_id"):
             identifier(bad, "deal_id")
