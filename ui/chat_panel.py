@@ -179,6 +179,8 @@ class ChatPanel(QDockWidget):
             self.status.setText(
                 "No AI provider is configured: nothing will be sent. The desk and searches work as usual."
             )
+        if service.settings_problem:
+            self.status.setText(f"{self.status.text()} {service.settings_problem}".strip())
 
     # --- public API -------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from app.assistant.ledger import (
     cache_key,
     limits_from_settings,
 )
-from app.assistant.provider import ProviderConfig, ProviderError
+from app.assistant.provider import ProviderConfig, ProviderError, load_provider
 from app.assistant.record_tools import customer_summary, deal_details
 from app.assistant.redaction import redact
 from app.assistant.tools import ToolBox, ToolCallRecord, ToolContext
@@ -48,6 +48,7 @@ from app.assistant.turn import (
 from app.errors import AppError, NotFoundError, ValidationError
 from app.ids import new_id
 from app.policy import Permission, PermissionDeniedError, Principal
+from app.runtime import AppContext
 from app.services.customers import CustomerService
 from app.store.database import Actor, Store
 from app.store.models import Dealership
@@ -469,4 +470,28 @@ class AssistantService:
         return answer
 
 
-__all__ = ["AppError", "AskContext", "AssistantAnswer", "AssistantError", "AssistantService"]
+def open_assistant(context: AppContext) -> AssistantService:
+    """The assistant for the signed-in user, on the provider from the settings (None when unset or bad).
+
+    A provider setting that cannot be used leaves the assistant unconfigured, with the reason in
+    ``settings_problem``; the window never fails to open because of it.
+    """
+    problem: str | None = None
+    try:
+        provider = load_provider(context.settings)
+    except ProviderError as exc:
+        log.error("assistant provider setting ignored: %s", exc)
+        provider, problem = None, f"The assistant's provider setting cannot be used ({exc})."
+    service = AssistantService(context.store, context.principal, provider, dealership=context.dealership)
+    service.settings_problem = service.settings_problem or problem
+    return service
+
+
+__all__ = [
+    "AppError",
+    "AskContext",
+    "AssistantAnswer",
+    "AssistantError",
+    "AssistantService",
+    "open_assistant",
+]

@@ -156,3 +156,21 @@ def test_probe_of_a_server_that_is_not_there_names_the_url() -> None:
     with pytest.raises(ProviderError) as caught:
         probe_provider(ProviderConfig(f"http://127.0.0.1:{port}/v1", "llama3.1", timeout_seconds=2))
     assert caught.value.field == "base_url"
+
+
+def test_open_assistant_uses_the_configured_provider_or_says_why_not(
+    server: object, demo: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.assistant.service import open_assistant
+    from app.runtime import AppContext
+    from tests.assistant.fake_provider import FakeProvider
+
+    assert isinstance(server, FakeProvider) and isinstance(demo, AppContext)
+    monkeypatch.setenv(ENV_BASE_URL, server.url)
+    monkeypatch.setenv(ENV_MODEL, "fake-model")
+    service = open_assistant(demo)
+    assert service.configured and service.provider is not None and service.provider.base_url == server.url
+    monkeypatch.setenv(ENV_BASE_URL, "http://models.example.com/v1")  # remote over plain http
+    refused = open_assistant(demo)
+    assert not refused.configured
+    assert "base_url" in (refused.settings_problem or "")

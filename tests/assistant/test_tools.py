@@ -179,3 +179,28 @@ def test_knowledge_search_returns_cited_passages(manager: AssistantService) -> N
     sources = [p["source"] for p in call.result["passages"]]
     assert "objections.md#the-payment-is-too-high" in sources
     assert all(p["text"] and p["title"] for p in call.result["passages"])
+
+
+def _nodes(schema: Any) -> list[dict[str, Any]]:
+    found = [schema]
+    for child in schema.get("properties", {}).values():
+        found += _nodes(child)
+    if "items" in schema:
+        found += _nodes(schema["items"])
+    return found
+
+
+def test_every_tool_schema_is_checkable_and_offered_as_openai_expects(manager: AssistantService) -> None:
+    import json
+
+    from app.assistant.arg_schema import _SUPPORTED
+
+    tools = manager.toolbox.available(manager.principal)
+    assert {t.name for t in tools} == set(manager.toolbox.names())  # a manager may use every tool
+    for tool in tools:
+        for node in _nodes(dict(tool.parameters)):
+            assert set(node) <= _SUPPORTED, (tool.name, set(node) - _SUPPORTED)
+        spec = json.loads(json.dumps(tool.spec()))
+        assert spec["type"] == "function" and spec["function"]["name"] == tool.name
+        assert spec["function"]["parameters"]["type"] == "object"
+        assert len(spec["function"]["description"]) > 20
