@@ -174,6 +174,7 @@ class AssistantService:
         self.ledger = Ledger(store.engine, principal.tenant_id, principal.user_id, limits)
         self._client: openai.OpenAI | None = None
         self._clock = SendClock()
+        self._usage_in_stream = True
         self._client_lock = threading.Lock()
 
     # --- configuration ----------------------------------------------------------------------------
@@ -190,6 +191,7 @@ class AssistantService:
     def configure(self, provider: ProviderConfig | None) -> None:
         with self._client_lock:
             self.provider = provider
+            self._usage_in_stream = True
             if self._client is not None:
                 self._client.close()
             self._client = None
@@ -307,6 +309,7 @@ class AssistantService:
             timeout=provider.timeout_seconds,
             outbound=outbound,
             clock=self._clock,
+            usage_in_stream=self._usage_in_stream,
         )
         try:
             outcome = runner.run(
@@ -317,6 +320,7 @@ class AssistantService:
                 cancel=cancel,
                 offer_tools=provider.supports_tools,
             )
+            self._usage_in_stream = runner.usage_in_stream
         except (ProviderUnavailableError, ProviderError) as exc:
             self.ledger.record_usage(provider.model, 0, 0, Decimal("0"), outcome="error")
             kind = exc.kind if isinstance(exc, ProviderUnavailableError) else "not_configured"

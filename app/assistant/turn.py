@@ -136,6 +136,7 @@ class TurnRunner:
         outbound: Callable[[str], str] = lambda text: text,
         max_steps: int = 6,
         clock: SendClock | None = None,
+        usage_in_stream: bool = True,
     ) -> None:
         self.client = client
         self.model = model
@@ -144,6 +145,7 @@ class TurnRunner:
         self.outbound = outbound  # redaction of everything that goes on the wire
         self.max_steps = max_steps
         self.clock = clock
+        self.usage_in_stream = usage_in_stream  # turned off for servers that refuse stream_options
 
     def _wire(self, messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         wire: list[dict[str, Any]] = []
@@ -222,8 +224,9 @@ class TurnRunner:
             "model": self.model,
             "messages": self._wire(messages),
             "stream": True,
-            "stream_options": {"include_usage": True},
         }
+        if self.usage_in_stream:
+            request["stream_options"] = {"include_usage": True}
         if specs:
             # As extra body: the SDK would otherwise walk every JSON Schema node to "transform" it (a
             # no-op for plain dicts) on every request — the largest part of the assistant's own time.
@@ -231,7 +234,16 @@ class TurnRunner:
         waited = time.perf_counter()
         usage_seen = False
         try:
-            stream = self.client.chat.completions.create(**request)
+            try:
+                stream = self.client.chat.completions.create(**request)
+            except openai.BadRequestError as exc:
+                if "stream_options" not in str(exc) or "stream_options" not in request:
+                    raise
+                # Older OpenAI-compatible servers refuse the usage option: ask again without it and
+                # estimate the tokens instead (see below).
+                self.usage_in_stream = False
+                del request["stream_options"]
+                stream = self.client.chat.completions.create(**request)
             answered = time.perf_counter()
             sent = self.clock.sent_since(waited) if self.clock is not None else None
             outcome.model_seconds += answered - (sent if sent is not None else waited)

@@ -27,6 +27,7 @@ class Reply:
     chunk_delay: float = 0.0  # between streamed chunks
     pieces: int = 3  # how many chunks the text is split into
     usage: tuple[int, int] | None = (120, 30)
+    error: str = ""  # the error message sent with a non-200 status
 
 
 Script = Reply | Callable[[dict[str, Any]], Reply]
@@ -79,7 +80,8 @@ class FakeProvider:
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.status != 200:
-                    self._json(reply.status, {"error": {"message": f"scripted status {reply.status}"}})
+                    message = reply.error or f"scripted status {reply.status}"
+                    self._json(reply.status, {"error": {"message": message}})
                     return
                 try:
                     if body.get("stream"):

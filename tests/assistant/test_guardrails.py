@@ -281,3 +281,22 @@ def test_the_cache_is_per_user_and_per_conversation_history(
     follow_two = first_user.ask("And with a trade-in?", conversation_id=two.conversation_id)
     assert (follow_one.answer, follow_two.answer) == ("Answer 4.", "Answer 5.")
     assert not follow_two.cached and len(server.requests) == 6
+
+
+def test_a_server_that_refuses_the_usage_option_still_answers_and_is_counted(
+    server: FakeProvider, make_assistant: AssistantFactory
+) -> None:
+    server.script(
+        Reply(status=400, error="Unrecognized request argument supplied: stream_options"),
+        Reply(text="Here it is.", usage=None),
+        Reply(text="Again.", usage=None),
+    )
+    assistant = make_assistant()
+    result = assistant.ask("Anything?")
+    assert result.error is None and result.answer == "Here it is."
+    assert "stream_options" in server.requests[0] and "stream_options" not in server.requests[1]
+    # No usage reported: tokens are estimated from the characters sent and received, never zero.
+    assert result.prompt_tokens > 100 and result.completion_tokens >= 1
+    # The assistant remembers: the next question does not pay for the refusal again.
+    assert assistant.ask("Anything else?").answer == "Again."
+    assert len(server.requests) == 3 and "stream_options" not in server.requests[2]
