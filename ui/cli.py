@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -53,12 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         from app.release.commands import run_check_update
 
         return run_check_update(args.channel, app_version(), args.public_key, as_json=args.json)
-    from app.release.self_check import startup_refusal
+    from app.release.self_check import start_self_check
 
-    refusal = startup_refusal()  # a frozen build checks its own files against its signed manifest
-    if refusal:
-        print(refusal, file=sys.stderr)
-        return 3
+    # A frozen build checks its files against its signed manifest while the app's modules load; no
+    # command runs and no window opens before the verdict (refusal below).
+    self_check = start_self_check()
     from app.config import configure_logging, load_settings
 
     settings = load_settings()
@@ -66,10 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ask":
         from app.assistant.command import run_ask
 
-        return run_ask(args.question, demo=args.demo or args.ask_demo)
-    from ui.application import run_desktop
+        start: Callable[[], int] = partial(run_ask, args.question, demo=args.demo or args.ask_demo)
+    else:
+        from ui.application import run_desktop
 
-    return run_desktop(demo=args.demo, self_test=args.self_test)
+        start = partial(run_desktop, demo=args.demo, self_test=args.self_test)
+    refusal = self_check.refusal() if self_check is not None else None
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 3
+    return start()
 
 
 if __name__ == "__main__":

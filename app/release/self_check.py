@@ -3,11 +3,18 @@
 Only frozen builds check themselves (``sys.frozen`` is set by PyInstaller); a source checkout has no
 manifest. A frozen build without a manifest is refused too, since deleting the manifest must not be a
 way around the check.
+
+Hashing the whole build (~280 MB) takes a few hundred ms of CPU. ``start_self_check`` runs it on a
+background thread while Python imports the app (hashlib releases the GIL, so it uses the other core),
+and the caller waits for the verdict before it opens data, starts a command or shows a window. The
+check is against corruption, incomplete copies and added or altered files; it is no defence against
+someone who can rewrite the executable itself (see docs/admin-guide.md, section 4).
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 from app.release.errors import ReleaseError
@@ -46,3 +53,27 @@ def startup_refusal() -> str | None:
             "`autolytiq verify` on this computer.",
         ]
     )
+
+
+class SelfCheck:
+    """The start-up check running in the background; ``refusal`` waits for it."""
+
+    def __init__(self) -> None:
+        self._refusal: str | None = None
+        self._thread = threading.Thread(target=self._run, name="autolytiq-self-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._refusal = startup_refusal()
+        except Exception as exc:  # fail closed: an unexpected error must not let an unchecked build run
+            self._refusal = f"Autolytiq will not start: the installation check failed ({exc!r})."
+
+    def refusal(self) -> str | None:
+        self._thread.join()
+        return self._refusal
+
+
+def start_self_check() -> SelfCheck | None:
+    """Begin checking the running build, or None when running from source (nothing to check)."""
+    return SelfCheck() if running_build_root() is not None else None

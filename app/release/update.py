@@ -77,7 +77,9 @@ def fetch(location: str, timeout: float = FETCH_TIMEOUT_S) -> bytes:
     if scheme == "file":
         path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(location).path))
     elif scheme:
-        raise ReleaseError("update_channel", f"unsupported scheme {scheme!r}: use a directory, file:// or https://")
+        raise ReleaseError(
+            "update_channel", f"unsupported scheme {scheme!r}: use a directory, file:// or https://"
+        )
     else:
         path = Path(location)
     with path.open("rb") as handle:

@@ -1,0 +1,88 @@
+"""Install verification speed: what the start-up self-check of a signed build costs.
+
+    .venv/bin/python bench/release_bench.py [--megabytes 280] [--files 300] [--build dist/autolytiq]
+
+Every start of a frozen build hashes its whole folder (about 280 MB in ~300 files) against the signed
+manifest, so this check is a fixed part of the < 2 s start-up target. By default the script times
+verify_install on a synthetic tree of that size (after one warm-up pass, so the files are in the page
+cache, as they are for an app that was just installed or recently run). With ``--build`` it times a real
+build's folder instead; its manifest must be signed with the pinned key in the bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from app.release import (
+    MANIFEST_NAME,
+    build_manifest,
+    load_public_key,
+    sign_manifest,
+    verify_install,
+    write_signed_manifest,
+)
+
+
+def synthetic_build(root: Path, megabytes: int, files: int) -> Ed25519PublicKey:
+    """A tree shaped like a build: a few large libraries and many small files, signed with a new key."""
+    total = megabytes * 1_000_000
+    large = max(1, files // 30)
+    sizes = [int(total * 0.8 / large)] * large + [int(total * 0.2 / (files - large))] * (files - large)
+    for index, size in enumerate(sizes):
+        path = root / "_internal" / f"part{index % 7}" / f"file{index}.bin"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(os.urandom(size))
+    key = Ed25519PrivateKey.generate()
+    now = datetime.now(UTC)
+    manifest = build_manifest(root, version="1.0.0", channel="bench", expires=now + timedelta(days=1))
+    write_signed_manifest(root / MANIFEST_NAME, sign_manifest(manifest, key))
+    return key.public_key()
+
+
+def time_verify(root: Path, key: Ed25519PublicKey, runs: int) -> tuple[list[float], int, int]:
+    report = verify_install(root, key)  # warm-up: page cache, as after install
+    if not report.ok or report.manifest is None:
+        raise SystemExit("\n".join(report.lines()))
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        verify_install(root, key)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings, len(report.manifest.files), report.manifest.total_size
+
+
+def main() -> int:
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
+    parser.add_argument("--megabytes", type=int, default=280)
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--build", type=Path, help="time a real build folder instead")
+    args = parser.parse_args()
+    if args.build:
+        key = load_public_key(args.build / "_internal" / "resources" / "release" / "release-public-key.pem")
+        timings, count, size = time_verify(args.build, key, args.runs)
+    else:
+        with tempfile.TemporaryDirectory(prefix="autolytiq-verify-bench-") as scratch:
+            key = synthetic_build(Path(scratch), args.megabytes, args.files)
+            timings, count, size = time_verify(Path(scratch), key, args.runs)
+    median = statistics.median(timings)
+    print(f"verify_install: {count} files, {size / 1e6:.0f} MB")
+    print(f"  median {median:.0f} ms, min {min(timings):.0f} ms over {len(timings)} runs")
+    print(f"  throughput {size / 1e6 / (median / 1000):.0f} MB/s on {os.cpu_count()} CPUs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
