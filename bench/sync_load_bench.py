@@ -221,6 +221,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="syncs per desktop")
     parser.add_argument("--interval", type=float, default=2.0, help="mean seconds between a desktop's syncs")
     parser.add_argument("--tenants", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     random.seed(7)
 
@@ -244,10 +245,23 @@ def main() -> int:
             "AUTOLYTIQ_DATA_DIR": str(work),
             "AUTOLYTIQ_JWT_SECRET": "bench-secret-" + "x" * 40,
             "AUTOLYTIQ_BCRYPT_COST": "4",
+            # Every simulated desktop signs in from 127.0.0.1.
+            "AUTOLYTIQ_AUTH_RATE_LIMIT": "100000",
         }
         log = (work / "server.log").open("w")
         server = subprocess.Popen(
-            [sys.executable, "-m", "sync.server.cli", "--log-level", "WARNING", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "sync.server.cli",
+                "--log-level",
+                "WARNING",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -266,7 +280,8 @@ def main() -> int:
                 time.sleep(0.2)
             print(
                 f"running: {args.clients} desktops x {args.rounds} syncs of {args.ops} ops, "
-                f"mean interval {args.interval}s, {os.cpu_count()} CPUs shared by server, database, clients",
+                f"mean interval {args.interval}s, {args.workers} server process(es), {os.cpu_count()} CPUs "
+                "shared by server, database and clients",
                 flush=True,
             )
             result = asyncio.run(_drive(base, users, args))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 
@@ -27,7 +28,7 @@ def _stop_embedded(location: DatabaseLocation) -> None:
         location.embedded.cleanup()
 
 
-def _serve(settings: ServerSettings, host: str, port: int) -> int:
+def _serve(settings: ServerSettings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from sync.server.app import create_app
@@ -41,18 +42,31 @@ def _serve(settings: ServerSettings, host: str, port: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     location = _prepare(settings)
-    app = create_app(ServerContext.build(settings, location.service_conninfo))
+    if workers > 1:
+        # Worker processes import the app themselves; they find the database through the environment.
+        os.environ["AUTOLYTIQ_SERVICE_DATABASE_URL"] = location.service_conninfo
+        os.environ["AUTOLYTIQ_JWT_SECRET"] = settings.jwt_secret
+        app: object = "sync.server.asgi:app_from_env"
+    else:
+        app = create_app(ServerContext.build(settings, location.service_conninfo))
     config = uvicorn.Config(
-        app,
+        app,  # type: ignore[arg-type]
         host=host,
         port=port,
+        workers=workers,
+        factory=workers > 1,
         log_config=None,
         # SIGTERM/SIGINT: stop accepting, let in-flight pushes finish (up to this long), then close the pool.
         timeout_graceful_shutdown=30,
         proxy_headers=False,
     )
     try:
-        uvicorn.Server(config).run()
+        if workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            uvicorn.Server(config).run()
     except SystemExit:
         pass
     finally:
@@ -102,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP service (migrates first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (each with its own pool)")
     commands.add_parser("migrate", help="create roles and bring the schema up to date")
     tenant = commands.add_parser("create-tenant", help="add a dealership and its first admin")
     tenant.add_argument("--name", required=True)
@@ -112,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     jsonlog.configure(args.log_level.upper())
     settings = ServerSettings.from_env()
     if args.command == "serve":
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, args.port, args.workers)
     if args.command == "migrate":
         location = _prepare(settings)
         print(f"schema at revision {migrations.current_revision(location.admin_conninfo)}")

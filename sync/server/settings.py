@@ -81,6 +81,7 @@ class ServerSettings:
             data_dir=data_dir,
             jwt_secret=env.get("AUTOLYTIQ_JWT_SECRET") or _persistent_secret(data_dir / "jwt-secret"),
             bcrypt_cost=int(env.get("AUTOLYTIQ_BCRYPT_COST", "12")),
+            rate_limit_requests=int(env.get("AUTOLYTIQ_AUTH_RATE_LIMIT", "30")),
             smtp=smtp,
         )
 

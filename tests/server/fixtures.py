@@ -32,6 +32,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.ids import uuid7
+from sync.protocol import PullResponse
 from sync.server import accounts
 from sync.server.app import create_app
 from sync.server.auth import mfa
@@ -233,7 +234,7 @@ class SignedIn:
         assert self.totp_secret is not None
         while True:
             now = mfa.totp_step()
-            step = max(now - 1, self.totp_last_step + 1)
+            step = max(now, self.totp_last_step + 1)
             if step <= now + 1:
                 self.totp_last_step = step
                 return pyotp.TOTP(self.totp_secret).generate_otp(step)
@@ -397,6 +398,7 @@ class Desktop:
         )
         assert answer.status_code == 200, answer.text
         page: dict[str, Any] = answer.json()
+        PullResponse.model_validate(page)  # the wire shape the protocol documents
         for change in page["changes"]:
             self.rows[(change["table"], change["row_id"])] = change
         self.since = page["next_since"]

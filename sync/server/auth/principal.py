@@ -52,12 +52,8 @@ def role_table(conn: Conn) -> dict[str, frozenset[str]]:
 
 
 def permissions_of(conn: Conn, role_names: object) -> frozenset[str]:
-    table = role_table(conn)
-    names = [str(n) for n in role_names] if isinstance(role_names, list) else []
-    granted: set[str] = set()
-    for name in names:
-        granted |= table.get(name, frozenset())
-    return frozenset(granted)
+    custom = {name: sorted(perms) for name, perms in role_table(conn).items() if name not in BUILTIN_ROLES}
+    return _granted(role_names, custom)
 
 
 def load_caller(
@@ -68,26 +64,38 @@ def load_caller(
     Runs inside the request's tenant transaction, so a revoked session or a deactivated user is refused
     from the next request on, not when the access token expires.
     """
-    user = conn.execute(
-        "SELECT email, roles, active FROM app_user WHERE id = %s AND NOT deleted", (claims.user_id,)
-    ).fetchone()
-    session = conn.execute(
-        "SELECT revoked_at FROM auth_session WHERE id = %s AND user_id = %s",
+    # One round trip: the user, their session and the dealership's custom roles.
+    found = conn.execute(
+        "SELECT u.email, u.roles, u.active, s.revoked_at, "
+        "s.last_seen_at < now() - interval '1 minute' AS stale, "
+        "(SELECT coalesce(jsonb_object_agg(r.name, r.permissions), '{}'::jsonb) FROM role r "
+        " WHERE NOT r.deleted AND NOT r.builtin) AS custom_roles "
+        "FROM app_user u JOIN auth_session s ON s.tenant_id = u.tenant_id AND s.user_id = u.id AND s.id = %s "
+        "WHERE u.id = %s AND NOT u.deleted",
         (claims.session_id, claims.user_id),
     ).fetchone()
-    if user is None or not user["active"] or session is None or session["revoked_at"] is not None:
+    if found is None or not found["active"] or found["revoked_at"] is not None:
         raise NotAuthenticatedError("authorization: session ended; sign in again")
-    if touch:  # not in read-only transactions (pull)
-        conn.execute(
-            "UPDATE auth_session SET last_seen_at = now() "
-            "WHERE id = %s AND last_seen_at < now() - interval '1 minute'",
-            (claims.session_id,),
-        )
+    if touch and found["stale"]:  # not in read-only transactions (pull)
+        conn.execute("UPDATE auth_session SET last_seen_at = now() WHERE id = %s", (claims.session_id,))
     principal = Principal(
         user_id=str(claims.user_id),
         tenant_id=str(claims.tenant_id),
-        permissions=permissions_of(conn, user["roles"]),
+        permissions=_granted(found["roles"], found["custom_roles"]),
     )
     if principal.mfa_required and not claims.mfa and not allow_without_mfa:
         raise ForbiddenError("mfa: your role requires a second factor; sign in again with one")
-    return Caller(principal=principal, claims=claims, email=user["email"])
+    return Caller(principal=principal, claims=claims, email=found["email"])
+
+
+def _granted(role_names: object, custom: object) -> frozenset[str]:
+    table = dict(BUILTIN_ROLES)
+    if isinstance(custom, dict):
+        for name, permissions in custom.items():
+            if name not in BUILTIN_ROLES and isinstance(permissions, list):
+                table[name] = frozenset(str(p) for p in permissions)
+    names = [str(n) for n in role_names] if isinstance(role_names, list) else []
+    granted: set[str] = set()
+    for name in names:
+        granted |= table.get(name, frozenset())
+    return frozenset(granted)

@@ -53,9 +53,15 @@ class Database:
         """
         with self.pool.connection() as conn:
             if snapshot:
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),))
-            yield conn
+                # Sent with the BEGIN itself, so it costs no extra round trip.
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                conn.read_only = True
+            try:
+                conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),))
+                yield conn
+            finally:
+                if snapshot:
+                    _end_snapshot(conn)
 
     @contextmanager
     def login_lookup(self, email: str) -> Iterator[Conn]:
@@ -67,6 +73,17 @@ class Database:
     def ping(self) -> bool:
         with self.pool.connection() as conn:
             return conn.execute("SELECT 1").fetchone() is not None
+
+
+def _end_snapshot(conn: Conn) -> None:
+    # Changing these needs no open transaction; end it first (commit, or roll back after an error).
+    status = conn.info.transaction_status
+    if status == psycopg.pq.TransactionStatus.INERROR:
+        conn.rollback()
+    elif status != psycopg.pq.TransactionStatus.IDLE:
+        conn.commit()
+    conn.isolation_level = None
+    conn.read_only = None
 
 
 def set_tenant(conn: Conn, tenant_id: UUID | str) -> None:

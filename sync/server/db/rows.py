@@ -207,25 +207,52 @@ def to_server_row(row: StoredRow, hidden: frozenset[str] = frozenset()) -> Serve
     )
 
 
+def to_wire_row(row: StoredRow, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A row as plain JSON-ready data, shaped like ``ServerRow`` (for pages of many rows)."""
+    spec = _spec(row.table)
+    fields = (
+        {}
+        if row.deleted
+        else {
+            name: to_wire(kind, row.values[name]) for name, kind in spec.fields.items() if name not in hidden
+        }
+    )
+    return {
+        "table": row.table,
+        "row_id": str(row.id),
+        "version": row.version,
+        "deleted": row.deleted,
+        "fields": fields,
+    }
+
+
 def changes_since(conn: Conn, since: int, limit: int) -> list[StoredRow]:
     """Up to ``limit`` rows with version > ``since`` across all synced tables, in version order.
 
     Call inside a REPEATABLE READ transaction: the per-table queries must share one snapshot, or a
     commit landing between two of them could let a later number through before an earlier one.
     """
+    # All tables' queries go out in one pipeline: one round trip, not one per table.
+    cursors = []
+    with conn.pipeline():
+        for table in SYNCED_TABLES:
+            cursor = conn.cursor()
+            cursor.execute(_changes_sql(table), (since, limit))
+            cursors.append((table, cursor))
     found: list[StoredRow] = []
-    for table, spec in SYNCED_TABLES.items():
-        records = conn.execute(_changes_sql(table), (since, limit)).fetchall()
+    for table, cursor in cursors:
+        names = SYNCED_TABLES[table].fields
         found += [
             StoredRow(
                 table=table,
                 id=r["id"],
                 version=r["version"],
                 deleted=r["deleted"],
-                values={name: r[name] for name in spec.fields},
+                values={name: r[name] for name in names},
             )
-            for r in records
+            for r in cursor.fetchall()
         ]
+        cursor.close()
     found.sort(key=lambda r: r.version)
     return found[:limit]
 
@@ -235,6 +262,5 @@ def _changes_sql(table: str) -> str:
     # Only what a pull sends: the per-field bookkeeping stays on the server.
     columns = ", ".join(f'"{name}"' for name in SYNCED_TABLES[table].fields)
     return (
-        f'SELECT id, version, deleted, {columns} FROM "{table}" '
-        "WHERE version > %s ORDER BY version LIMIT %s"
+        f'SELECT id, version, deleted, {columns} FROM "{table}" WHERE version > %s ORDER BY version LIMIT %s'
     )

@@ -129,6 +129,11 @@ class Batch:
             self.changed.add(key)
 
     def flush(self) -> None:
+        # One pipeline: rows, conflicts and answers travel together, one round trip instead of three.
+        with self.conn.pipeline():
+            self._write()
+
+    def _write(self) -> None:
         bulk.write_rows(
             self.conn,
             [self.touched[k] for k in self.new],
