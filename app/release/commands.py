@@ -12,12 +12,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from app.release.configured_update import check_configured_update
 from app.release.errors import ReleaseError
 from app.release.keys import load_public_key, pinned_public_key
-from app.release.manifest import MANIFEST_NAME
 from app.release.self_check import running_build_root
-from app.release.signing import read_signed_manifest
-from app.release.update import UpdateStatus, check_for_update
+from app.release.update import UpdateStatus
 from app.release.verify import verify_install
 
 
@@ -50,26 +49,15 @@ def run_verify(path: Path | None, public_key: Path | None, *, as_json: bool) -> 
 def run_check_update(
     channel: str | None, current_version: str, public_key: Path | None, *, as_json: bool
 ) -> int:
-    from app.config import load_settings
-
-    location = channel or load_settings().update_channel
-    if not location:
-        print("autolytiq check-update: no update_channel configured", file=sys.stderr)
-        return 2
     try:
         key = _public_key(public_key)
     except ReleaseError as exc:
         print(f"autolytiq check-update: {exc}", file=sys.stderr)
         return 2
-    root = running_build_root()
-    expected_channel = None
-    if root is not None and (root / MANIFEST_NAME).is_file():
-        # Follow the channel this build was released on; its manifest was verified at start-up.
-        try:
-            expected_channel = read_signed_manifest(root / MANIFEST_NAME).verified(key).channel
-        except ReleaseError:
-            expected_channel = None
-    check = check_for_update(location, current_version, key, expected_channel=expected_channel)
+    check = check_configured_update(current_version, channel=channel, public_key=key)
+    if check is None:
+        print("autolytiq check-update: no update_channel configured", file=sys.stderr)
+        return 2
     if as_json:
         print(
             json.dumps(

@@ -178,3 +178,18 @@ def test_unparseable_versions_are_refused(text: str) -> None:
     with pytest.raises(ReleaseError) as error:
         ReleaseVersion.parse(text, field="manifest.version")
     assert error.value.where == "manifest.version"
+
+
+def test_the_configured_channel_is_checked_and_none_configured_means_no_check(
+    tmp_path: Path, signing_key: Ed25519PrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.release.configured_update import check_configured_update
+
+    monkeypatch.setenv("AUTOLYTIQ_SYSTEM_CONFIG", str(tmp_path / "system.toml"))
+    monkeypatch.setenv("AUTOLYTIQ_USER_CONFIG", str(tmp_path / "user.toml"))
+    monkeypatch.delenv("AUTOLYTIQ_UPDATE_CHANNEL", raising=False)
+    assert check_configured_update("1.2.0", public_key=signing_key.public_key()) is None
+    channel = publish(tmp_path / "channel", signing_key, "1.4.0")
+    (tmp_path / "system.toml").write_text(f'update_channel = "{channel.as_uri()}"\n', encoding="utf-8")
+    check = check_configured_update("1.2.0", public_key=signing_key.public_key())
+    assert check is not None and check.offered_version == "1.4.0"
