@@ -279,3 +279,16 @@ def test_a_changed_epoch_tells_the_client_to_start_over(api: TestClient, make_te
         "/sync/pull", params={"schema_version": 1, "epoch": str(uuid4())}, headers=desk.user.headers
     )
     assert other.status_code == 410 and "since=0" in other.json()["detail"]
+
+
+def test_each_push_that_changes_something_is_audited_once(api: TestClient, make_tenant: Any) -> None:
+    tenant, one, _ = _shop(api, make_tenant)
+    ops = [one.op("customer", uuid7(), {"first_name": f"A{i}"}) for i in range(3)]
+    one.push(ops)
+    one.push(ops)  # a repeat changes nothing and is not audited again
+    events = api.get("/admin/audit", params={"action": "sync.push"}, headers=tenant.admin.headers).json()[
+        "events"
+    ]
+    assert len(events) == 1
+    assert events[0]["after"] == {"device_id": "desk-one", "applied": 3, "conflicts": 0, "rejected": 0}
+    assert events[0]["actor_id"] == str(one.user.user_id)

@@ -108,6 +108,16 @@ def totp_enroll(body: StepRequest, ctx: Ctx) -> TotpEnrolment:
             "WHERE user_id = %s",
             (secret, claims.user_id),
         )
+        with rows.sequence(conn) as seq:
+            audit.record(
+                conn,
+                seq,
+                actor=claims.user_id,
+                action="auth.totp_enrolment_started",
+                entity="app_user",
+                entity_id=claims.user_id,
+                device=claims.device_id,
+            )
         return TotpEnrolment(
             secret=secret,
             provisioning_uri=mfa.provisioning_uri(secret, cred["email"], ctx.settings.public_name),
@@ -160,6 +170,16 @@ def email_code(body: StepRequest, ctx: Ctx) -> dict[str, str]:
             ctx.settings.email_code_ttl_s,
             secret=code,
         )
+        with rows.sequence(conn) as seq:
+            audit.record(
+                conn,
+                seq,
+                actor=claims.user_id,
+                action="auth.email_code_sent",
+                entity="app_user",
+                entity_id=claims.user_id,
+                device=claims.device_id,
+            )
     minutes = ctx.settings.email_code_ttl_s // 60
     ctx.mailer.send(
         Mail(

@@ -108,6 +108,16 @@ def rotate(ctx: ServerContext, conn: Conn, tenant_id: UUID, token: str) -> Token
     )
     conn.execute("UPDATE auth_session SET last_seen_at = now() WHERE id = %s", (found["session_id"],))
     refresh = _issue_refresh(ctx, conn, tenant_id, found["session_id"])
+    with rows.sequence(conn) as seq:
+        audit.record(
+            conn,
+            seq,
+            actor=found["user_id"],
+            action="auth.refresh",
+            entity="auth_session",
+            entity_id=found["session_id"],
+            device=found["device_id"],
+        )
     claims = AccessClaims(
         user_id=found["user_id"],
         tenant_id=tenant_id,

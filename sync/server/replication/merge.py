@@ -27,6 +27,7 @@ from app.ids import uuid7
 from app.policy import Principal
 from sync.protocol import FieldConflict, Hlc, OpResult, PushOp, PushRequest, PushResponse
 from sync.schema import SCHEMA_VERSION, SYNCED_TABLES
+from sync.server import audit
 from sync.server.db import bulk, rows
 from sync.server.db.codec import FieldValueError, to_db, to_wire
 from sync.server.db.pool import Conn
@@ -415,4 +416,22 @@ def apply_push(conn: Conn, request: PushRequest, writer: Writer) -> PushResponse
                             op_id=op.op_id, status="rejected", reason=rejected.reason, field=rejected.field
                         )
                     )
+        fresh = [r for r in results if not r.duplicate and r.status != "rejected"]
+        if fresh:
+            # One audit event per push, next to the ledger of ops (applied_op) and each row's updated_by.
+            audit.record(
+                conn,
+                seq,
+                actor=writer.user_id,
+                action="sync.push",
+                entity="device",
+                entity_id=None,
+                after={
+                    "device_id": writer.device_id,
+                    "applied": sum(r.status == "applied" for r in fresh),
+                    "conflicts": sum(r.status == "conflict" for r in fresh),
+                    "rejected": sum(r.status == "rejected" for r in results),
+                },
+                device=writer.device_id,
+            )
     return PushResponse(results=results, server_seq=seq.last, epoch=seq.epoch)
