@@ -93,6 +93,17 @@ class _TurnJob(QRunnable):
             self.bridge.finished.emit(self.turn, answer)
 
 
+class _WarmUp(QRunnable):
+    """Builds the knowledge index in the background so the first question does not wait for it."""
+
+    def __init__(self, service: AssistantService) -> None:
+        super().__init__()
+        self.service = service
+
+    def run(self) -> None:
+        self.service.warm_up()
+
+
 def _describe(call: ToolCallRecord) -> QListWidgetItem:
     if call.ok:
         item = QListWidgetItem(f"✓ {call.name}")
@@ -181,6 +192,7 @@ class ChatPanel(QDockWidget):
             )
         if service.settings_problem:
             self.status.setText(f"{self.status.text()} {service.settings_problem}".strip())
+        self._pool.start(_WarmUp(service))
 
     # --- public API -------------------------------------------------------------------------------
 

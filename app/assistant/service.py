@@ -158,9 +158,9 @@ class AssistantService:
         self.store = store
         self.principal = principal
         self.provider = provider
-        self.knowledge = knowledge or shared_knowledge()
+        self._knowledge = knowledge
         self.toolbox = toolbox or default_toolbox()
-        self.tool_context = ToolContext(store, principal, self.knowledge)
+        self.tool_context = ToolContext(store, principal, lambda: self.knowledge)
         self._dealer_name, self._dealer_state, dealer_settings = self._dealership(dealership)
         self.settings_problem: str | None = None
         if limits is None:
@@ -176,6 +176,16 @@ class AssistantService:
         self._clock = SendClock()
         self._usage_in_stream = True
         self._client_lock = threading.Lock()
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        if self._knowledge is None:
+            self._knowledge = shared_knowledge()
+        return self._knowledge
+
+    def warm_up(self) -> None:
+        """Build the knowledge index ahead of the first question (call it off the GUI thread)."""
+        _ = self.knowledge
 
     # --- configuration ----------------------------------------------------------------------------
 

@@ -43,8 +43,13 @@ class ToolContext:
 
     store: Store
     principal: Principal
-    knowledge: KnowledgeBase
+    # Built on first use (about a second), so opening the window never waits for the index.
+    knowledge_source: Callable[[], KnowledgeBase]
     engines: dict[str, Any] = field(default_factory=dict)  # ML engines loaded once per assistant
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self.knowledge_source()
 
 
 ToolFunction = Callable[[ToolContext, Mapping[str, Any]], Any]
