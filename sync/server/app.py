@@ -20,6 +20,7 @@ from sync.schema import SCHEMA_VERSION
 from sync.server.admin.routes import router as admin_router
 from sync.server.auth.routes import router as auth_router
 from sync.server.context import ServerContext
+from sync.server.db.rows import TenantNotFoundError
 from sync.server.errors import ApiError, TooManyRequestsError
 from sync.server.jsonlog import request_id_var
 from sync.server.replication.routes import router as sync_router
@@ -110,6 +111,10 @@ def create_app(ctx: ServerContext) -> FastAPI:
     async def db_down(request: Request, exc: psycopg.OperationalError) -> JSONResponse:
         log.warning("database unavailable: %s", exc)
         return _error(503, "database unavailable; nothing was changed, retry shortly")
+
+    @app.exception_handler(TenantNotFoundError)
+    async def no_tenant(request: Request, exc: TenantNotFoundError) -> JSONResponse:
+        return _error(404, "dealership not found")
 
     @app.exception_handler(PoolTimeout)
     async def pool_busy(request: Request, exc: PoolTimeout) -> JSONResponse:

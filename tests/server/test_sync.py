@@ -265,6 +265,9 @@ def test_pull_pages_in_order_with_tombstones_and_hides_cost_from_sales(
     assert live["price"] == "21999" and "cost" not in live
     manager.pull_all()
     assert manager.row("vehicle", vehicles[1])["fields"]["cost"] == "18000.50"
+    # The audit trail goes only to those allowed to read it (audit.view); paging still passes over it.
+    assert not [c for c in seen if c["table"] == "audit_event"]
+    assert any(table == "audit_event" for table, _ in manager.rows)
 
 
 def test_a_changed_epoch_tells_the_client_to_start_over(api: TestClient, make_tenant: Any) -> None:

@@ -53,5 +53,14 @@ def missing_permission(
     return None
 
 
+# Whole tables a user without the permission does not receive on pull.
+TABLE_NEEDS: dict[str, str] = {"audit_event": Permission.AUDIT_VIEW}
+
+
+def may_pull(principal: Principal, table: str) -> bool:
+    needed = TABLE_NEEDS.get(table)
+    return needed is None or principal.can(needed)
+
+
 def hidden_fields(principal: Principal, table: str) -> frozenset[str]:
     return frozenset(name for name, perm in HIDDEN_WITHOUT.get(table, {}).items() if not principal.can(perm))

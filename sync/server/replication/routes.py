@@ -26,7 +26,7 @@ from sync.server.context import ServerContext, server_context
 from sync.server.db import rows
 from sync.server.errors import ApiError
 from sync.server.replication import conflicts
-from sync.server.replication.access import hidden_fields
+from sync.server.replication.access import hidden_fields, may_pull
 from sync.server.replication.merge import Writer, apply_push
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -97,7 +97,10 @@ def pull(
         hidden = {table: hidden_fields(caller.principal, table) for table in {r.table for r in page}}
     # Shaped as PullResponse, serialised without building a model per row (pages hold up to 1000 rows).
     answer = {
-        "changes": [rows.to_wire_row(r, hidden[r.table]) for r in page],
+        # Rows of tables the user may not see are left out; next_since still moves past them.
+        "changes": [
+            rows.to_wire_row(r, hidden[r.table]) for r in page if may_pull(caller.principal, r.table)
+        ],
         "next_since": page[-1].version if page else since,
         "has_more": len(found) > limit,
         "epoch": str(current_epoch),
