@@ -203,7 +203,7 @@ def test_bad_ops_are_rejected_alone_with_the_reason_and_nothing_stored(
 
 def test_audit_events_are_insert_only(api: TestClient, make_tenant: Any) -> None:
     tenant: TenantHandle = make_tenant()
-    desk = Desktop(api, tenant.add_user(["salesperson"]), "desk-a")
+    desk = Desktop(api, tenant.add_user(["sales_manager"]), "desk-a")  # audit.view, to pull it back
     event = str(uuid7())
     fields = {"action": "quote.printed", "entity": "deal", "at": "2026-01-31T15:00:00+00:00"}
     assert desk.push([desk.op("audit_event", event, fields)])[0]["status"] == "applied"
