@@ -334,7 +334,11 @@ class AssistantService:
         except (ProviderUnavailableError, ProviderError) as exc:
             self.ledger.record_usage(provider.model, 0, 0, Decimal("0"), outcome="error")
             kind = exc.kind if isinstance(exc, ProviderUnavailableError) else "not_configured"
-            return _failed(kind, exc.message, conversation)
+            failed = _failed(kind, exc.message, conversation)
+            if isinstance(exc, ProviderUnavailableError) and exc.partial is not None:
+                # Tools that ran before the provider failed still show their (real) results.
+                failed.tool_calls = exc.partial.tool_calls
+            return failed
         return self._finish(
             outcome, provider, text, summary, passages, conversation, spent, key, outbound, started
         )

@@ -32,6 +32,7 @@ class ProviderUnavailableError(AppError):
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.partial: TurnOutcome | None = None  # what the turn did before the provider failed
 
 
 class SendClock:
@@ -174,7 +175,12 @@ class TurnRunner:
         for step in range(self.max_steps):
             outcome.steps = step + 1
             last = step == self.max_steps - 1
-            result = self._stream(messages, [] if last else specs, outcome, emit, stop)
+            try:
+                result = self._stream(messages, [] if last else specs, outcome, emit, stop)
+            except ProviderUnavailableError as exc:
+                outcome.answer = "".join(texts).strip()
+                exc.partial = outcome
+                raise
             texts.append(result.text)
             if stop.is_set():
                 outcome.cancelled = True

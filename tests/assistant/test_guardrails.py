@@ -300,3 +300,21 @@ def test_a_server_that_refuses_the_usage_option_still_answers_and_is_counted(
     # The assistant remembers: the next question does not pay for the refusal again.
     assert assistant.ask("Anything else?").answer == "Again."
     assert len(server.requests) == 3 and "stream_options" not in server.requests[2]
+
+
+def test_tool_results_survive_a_provider_that_fails_mid_turn(
+    server: FakeProvider, make_assistant: AssistantFactory
+) -> None:
+    import calc
+
+    deal = {
+        "deal_type": "finance",
+        "customer": {"state": "TX"},
+        "vehicle": {"price": "24000", "condition": "used"},
+        "finance": {"apr": "0.07", "term_months": 60},
+    }
+    server.script(Reply(tool_calls=[("quote_deal", deal)]), Reply(status=502))
+    result = make_assistant().ask("Quote it")
+    assert result.error is not None and result.error.kind == "server" and "HTTP 502" in result.answer
+    assert [c.name for c in result.tool_calls] == ["quote_deal"]
+    assert result.tool_calls[0].result == calc.quote_deal(deal)
