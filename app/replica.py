@@ -6,6 +6,7 @@ Rules kept here:
   not as concurrent edits.
 - A pulled value never overwrites a field that has a local change waiting to be pushed; that change
   goes to the server, which merges it by the same field rules.
+- A refused change triggers a full pull, so the server's version of the row replaces it locally.
 - Answers and pulled pages are applied with change capture off (they are the server's, not ours to
   push back), each in one transaction together with the checkpoint.
 """
@@ -67,6 +68,12 @@ class StoreReplica:
 
     def acknowledge(self, ops: Sequence[PushOp], results: Sequence[OpResult]) -> None:
         with self._session() as session:
+            if any(result.status == "rejected" for result in results):
+                # The server refused a change this device already made locally (say, a delete the user
+                # may not make): pull everything again so the server's version of the row comes back.
+                # The refusal is kept as a conflict record for review. Rare, so the full pull is fine.
+                checkpoint = session.scalars(select(SyncCheckpoint)).first()
+                self._save_checkpoint(session, 0, checkpoint.epoch if checkpoint else None)
             for op, result in zip(ops, results, strict=True):
                 table, row_id = op.table, str(op.row_id)
                 if result.version is not None:
@@ -127,7 +134,7 @@ class StoreReplica:
                 self._apply_row(session, change, pending)
             self._save_checkpoint(session, next_since, epoch)
 
-    def reset_checkpoint(self, epoch: str) -> None:
+    def reset_checkpoint(self, epoch: str | None) -> None:
         with self._session() as session:
             self._save_checkpoint(session, 0, epoch)
 
@@ -183,7 +190,7 @@ class StoreReplica:
         if (local.server_version or 0) < change.version:
             local.server_version = change.version
 
-    def _save_checkpoint(self, session: Session, since: int, epoch: str) -> None:
+    def _save_checkpoint(self, session: Session, since: int, epoch: str | None) -> None:
         row = session.scalars(select(SyncCheckpoint)).first()
         if row is None:
             row = SyncCheckpoint(schema_version=SCHEMA_VERSION)

@@ -126,7 +126,7 @@ def start_signed_in(
     engine.start()
     with store.session(Actor(tenant_id, None, store.device_id), capture_changes=False) as session:
         dealership = session.get(Dealership, tenant_id)
-        name = dealership.name if dealership else "your dealership"
+        name = (dealership.name if dealership else None) or "your dealership"
     return AppContext(
         settings, store, user.principal, user.display_name or user.email, name, connection=connection
     )

@@ -68,11 +68,11 @@ def normalize_secondary_line(text: str) -> str:
 def _po_box_or_route(words: list[str]) -> str | None:
     for form in _PO_BOX_FORMS:
         if tuple(words[: len(form)]) == form and len(words) > len(form):
-            return " ".join(["PO", "BOX", *words[len(form):]])
+            return " ".join(["PO", "BOX", *words[len(form) :]])
     for form, standard in _ROUTE_FORMS.items():
         if tuple(words[: len(form)]) == form and len(words) > len(form) and words[len(form)][0].isdigit():
             # "RR 2 BOX 5": the route number and box stay as typed.
-            return " ".join([standard, *words[len(form):]])
+            return " ".join([standard, *words[len(form) :]])
     return None
 
 
@@ -80,7 +80,7 @@ def _unit_start(words: list[str]) -> int | None:
     """Index where a secondary unit begins, if the line has one after the street."""
     for i in range(2, len(words)):  # at least a number and a name come first
         word = words[i]
-        following = words[i + 1:]
+        following = words[i + 1 :]
         if word in RANGED_UNITS and following and _is_range(following):
             return i
         standalone = word in STANDALONE_UNITS and _ends_street(words[i - 1])

@@ -29,7 +29,7 @@ REFRESH_KEY = "refresh-token:{email}"
 LAST_USER_KEY = "last-user"
 # Refresh this long before the access token runs out, so a request never carries an expired one.
 REFRESH_MARGIN_S = 60
-VERIFIER_COST = 12
+VERIFIER_COST = 12  # bcrypt cost of the offline verifier (tests may lower it through AuthSession)
 
 
 class OfflineUnlockError(Exception):

@@ -43,6 +43,7 @@ from app.store.models import (
 from app.vin import with_check_digit
 
 DEMO_DEVICE = "demo"
+DEMO_NAME = "Capitol City Motors"
 HUNDRED = Decimal("100")
 
 
@@ -95,7 +96,7 @@ def build_demo(store: Store, *, seed: int = 7, today: date | None = None) -> Dem
     dealership = Dealership(
         id=tenant_id,
         tenant_id=tenant_id,
-        name="Capitol City Motors",
+        name=DEMO_NAME,
         address_line1="4500 S LAMAR BLVD",
         city="AUSTIN",
         state="TX",
@@ -331,7 +332,7 @@ def build_demo(store: Store, *, seed: int = 7, today: date | None = None) -> Dem
         )
     return DemoSummary(
         tenant_id=tenant_id,
-        dealership=dealership.name,
+        dealership=DEMO_NAME,
         users={u.email: u.id for u in users},
         vehicles=len(vehicles),
         customers=len(customers),

@@ -53,10 +53,11 @@ class Dealership(Synced):
     __tablename__ = "dealership"
     __sync_name__ = "dealership"
 
-    name: Mapped[str] = mapped_column(String(200))
+    # Owned by the server (set up by an administrator there), so nothing here is required locally.
+    name: Mapped[str | None] = mapped_column(String(200))
     address_line1: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str | None] = mapped_column(String(100))
-    state: Mapped[str] = mapped_column(String(2))
+    state: Mapped[str | None] = mapped_column(String(2))
     zip: Mapped[str | None] = mapped_column(String(10))
     county: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str | None] = mapped_column(String(64))

@@ -91,7 +91,7 @@ def with_check_digit(vin: str) -> str:
     """
     text = normalize_vin_text(vin)
     digit = check_digit(text)
-    return f"{text[:CHECK_DIGIT_INDEX]}{digit}{text[CHECK_DIGIT_INDEX + 1:]}"
+    return f"{text[:CHECK_DIGIT_INDEX]}{digit}{text[CHECK_DIGIT_INDEX + 1 :]}"
 
 
 def validate_vin(vin: str, *, allow_bad_check_digit: bool = False) -> str:

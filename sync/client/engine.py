@@ -199,16 +199,16 @@ class SyncEngine:
                 if resets > 1:
                     raise
                 log.warning("server epoch changed to %s: pulling everything again", exc.epoch)
-                self._replica.reset_checkpoint(exc.epoch)
+                self._replica.reset_checkpoint(exc.epoch or None)
                 checkpoint = self._replica.checkpoint()
                 continue
             epoch = str(page.epoch)
-            if checkpoint.epoch is not None and epoch != checkpoint.epoch:
+            if checkpoint.epoch and epoch != checkpoint.epoch:
                 # A server that does not check the epoch itself: treat it as a restore all the same.
                 self._replica.reset_checkpoint(epoch)
                 checkpoint = self._replica.checkpoint()
                 continue
-            if page.changes or page.next_since != checkpoint.since or checkpoint.epoch is None:
+            if page.changes or page.next_since != checkpoint.since or checkpoint.epoch != epoch:
                 self._replica.apply_page(page.changes, page.next_since, epoch)
             pulled += len(page.changes)
             checkpoint = Checkpoint(page.next_since, epoch)

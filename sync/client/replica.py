@@ -32,7 +32,7 @@ class LocalReplica(Protocol):
         """Apply one pull page and store the new checkpoint in the same transaction."""
         ...
 
-    def reset_checkpoint(self, epoch: str) -> None:
+    def reset_checkpoint(self, epoch: str | None) -> None:
         """The server was restored (new epoch): pull everything again; the outbox is kept."""
         ...
 

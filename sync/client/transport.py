@@ -93,7 +93,7 @@ class SyncTransport:
             if response.status_code == 426:
                 raise UpdateRequiredError(self._parse(response, SchemaTooOld))
             if response.status_code == 410:
-                raise EpochChangedError(str(response.json().get("epoch", "")))
+                raise EpochChangedError(str(response.json().get("epoch") or ""))
             if response.status_code >= 500 or response.status_code == 429:
                 raise OfflineError(f"server answered {response.status_code}")
             if response.status_code >= 400:

@@ -92,10 +92,10 @@ def upgrade() -> None:
 
     op.create_table(
         "dealership",
-        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=True),
         sa.Column("address_line1", sa.String(length=200), nullable=True),
         sa.Column("city", sa.String(length=100), nullable=True),
-        sa.Column("state", sa.String(length=2), nullable=False),
+        sa.Column("state", sa.String(length=2), nullable=True),
         sa.Column("zip", sa.String(length=10), nullable=True),
         sa.Column("county", sa.String(length=100), nullable=True),
         sa.Column("timezone", sa.String(length=64), nullable=True),
