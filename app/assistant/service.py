@@ -45,7 +45,7 @@ from app.assistant.turn import (
     TurnOutcome,
     TurnRunner,
 )
-from app.errors import AppError, NotFoundError, ValidationError
+from app.errors import NotFoundError, ValidationError
 from app.ids import new_id
 from app.policy import Permission, PermissionDeniedError, Principal
 from app.runtime import AppContext
@@ -506,7 +506,6 @@ def open_assistant(context: AppContext) -> AssistantService:
 
 
 __all__ = [
-    "AppError",
     "AskContext",
     "AssistantAnswer",
     "AssistantError",
