@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.replica import StoreReplica
 from app.store.models import Customer, OutboxOp, SyncCheckpoint
-from sync.client.transport import OfflineError, ProtocolError
+from sync.client.engine import SyncEngine
+from sync.client.transport import OfflineError, ProtocolError, UpdateRequiredError
 from tests.desktop.conftest import MemoryKeyring
 from tests.desktop.desktops import Desktop, make_desktop
 
@@ -171,8 +173,26 @@ def test_a_change_the_server_refuses_is_undone_and_kept_for_review(dealership: A
     a.engine.sync_once()
     b.engine.sync_once()
     with b.store.session(b.actor) as session:
-        session.delete(session.get(Customer, customer_id))  # a salesperson may not delete customers: the server will refuse
+        session.delete(
+            session.get(Customer, customer_id)
+        )  # a salesperson may not delete customers: the server will refuse
     b.engine.sync_once()
     assert customer_id in b.customers()  # the server's row is back
     [refusal] = [c for c in b.conflicts() if c.kind == "rejected"]
     assert refusal.row_id == customer_id and "customers.delete" in (refusal.reason or "")
+
+
+def test_an_outdated_app_is_told_to_update_and_keeps_its_changes(dealership: Any) -> None:
+    desk = dealership("desk-old")
+    _add_customers(desk, 2)
+    outdated = SyncEngine(
+        StoreReplica(desk.store, desk.principal.tenant_id),
+        desk.engine._transport,
+        "desk-old",
+        schema_version=0,
+    )
+    with pytest.raises(UpdateRequiredError) as raised:
+        outdated.sync_once()
+    assert "too old" in str(raised.value)
+    assert outdated.status.update_required and outdated.status.describe() == "Update required to sync"
+    assert _outbox(desk) > 0  # nothing is thrown away; the updated app pushes it
