@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -78,6 +79,9 @@ def _error(
 def create_app(ctx: ServerContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Request handlers run on a thread pool; CPU-bound work gains nothing from more threads than the
+        # database pool has connections, and fewer threads contend less for the GIL.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = ctx.settings.request_threads
         ctx.db.open()
         log.info("started", extra={"schema_version": SCHEMA_VERSION})
         try:

@@ -60,6 +60,7 @@ class ServerSettings:
     max_pull_limit: int = 1000
     pool_min_size: int = 2
     pool_max_size: int = 20
+    request_threads: int = 4
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     public_name: str = "Autolytiq"
 
@@ -82,6 +83,7 @@ class ServerSettings:
             jwt_secret=env.get("AUTOLYTIQ_JWT_SECRET") or _persistent_secret(data_dir / "jwt-secret"),
             bcrypt_cost=int(env.get("AUTOLYTIQ_BCRYPT_COST", "12")),
             rate_limit_requests=int(env.get("AUTOLYTIQ_AUTH_RATE_LIMIT", "30")),
+            request_threads=int(env.get("AUTOLYTIQ_REQUEST_THREADS", "4")),
             smtp=smtp,
         )
 
