@@ -115,13 +115,21 @@ def run_pyinstaller(pinned: Path, dist: Path, work: Path) -> Path:
 
 
 def git_commit() -> str:
+    """The source commit, marked ``-dirty`` when the build included uncommitted changes."""
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
         ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return head
+    return f"{head}-dirty" if changes else head
 
 
 def build_metadata() -> dict[str, str]:
@@ -135,7 +143,8 @@ def build_metadata() -> dict[str, str]:
 
 
 def executable(root: Path) -> Path:
-    return root / (f"{APP_DIR_NAME}.exe" if sys.platform == "win32" else APP_DIR_NAME)
+    """The executable that prints to the console: on Windows the spec's console twin."""
+    return root / (f"{APP_DIR_NAME}-cli.exe" if sys.platform == "win32" else APP_DIR_NAME)
 
 
 def run_frozen(root: Path, *args: str) -> dict[str, object]:

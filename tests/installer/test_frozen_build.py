@@ -45,7 +45,7 @@ class Frozen:
 
     @property
     def executable(self) -> Path:
-        return self.root / ("autolytiq.exe" if sys.platform == "win32" else "autolytiq")
+        return self.root / ("autolytiq-cli.exe" if sys.platform == "win32" else "autolytiq")
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         data = self.scratch / "data"
