@@ -22,8 +22,8 @@ def _quoted(name: str) -> str:
 
 
 @cache
-def _insert_sql(table: str) -> str:
-    columns = [*SYNCED_TABLES[table].fields, *_BOOK]
+def _insert_sql(table: str, fields: tuple[str, ...]) -> str:
+    columns = [*fields, *_BOOK]
     return (
         f"INSERT INTO {_quoted(table)} (tenant_id, id, {', '.join(_quoted(c) for c in columns)}) VALUES "
         f"(nullif(current_setting('app.tenant_id', true), '')::uuid, %s, {', '.join(['%s'] * len(columns))})"
@@ -31,17 +31,15 @@ def _insert_sql(table: str) -> str:
 
 
 @cache
-def _update_sql(table: str) -> str:
-    columns = [*SYNCED_TABLES[table].fields, *_BOOK]
-    sets = ", ".join(f"{_quoted(c)} = %s" for c in columns)
+def _update_sql(table: str, fields: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{_quoted(c)} = %s" for c in (*fields, *_BOOK))
     return f"UPDATE {_quoted(table)} SET {sets}, updated_at = now() WHERE id = %s"
 
 
-def _params(row: StoredRow) -> list[Any]:
-    spec = SYNCED_TABLES[row.table]
-    values = [_json_field(spec.fields[name], row.values[name]) for name in spec.fields]
+def _params(row: StoredRow, fields: tuple[str, ...]) -> list[Any]:
+    kinds = SYNCED_TABLES[row.table].fields
     return [
-        *values,
+        *(_json_field(kinds[name], row.values[name]) for name in fields),
         row.version,
         Jsonb(row.field_versions),
         Jsonb(row.field_hlc),
@@ -58,15 +56,22 @@ def _json_field(kind: str, value: Any) -> Any:
     return value
 
 
-def write_rows(conn: Conn, new: list[StoredRow], changed: list[StoredRow]) -> None:
-    inserts: dict[str, list[list[Any]]] = defaultdict(list)
-    updates: dict[str, list[list[Any]]] = defaultdict(list)
+def write_rows(conn: Conn, new: list[StoredRow], changed: list[tuple[StoredRow, set[str]]]) -> None:
+    """Insert ``new`` rows (their non-null fields) and update ``changed`` rows (the named fields).
+
+    Rows are grouped by table and by the set of fields written, so a batch of similar changes becomes
+    one statement run many times, and unset fields cost nothing.
+    """
+    inserts: dict[tuple[str, tuple[str, ...]], list[list[Any]]] = defaultdict(list)
+    updates: dict[tuple[str, tuple[str, ...]], list[list[Any]]] = defaultdict(list)
     for row in new:
-        inserts[row.table].append([row.id, *_params(row)])
-    for row in changed:
-        updates[row.table].append([*_params(row), row.id])
+        fields = tuple(name for name in SYNCED_TABLES[row.table].fields if row.values[name] is not None)
+        inserts[(row.table, fields)].append([row.id, *_params(row, fields)])
+    for row, names in changed:
+        fields = tuple(name for name in SYNCED_TABLES[row.table].fields if name in names)
+        updates[(row.table, fields)].append([*_params(row, fields), row.id])
     with conn.cursor() as cur:
-        for table, params in inserts.items():
-            cur.executemany(_insert_sql(table), params)
-        for table, params in updates.items():
-            cur.executemany(_update_sql(table), params)
+        for (table, fields), params in inserts.items():
+            cur.executemany(_insert_sql(table, fields), params)
+        for (table, fields), params in updates.items():
+            cur.executemany(_update_sql(table, fields), params)

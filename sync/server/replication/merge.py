@@ -62,7 +62,7 @@ class Batch:
     touched: dict[tuple[str, UUID], rows.StoredRow] = field(default_factory=dict)
     known: dict[str, set[UUID]] = field(default_factory=dict)  # referenced rows that exist
     new: set[tuple[str, UUID]] = field(default_factory=set)
-    changed: set[tuple[str, UUID]] = field(default_factory=set)
+    changed: dict[tuple[str, UUID], set[str]] = field(default_factory=dict)  # row → fields written
     conflicts: list[list[Any]] = field(default_factory=list)
     answers: list[list[Any]] = field(default_factory=list)
 
@@ -127,7 +127,7 @@ class Batch:
         row.updated_by_device = self.writer.device_id
         key = (row.table, row.id)
         if key not in self.new:
-            self.changed.add(key)
+            self.changed.setdefault(key, set()).update(fields)
 
     def flush(self) -> None:
         # One pipeline: rows, conflicts and answers travel together, one round trip instead of three.
@@ -138,7 +138,7 @@ class Batch:
         bulk.write_rows(
             self.conn,
             [self.touched[k] for k in self.new],
-            [self.touched[k] for k in self.changed if k not in self.new],
+            [(self.touched[k], names) for k, names in self.changed.items() if k not in self.new],
         )
         with self.conn.cursor() as cur:
             if self.conflicts:
