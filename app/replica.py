@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.store.database import Actor, Store
-from app.store.models import SYNCED_MODELS, OutboxOp, SyncCheckpoint, SyncConflict, Synced
+from app.store.models import SYNCED_MODELS, OutboxOp, SyncCheckpoint, SyncConflict
 from app.store.types import utcnow
 from sync.client.replica import Checkpoint
 from sync.protocol import OpResult, PushOp, ServerRow
@@ -74,18 +74,21 @@ class StoreReplica:
                 # The refusal is kept as a conflict record for review. Rare, so the full pull is fine.
                 checkpoint = session.scalars(select(SyncCheckpoint)).first()
                 self._save_checkpoint(session, 0, checkpoint.epoch if checkpoint else None)
+            answered = [str(op.op_id) for op in ops]
+            session.execute(delete(OutboxOp).where(OutboxOp.id.in_(answered)))
+            # Changes made after this batch: the server's answer must not overwrite them.
+            pending = self._pending_fields(session)
+            versions: dict[tuple[str, str], int] = {}
             for op, result in zip(ops, results, strict=True):
                 table, row_id = op.table, str(op.row_id)
                 if result.version is not None:
-                    session.execute(
-                        update(OutboxOp)
-                        .where(OutboxOp.table_name == table, OutboxOp.row_id == row_id)
-                        .values(base_version=result.version)
-                    )
-                    model = SYNCED_MODELS.get(table)
-                    local = session.get(model, row_id) if model else None
-                    if local is not None and (local.server_version or 0) < result.version:
-                        local.server_version = result.version
+                    if (table, row_id) in pending:
+                        session.execute(
+                            update(OutboxOp)
+                            .where(OutboxOp.table_name == table, OutboxOp.row_id == row_id)
+                            .values(base_version=result.version)
+                        )
+                    versions[(table, row_id)] = result.version
                 for conflict in result.conflicts:
                     session.add(
                         SyncConflict(
@@ -113,10 +116,32 @@ class StoreReplica:
                             op_id=str(op.op_id),
                         )
                     )
-                session.execute(delete(OutboxOp).where(OutboxOp.id == str(op.op_id)))
-                if result.row is not None:
-                    session.flush()
-                    self._apply_row(session, result.row, self._pending_fields(session))
+            self._raise_versions(session, versions)
+            rows = [result.row for result in results if result.row is not None]
+            if rows:
+                session.execute(text("PRAGMA defer_foreign_keys = ON"))
+                self._apply_rows(session, rows, pending)
+
+    def _raise_versions(self, session: Session, versions: dict[tuple[str, str], int]) -> None:
+        """Record the server version each answered row is now at (one statement per table)."""
+        by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for (table_name, row_id), version in versions.items():
+            by_table[table_name].append({"row_id": row_id, "version": version})
+        for table_name, batch in by_table.items():
+            model = SYNCED_MODELS.get(table_name)
+            if model is None:
+                continue
+            table = cast(Table, model.__table__)
+            session.connection().execute(
+                table.update()
+                .where(
+                    table.c.tenant_id == self._actor.tenant_id,
+                    table.c.id == bindparam("row_id"),
+                    func.coalesce(table.c.server_version, 0) < bindparam("version"),
+                )
+                .values(server_version=bindparam("version")),
+                batch,
+            )
 
     # --- pull side -------------------------------------------------------------------------------
 
@@ -129,9 +154,7 @@ class StoreReplica:
         with self._session() as session:
             # References inside one page may point forward; check them when the page commits.
             session.execute(text("PRAGMA defer_foreign_keys = ON"))
-            pending = self._pending_fields(session)
-            for change in changes:
-                self._apply_row(session, change, pending)
+            self._apply_rows(session, changes, self._pending_fields(session))
             self._save_checkpoint(session, next_since, epoch)
 
     def reset_checkpoint(self, epoch: str | None) -> None:
@@ -165,30 +188,84 @@ class StoreReplica:
                 names.update(fields)
         return pending
 
-    def _apply_row(
-        self, session: Session, change: ServerRow, pending: dict[tuple[str, str], set[str] | None]
+    def _apply_rows(
+        self, session: Session, changes: Sequence[ServerRow], pending: dict[tuple[str, str], set[str] | None]
     ) -> None:
-        model = SYNCED_MODELS.get(change.table)
-        if model is None:
-            return  # a table this version does not know: a newer server; nothing to keep it in
-        row_id = str(change.row_id)
-        waiting = pending.get((change.table, row_id), set())
-        local: Synced | None = session.get(model, row_id)
-        if waiting is None:
-            return  # deleted here, not yet pushed: the push decides
-        if change.deleted:
-            if local is not None and not waiting:
-                session.delete(local)
-            return
-        if local is None:
-            local = model(id=row_id, tenant_id=self._actor.tenant_id)
-            session.add(local)
-        kinds = SYNCED_TABLES[change.table].fields
-        for name, value in change.fields.items():
-            if name in kinds and name not in waiting:
-                setattr(local, name, decode_value(kinds[name], value))
-        if (local.server_version or 0) < change.version:
-            local.server_version = change.version
+        """Apply server rows in bulk (a few statements per table, not a few per row).
+
+        Core statements on this tenant's own rows: the ORM's per-row work was most of a pull's time.
+        """
+        connection = session.connection()
+        tenant_id = self._actor.tenant_id
+        latest: dict[tuple[str, str], ServerRow] = {}
+        for change in changes:  # a row changed twice in one page: its last version is the whole row
+            latest[(change.table, str(change.row_id))] = change
+        by_table: dict[str, list[ServerRow]] = defaultdict(list)
+        for (table_name, _), change in latest.items():
+            by_table[table_name].append(change)
+        now = utcnow()
+        for table_name, rows in by_table.items():
+            model = SYNCED_MODELS.get(table_name)
+            if model is None:
+                continue  # a table this version does not know: a newer server; nothing to keep it in
+            table = cast(Table, model.__table__)
+            kinds = SYNCED_TABLES[table_name].fields
+            existing: dict[str, int] = {}
+            ids = [str(r.row_id) for r in rows]
+            for chunk in range(0, len(ids), 500):
+                existing.update(
+                    (row_id, version or 0)
+                    for row_id, version in connection.execute(
+                        select(table.c.id, table.c.server_version).where(
+                            table.c.tenant_id == tenant_id, table.c.id.in_(ids[chunk : chunk + 500])
+                        )
+                    )
+                )
+            deletes: list[str] = []
+            inserts: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+            updates: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+            for change in rows:
+                row_id = str(change.row_id)
+                waiting = pending.get((table_name, row_id), set())
+                if waiting is None:
+                    continue  # deleted here, not yet pushed: the push decides
+                if change.deleted:
+                    if row_id in existing and not waiting:
+                        deletes.append(row_id)
+                    continue
+                values = {
+                    name: decode_value(kinds[name], value)
+                    for name, value in change.fields.items()
+                    if name in kinds and name not in waiting
+                }
+                if row_id in existing:
+                    values["server_version"] = max(existing[row_id], change.version)
+                    values["updated_at"] = now
+                    updates[frozenset(values)].append({**values, "row_id": row_id})
+                else:
+                    values.update(
+                        id=row_id,
+                        tenant_id=tenant_id,
+                        server_version=change.version,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    inserts[frozenset(values)].append(values)
+            for batch in inserts.values():
+                connection.execute(table.insert(), batch)
+            for names, batch in updates.items():
+                statement = (
+                    table.update()
+                    .where(table.c.tenant_id == tenant_id, table.c.id == bindparam("row_id"))
+                    .values({name: bindparam(name) for name in names})
+                )
+                connection.execute(statement, batch)
+            for chunk in range(0, len(deletes), 500):
+                connection.execute(
+                    table.delete().where(
+                        table.c.tenant_id == tenant_id, table.c.id.in_(deletes[chunk : chunk + 500])
+                    )
+                )
 
     def _save_checkpoint(self, session: Session, since: int, epoch: str | None) -> None:
         row = session.scalars(select(SyncCheckpoint)).first()

@@ -236,7 +236,10 @@ class OutboxOp(TenantScoped):
     """One change waiting to be pushed, written in the same transaction as the change itself."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_tenant_seq", "tenant_id", "seq", unique=True),)
+    __table_args__ = (
+        Index("ix_outbox_tenant_seq", "tenant_id", "seq", unique=True),
+        Index("ix_outbox_row", "table_name", "row_id"),
+    )
 
     seq: Mapped[int] = mapped_column(Integer)  # this tenant's local order of changes
     table_name: Mapped[str] = mapped_column(String(40))

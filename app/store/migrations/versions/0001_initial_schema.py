@@ -155,6 +155,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_row", ["table_name", "row_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_index("ix_outbox_tenant_seq", ["tenant_id", "seq"], unique=True)
 
@@ -401,6 +402,7 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_tenant_seq")
         batch_op.drop_index(batch_op.f("ix_outbox_tenant_id"))
+        batch_op.drop_index("ix_outbox_row")
 
     op.drop_table("outbox")
     with op.batch_alter_table("ml_state", schema=None) as batch_op:
