@@ -48,17 +48,23 @@ def kuramoto_latency(repeats: int = 7) -> list[float]:
 
 def report_speed() -> None:
     route = route_latency()
-    print(f"route one lead, 50-rep floor: median {statistics.median(route) * 1e3:.3f} ms, "
-          f"p95 {np.percentile(route, 95) * 1e3:.3f} ms (target < {ROUTE_TARGET_MS:g} ms)")
+    print(
+        f"route one lead, 50-rep floor: median {statistics.median(route) * 1e3:.3f} ms, "
+        f"p95 {np.percentile(route, 95) * 1e3:.3f} ms (target < {ROUTE_TARGET_MS:g} ms)"
+    )
     steps = kuramoto_latency()
-    print(f"1,000 Kuramoto RK4 steps, 50 oscillators: best {min(steps) * 1e3:.1f} ms, "
-          f"median {statistics.median(steps) * 1e3:.1f} ms (target < {KURAMOTO_TARGET_MS:g} ms)")
+    print(
+        f"1,000 Kuramoto RK4 steps, 50 oscillators: best {min(steps) * 1e3:.1f} ms, "
+        f"median {statistics.median(steps) * 1e3:.1f} ms (target < {KURAMOTO_TARGET_MS:g} ms)"
+    )
 
 
 def report_simulation(days: int, seeds: int) -> None:
     base = default_scenario(days=days)
-    print(f"\nSales floor: {len(base.reps)} reps in two shifts, store open 09:00-21:00, {days} days, "
-          f"customer patience ~{base.patience_minutes:g} min; mean of {seeds} seeds")
+    print(
+        f"\nSales floor: {len(base.reps)} reps in two shifts, store open 09:00-21:00, {days} days, "
+        f"customer patience ~{base.patience_minutes:g} min; mean of {seeds} seeds"
+    )
     header = f"{'customers/h':>11} {'policy':<20}{'arrived':>8}{'deals':>8}{'lost':>8}{'wait min':>9}"
     print(header + f"{'Jain':>7}{'Gini':>7}")
     variants: list[tuple[str, str, dict[str, float]]] = [(policy, policy, {}) for policy in POLICIES]
@@ -71,10 +77,12 @@ def report_simulation(days: int, seeds: int) -> None:
             def mean(values: list[float]) -> float:
                 return float(np.mean(values))
 
-            print(f"{rate:>11g} {label:<20}{mean([r.arrived for r in runs]):>8.1f}"
-                  f"{mean([r.deals for r in runs]):>8.1f}{mean([r.lost for r in runs]):>8.1f}"
-                  f"{mean([r.mean_wait for r in runs]):>9.2f}{mean([r.jain for r in runs]):>7.3f}"
-                  f"{mean([r.gini for r in runs]):>7.3f}")
+            print(
+                f"{rate:>11g} {label:<20}{mean([r.arrived for r in runs]):>8.1f}"
+                f"{mean([r.deals for r in runs]):>8.1f}{mean([r.lost for r in runs]):>8.1f}"
+                f"{mean([r.mean_wait for r in runs]):>9.2f}{mean([r.jain for r in runs]):>7.3f}"
+                f"{mean([r.gini for r in runs]):>7.3f}"
+            )
 
 
 def main() -> None:

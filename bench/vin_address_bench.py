@@ -38,8 +38,10 @@ def main() -> None:
     start = time.perf_counter()
     decoded = [vin.decode_vin(v) for v in vins]
     elapsed = time.perf_counter() - start
-    print(f"VIN decode, uncached: {elapsed / len(vins) * 1e3:.2f} ms/VIN over {len(vins)} distinct VINs "
-          f"({sum(d.source == 'vpic' for d in decoded)} matched vPIC)")
+    print(
+        f"VIN decode, uncached: {elapsed / len(vins) * 1e3:.2f} ms/VIN over {len(vins)} distinct VINs "
+        f"({sum(d.source == 'vpic' for d in decoded)} matched vPIC)"
+    )
     print(f"VIN decode, cached: {_per_call_us(lambda: vin.decode_vin(vins[0]), 2000):.1f} us")
     print(f"VIN validate: {_per_call_us(lambda: vin.validate_vin(vins[1]), 2000):.1f} us")
 
