@@ -138,3 +138,24 @@ def test_pull_pages_never_skip_or_repeat_a_row_under_concurrent_writers(
     assert versions == sorted(versions) and len(versions) == len(set(versions))
     assert len(customers) == len(set(customers))  # no repeats
     assert set(customers) == set(written) and len(written) == 3 * 15 * 4  # no gaps
+
+
+def test_the_same_batch_pushed_twice_at_once_is_applied_once(
+    http: httpx.Client, make_tenant: Any, test_database: DatabaseUrls
+) -> None:
+    tenant: TenantHandle = make_tenant()
+    desk = Desktop(http, tenant.add_user(["salesperson"]), "desk-twice")
+    names = [f"Twice{i}" for i in range(30)]
+    ops = [desk.op("customer", uuid7(), {"first_name": n}) for n in names]
+    answers: list[list[dict[str, Any]]] = []
+    threads = [threading.Thread(target=lambda: answers.append(desk.push(ops))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first, second = answers
+    duplicates = [a["duplicate"] or b["duplicate"] for a, b in zip(first, second, strict=True)]
+    assert all(duplicates) and not any(
+        a["duplicate"] and b["duplicate"] for a, b in zip(first, second, strict=True)
+    )
+    assert _customer_count(test_database, tenant.id, names) == len(names)

@@ -33,8 +33,11 @@ class Sequence:
     """The dealership's sequence, locked until the transaction ends; numbers are handed out in memory
     and the counter row is written once, at the end (see :func:`sequence`)."""
 
-    def __init__(self, conn: Conn) -> None:
-        row = conn.execute("SELECT last_seq, epoch FROM tenant_seq FOR UPDATE").fetchone()
+    LOCK_SQL = "SELECT last_seq, epoch FROM tenant_seq FOR UPDATE"
+
+    def __init__(self, conn: Conn, locked: dict[str, Any] | None = None) -> None:
+        """``locked``: the row of LOCK_SQL when the caller already ran it (e.g. in a pipeline)."""
+        row = locked if locked is not None else conn.execute(self.LOCK_SQL).fetchone()
         if row is None:
             raise TenantNotFoundError("no sequence row for this dealership")
         self._conn = conn
@@ -56,13 +59,13 @@ _open: dict[int, Sequence] = {}
 
 
 @contextmanager
-def sequence(conn: Conn) -> Iterator[Sequence]:
+def sequence(conn: Conn, locked: dict[str, Any] | None = None) -> Iterator[Sequence]:
     """The transaction's sequence; nested uses share one, so numbers are never handed out twice."""
     existing = _open.get(id(conn))
     if existing is not None:
         yield existing
         return
-    seq = Sequence(conn)
+    seq = Sequence(conn, locked)
     _open[id(conn)] = seq
     try:
         yield seq
@@ -96,7 +99,7 @@ def _spec(table: str) -> SyncedTable:
     return SYNCED_TABLES[table]
 
 
-def _stored(table: str, record: dict[str, Any]) -> StoredRow:
+def stored(table: str, record: dict[str, Any]) -> StoredRow:
     spec = _spec(table)
     return StoredRow(
         table=table,
@@ -112,12 +115,16 @@ def _stored(table: str, record: dict[str, Any]) -> StoredRow:
     )
 
 
+@cache
+def fetch_sql(table: str, lock: bool) -> str:
+    """Rows by id (bind a list of ids); ``lock`` takes them FOR UPDATE, in id order."""
+    query = f'SELECT * FROM "{table}" WHERE id = ANY(%s)'
+    return query + " ORDER BY id FOR UPDATE" if lock else query
+
+
 def fetch(conn: Conn, table: str, ids: Iterable[UUID], *, lock: bool = False) -> dict[UUID, StoredRow]:
-    query = sql.SQL("SELECT * FROM {} WHERE id = ANY(%s)").format(sql.Identifier(table))
-    if lock:
-        query = sql.SQL("{} ORDER BY id FOR UPDATE").format(query)
-    records = conn.execute(query, (list(ids),)).fetchall()
-    return {r["id"]: _stored(table, r) for r in records}
+    records = conn.execute(fetch_sql(table, lock), (list(ids),)).fetchall()
+    return {r["id"]: stored(table, r) for r in records}
 
 
 def fetch_one(conn: Conn, table: str, row_id: UUID, *, lock: bool = False) -> StoredRow | None:

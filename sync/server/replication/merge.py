@@ -78,16 +78,26 @@ class Batch:
                 if target and isinstance(value, str):
                     with contextlib.suppress(ValueError):  # the op's own validation names the bad value
                         referenced.setdefault(target, set()).add(UUID(value))
-        for table, ids in wanted.items():
-            # Append-only tables cannot be locked FOR UPDATE (the service may not update them at all).
-            found = rows.fetch(self.conn, table, ids, lock=not SYNCED_TABLES[table].append_only)
-            self.touched.update({(table, row_id): row for row_id, row in found.items()})
-        for table, ids in referenced.items():
-            present = self.conn.execute(
-                f'SELECT id FROM "{table}" WHERE id = ANY(%s)',
-                (list(ids),),
-            ).fetchall()
-            self.known[table] = {r["id"] for r in present}
+        # All reads in one pipeline (one round trip), answers collected after it.
+        with self.conn.pipeline():
+            fetched = [
+                # Append-only tables cannot be locked FOR UPDATE (the service may not update them at all).
+                (
+                    table,
+                    self.conn.execute(
+                        rows.fetch_sql(table, not SYNCED_TABLES[table].append_only), (list(ids),)
+                    ),
+                )
+                for table, ids in wanted.items()
+            ]
+            present = [
+                (table, self.conn.execute(f'SELECT id FROM "{table}" WHERE id = ANY(%s)', (list(ids),)))
+                for table, ids in referenced.items()
+            ]
+        for table, cursor in fetched:
+            self.touched.update({(table, r["id"]): rows.stored(table, r) for r in cursor.fetchall()})
+        for table, cursor in present:
+            self.known[table] = {r["id"] for r in cursor.fetchall()}
 
     def check_references(self, op: PushOp, values: dict[str, Any]) -> None:
         for name, value in values.items():
@@ -391,14 +401,15 @@ def _run(
 
 
 def apply_push(conn: Conn, request: PushRequest, writer: Writer) -> PushResponse:
-    with rows.sequence(conn) as seq:
-        op_ids = [op.op_id for op in request.ops]
-        answered: dict[UUID, dict[str, Any]] = {
-            r["op_id"]: r["result"]
-            for r in conn.execute(
-                "SELECT op_id, result FROM applied_op WHERE op_id = ANY(%s)", (op_ids,)
-            ).fetchall()
-        }
+    # Lock the sequence, then look up earlier answers: pipelined, but run by the server in this order,
+    # so the lookup sees every batch committed by a writer that held the lock before us.
+    with conn.pipeline():
+        locking = conn.execute(rows.Sequence.LOCK_SQL)
+        earlier = conn.execute(
+            "SELECT op_id, result FROM applied_op WHERE op_id = ANY(%s)", ([op.op_id for op in request.ops],)
+        )
+    with rows.sequence(conn, locking.fetchone()) as seq:
+        answered: dict[UUID, dict[str, Any]] = {r["op_id"]: r["result"] for r in earlier.fetchall()}
         try:
             with conn.transaction():
                 results = _run(conn, seq, request.ops, writer, dict(answered))
