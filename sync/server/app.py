@@ -88,6 +88,7 @@ def create_app(ctx: ServerContext) -> FastAPI:
             yield
         finally:
             # Runs after the server stopped taking requests and finished the in-flight ones.
+            ctx.mailer.close()
             ctx.db.close()
             log.info("stopped")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -27,6 +28,18 @@ class Mail:
 class Mailer:
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
+        # One background sender for mail whose timing must not show in the answer (see send_later).
+        self._later = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
+
+    def send_later(self, mails: list[Mail]) -> None:
+        """Send after answering: a reset request for an existing address must not take longer to answer
+        than one for an unknown address, or the delay would tell which addresses have accounts."""
+        if mails:
+            self._later.submit(self.send_quietly, mails)
+
+    def close(self) -> None:
+        """Deliver what is queued, then stop (part of graceful shutdown)."""
+        self._later.shutdown(wait=True)
 
     def send(self, mail: Mail) -> None:
         message = EmailMessage()

@@ -69,7 +69,7 @@ def _step(ctx: ServerContext, token: str, stage: Stage) -> StepClaims:
 
 
 def _finish(ctx: ServerContext, outcome: flows.Outcome) -> LoginResponse:
-    ctx.mailer.send_quietly(outcome.mails or [])
+    ctx.mailer.send_later(outcome.mails or [])
     if outcome.error is not None:
         raise outcome.error
     assert outcome.response is not None
@@ -320,7 +320,7 @@ def request_reset(body: EmailRequest, ctx: Ctx) -> dict[str, str]:
                         "If it was not you, ignore this message.",
                     )
                 )
-    ctx.mailer.send_quietly(mails)
+    ctx.mailer.send_later(mails)
     return {"detail": "if the address has an account, a reset token was sent"}
 
 
