@@ -1,44 +1,36 @@
-"""Putting the application together: settings, the local store, and who is signed in."""
+"""Putting the application together: settings, the local store, and who is signed in.
+
+The demo needs only this module; ``app.connection`` adds the server side (sign-in and sync).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import shutil
 import socket
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy import select
 
-from app.auth.secrets import SecretStore
-from app.auth.session import AuthSession, SignedInUser
 from app.config import Settings, data_dir, load_settings
-from app.demo import DemoSummary, build_demo
+from app.demo.summary import DemoSummary
 from app.ids import new_id
 from app.policy import Principal, permissions_for_roles
-from app.replica import StoreReplica
 from app.store.database import Actor, Store, open_store
-from app.store.models import AppUser, Dealership
-from sync.client.auth_api import AuthApi
-from sync.client.engine import SyncEngine
-from sync.client.transport import SyncTransport
+from app.store.migrate import HEAD_REVISION
+from app.store.models import AppUser
+
+if TYPE_CHECKING:
+    # Only the signed-in (server) mode needs these; the demo starts without the network stack.
+    from app.connection import Connection
+    from sync.client.engine import SyncEngine
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class Connection:
-    """The server side of a running app: the HTTP client, the signed-in session, and sync."""
-
-    http: httpx.Client
-    auth: AuthSession
-    engine: SyncEngine | None = None
-
-    def close(self) -> None:
-        if self.engine is not None:
-            self.engine.stop()
-        self.http.close()
 
 
 @dataclass(slots=True)
@@ -79,8 +71,8 @@ def open_demo(directory: Path | None = None, *, seed: int = 7, role_email: str |
     db_path = base / "demo.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    summary = _demo_copy(base, db_path, seed)
     store = open_store(db_path, device_id())
-    summary = build_demo(store, seed=seed)
     email = role_email or next(iter(summary.users))
     with store.session(Actor(summary.tenant_id, None, store.device_id)) as session:
         user = session.scalars(select(AppUser).where(AppUser.email == email)).one()
@@ -94,39 +86,28 @@ def open_demo(directory: Path | None = None, *, seed: int = 7, role_email: str |
     return AppContext(load_settings(), store, principal, name, summary.dealership, summary)
 
 
+def _demo_copy(base: Path, db_path: Path, seed: int) -> DemoSummary:
+    """Put a freshly generated demo store at ``db_path``.
+
+    Generating takes a few hundred milliseconds, so the result is kept as a template (per schema,
+    seed and day, since stock ages count from today) and each start gets its own copy of it.
+    """
+    today = date.today()
+    stem = f"demo-template-{HEAD_REVISION}-{seed}-{today.isoformat()}"
+    template, meta = base / f"{stem}.sqlite3", base / f"{stem}.json"
+    if not (template.is_file() and meta.is_file()):
+        for stale in base.glob("demo-template-*"):
+            stale.unlink(missing_ok=True)
+        from app.demo.generator import build_demo  # only when the template must be made
+
+        building = open_store(template, "demo")
+        summary = build_demo(building, seed=seed, today=today)
+        building.close()  # the last connection checkpoints the WAL into the file
+        meta.write_text(json.dumps(asdict(summary)), encoding="utf-8")
+    shutil.copyfile(template, db_path)
+    return DemoSummary(**json.loads(meta.read_text(encoding="utf-8")))
+
+
 def open_device_store() -> Store:
     """The store of this device's dealership data (kept between runs, unlike the demo's)."""
     return open_store(data_dir() / "autolytiq.sqlite3", device_id())
-
-
-def connect(settings: Settings, store: Store) -> Connection:
-    """An HTTP client and an auth session for the configured server (nothing is sent yet)."""
-    if not settings.server_url:
-        raise ValueError("server_url: no sync server is configured")
-    http = httpx.Client(base_url=settings.server_url, timeout=httpx.Timeout(15.0, connect=5.0))
-    auth = AuthSession(
-        AuthApi(http), SecretStore(), store, store.device_id, grace_hours=settings.offline_grace_hours
-    )
-    return Connection(http, auth)
-
-
-def start_signed_in(
-    settings: Settings, store: Store, connection: Connection, user: SignedInUser
-) -> AppContext:
-    """The running app for a signed-in user; sync starts in the background (it waits while offline)."""
-    tenant_id = user.principal.tenant_id
-    engine = SyncEngine(
-        StoreReplica(store, tenant_id),
-        SyncTransport(connection.http, connection.auth.token_source()),
-        store.device_id,
-    )
-    connection.engine = engine
-    store.change_listeners.append(engine.nudge)
-    engine.refresh_counts()
-    engine.start()
-    with store.session(Actor(tenant_id, None, store.device_id), capture_changes=False) as session:
-        dealership = session.get(Dealership, tenant_id)
-        name = (dealership.name if dealership else None) or "your dealership"
-    return AppContext(
-        settings, store, user.principal, user.display_name or user.email, name, connection=connection
-    )

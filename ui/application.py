@@ -12,9 +12,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from app.config import Settings, load_settings
-from app.runtime import AppContext, connect, open_demo, open_device_store, start_signed_in
+from app.runtime import AppContext, open_demo, open_device_store
 from ui.main_window import MainWindow
-from ui.sign_in import SignInDialog
 
 
 def process_age_ms() -> float:
@@ -62,6 +61,10 @@ def make_application() -> QApplication:
 
 def sign_in(settings: Settings) -> AppContext | None:
     """Open this device's store, sign in (resuming from the keyring when possible), start sync."""
+    # Imported here so the demo's start-up does not load the network and sign-in stack.
+    from app.connection import connect, start_signed_in
+    from ui.sign_in import SignInDialog
+
     store = open_device_store()
     connection = connect(settings, store)
     user = connection.auth.user if connection.auth.resume() else None

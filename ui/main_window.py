@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from app.policy import Permission
 from app.runtime import AppContext
-from sync.client.engine import SyncStatus
 from ui.pages.desk import DeskPage
 from ui.pages.list_page import ListPage
 from ui.pages.records import customers_page, deals_page, inventory_page
+
+if TYPE_CHECKING:
+    from sync.client.engine import SyncStatus
+    from ui.chat_panel import ChatPanel
 
 # (title, permission needed to see it, factory). Shown in this order; hidden without the permission.
 SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
@@ -68,10 +72,34 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(ctx.display_name)
         self.statusBar().addWidget(self.sync_status, 1)
         self.statusBar().addPermanentWidget(self.user_label)
+        self.assistant: ChatPanel | None = None
+        self._painted = False
         self.resize(1200, 760)
         self._restore_geometry()
         if self.pages:
             self.nav.setCurrentRow(0)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            # What the first screen does not need loads once it is up and has taken input (the
+            # assistant's libraries take a second or two to import).
+            QTimer.singleShot(250, self._after_first_paint)
+        return super().event(event)
+
+    def _after_first_paint(self) -> None:
+        if self.ctx.principal.can(Permission.ASSISTANT_USE) and self.ctx.settings.ai_provider_allowed:
+            self._add_assistant()
+
+    def _add_assistant(self) -> None:
+        from app.assistant.service import open_assistant
+        from ui.chat_panel import ChatPanel
+
+        self.assistant = ChatPanel(open_assistant(self.ctx), self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant)
+        toggle = self.assistant.toggleViewAction()
+        toggle.setShortcut(QKeySequence("Ctrl+J"))
+        self.addAction(toggle)
 
     def show_sync_status(self, status: SyncStatus) -> None:
         self.sync_status.setText(status.describe())
@@ -103,4 +131,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         QSettings().setValue("main-window/geometry", self.saveGeometry())
+        if self.assistant is not None:
+            self.assistant.shutdown()
         super().closeEvent(event)

@@ -1,5 +1,1 @@
-"""The demo dealership (``autolytiq --demo``)."""
-
-from app.demo.generator import DemoSummary, build_demo
-
-__all__ = ["DemoSummary", "build_demo"]
+"""The demo dealership (``autolytiq --demo``): ``app.demo.generator.build_demo`` makes it."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,6 +24,7 @@ from app.demo.catalogue import (
     YEAR_CODES,
     VehicleTemplate,
 )
+from app.demo.summary import DemoSummary
 from app.policy import BUILTIN_ROLES
 from app.services.deal_states import DealStatus
 from app.store.database import Actor, Store
@@ -45,17 +45,6 @@ from app.vin import with_check_digit
 DEMO_DEVICE = "demo"
 DEMO_NAME = "Capitol City Motors"
 HUNDRED = Decimal("100")
-
-
-@dataclass(frozen=True, slots=True)
-class DemoSummary:
-    tenant_id: str
-    dealership: str
-    users: dict[str, str]  # email -> user id
-    vehicles: int
-    customers: int
-    leads: int
-    deals: dict[str, int]  # status -> count
 
 
 class _Ids:

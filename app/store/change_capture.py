@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.ids import new_id
 from app.store.models import AuditEvent, OutboxOp, Synced
 from app.store.types import utcnow
-from sync.protocol import HybridLogicalClock
+from sync.hlc import HybridLogicalClock
 from sync.schema import SYNCED_TABLES, FieldType, encode_value
 
 # Keys in ``Session.info`` that describe who is acting.

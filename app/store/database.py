@@ -14,7 +14,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from app.store import change_capture
 from app.store.migrate import upgrade_to_head
 from app.store.models import TenantScoped
-from sync.protocol import HybridLogicalClock
+from sync.hlc import HybridLogicalClock
 
 
 class TenantSession(Session):

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.address import lookup_zip
-from app.demo import build_demo
+from app.demo.generator import build_demo
 from app.services.deal_states import DealStatus
 from app.store.database import Actor, open_store
 from app.store.models import AppUser, Customer, Deal, Vehicle

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.store.database import Actor, Store, open_store
-from app.store.migrate import current_revision, head_revision
+from app.store.migrate import HEAD_REVISION, current_revision, head_revision
 from app.store.models import (
     SYNCED_MODELS,
     AuditEvent,
@@ -27,7 +27,7 @@ from sync.schema import SYNCED_TABLES
 
 def test_migrations_build_the_models_schema_from_an_empty_file(tmp_path: Path) -> None:
     store = open_store(tmp_path / "fresh.sqlite3", "dev")
-    assert current_revision(store.engine) == head_revision()
+    assert current_revision(store.engine) == head_revision() == HEAD_REVISION
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
