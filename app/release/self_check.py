@@ -16,10 +16,10 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.release.errors import ReleaseError
-from app.release.keys import pinned_public_key, pinned_public_key_path
-from app.release.verify import VerifyReport, verify_install
+if TYPE_CHECKING:
+    from app.release.verify import VerifyReport
 
 
 def running_build_root() -> Path | None:
@@ -33,6 +33,11 @@ def verify_running_build() -> VerifyReport | None:
     root = running_build_root()
     if root is None:
         return None
+    # Loaded only in a frozen build: a run from source skips the check and these imports.
+    from app.release.errors import ReleaseError
+    from app.release.keys import pinned_public_key, pinned_public_key_path
+    from app.release.verify import VerifyReport, verify_install
+
     try:
         key = pinned_public_key()
     except ReleaseError as exc:
