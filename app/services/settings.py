@@ -1,0 +1,155 @@
+"""Dealership settings: the defaults the desk starts from and the dealership's tax-rate and fee overrides.
+
+Stored in ``Dealership.settings`` (JSON). The admin screen edits them as flat key/value text pairs;
+this service is where each pair is checked and turned into the stored shape:
+
+- ``doc_fee``: amount in dollars and cents (``"150.00"``)
+- ``default_apr``: annual rate as a fraction (``"0.0699"`` is 6.99 %)
+- ``default_term_months``: whole months, 12 to 96
+- ``lender``: the default lender's name
+- ``tax_rate.<JURISDICTION>``: a rate fraction that replaces the published one, e.g. ``tax_rate.TX`` or
+  ``tax_rate.TX/TRAVIS COUNTY`` (stored under ``tax_rate_overrides``)
+- ``fee.<name>``: a fixed fee amount, e.g. ``fee.title`` (stored under ``fee_overrides``)
+
+Money and rates are stored as Decimal text so nothing is lost to binary floats. Stored keys this
+editor does not know (written by a newer version) are kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import NotFoundError, ValidationError
+from app.policy import Permission
+from app.services import fields
+from app.services.base import Service
+from app.store.models import Dealership
+
+TAX_RATE_PREFIX = "tax_rate."
+FEE_PREFIX = "fee."
+_NESTED = {TAX_RATE_PREFIX: "tax_rate_overrides", FEE_PREFIX: "fee_overrides"}
+_PLAIN_KEYS = ("doc_fee", "default_apr", "default_term_months", "lender")
+_MAX_FEE = Decimal("100000")
+_MAX_APR = Decimal("0.40")  # above every state's usury ceiling for vehicle credit
+_MAX_TAX_RATE = Decimal("0.20")
+_SUFFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _/.-]{0,59}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SettingEntry:
+    key: str
+    value: str
+
+
+def _rate(value: str, key: str, maximum: Decimal) -> str:
+    text = value.strip().rstrip("%") if value else ""
+    if not text:
+        raise ValidationError(key, "is required")
+    try:
+        rate = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(key, f"{value!r} is not a number") from None
+    if not rate.is_finite() or rate < 0:
+        raise ValidationError(key, "must be a rate of zero or more")
+    if rate > maximum:
+        # The common slip is typing a percentage: say what was probably meant.
+        raise ValidationError(key, f"must be a fraction at most {maximum} (write {rate / 100} for {rate}%)")
+    return str(rate)
+
+
+def _money(value: str, key: str) -> str:
+    amount = fields.money(value, key, maximum=_MAX_FEE)
+    assert amount is not None
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def _term(value: str, key: str) -> int:
+    months = fields.integer(value, key, minimum=12, maximum=96)
+    assert months is not None
+    return months
+
+
+def _suffix(key: str, prefix: str) -> str:
+    suffix = key[len(prefix) :].strip()
+    if not _SUFFIX.match(suffix):
+        raise ValidationError(key, f"needs a name after {prefix!r} (letters, digits, spaces, / . - _)")
+    return suffix.upper() if prefix == TAX_RATE_PREFIX else suffix.lower()
+
+
+def parse_entries(entries: Mapping[str, str], keep: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored settings for the editor's pairs; ``keep`` supplies stored keys the editor does not show."""
+    result: dict[str, Any] = {
+        key: value for key, value in keep.items() if key not in _PLAIN_KEYS and key not in _NESTED.values()
+    }
+    tax: dict[str, str] = {}
+    fees: dict[str, str] = {}
+    for raw_key, raw_value in entries.items():
+        key = raw_key.strip()
+        value = (raw_value or "").strip()
+        if key == "doc_fee":
+            result[key] = _money(value, key)
+        elif key == "default_apr":
+            result[key] = _rate(value, key, _MAX_APR)
+        elif key == "default_term_months":
+            result[key] = _term(value, key)
+        elif key == "lender":
+            result[key] = fields.required_text(value, key, max_length=200)
+        elif key.startswith(TAX_RATE_PREFIX):
+            name = _suffix(key, TAX_RATE_PREFIX)
+            if name in tax:
+                raise ValidationError(key, "is listed twice")
+            tax[name] = _rate(value, key, _MAX_TAX_RATE)
+        elif key.startswith(FEE_PREFIX):
+            name = _suffix(key, FEE_PREFIX)
+            if name in fees:
+                raise ValidationError(key, "is listed twice")
+            fees[name] = _money(value, key)
+        else:
+            raise ValidationError(
+                key or "key",
+                "is not a dealership setting (use doc_fee, default_apr, default_term_months, lender, "
+                "tax_rate.<STATE or STATE/COUNTY> or fee.<name>)",
+            )
+    if tax:
+        result["tax_rate_overrides"] = tax
+    if fees:
+        result["fee_overrides"] = fees
+    return result
+
+
+def flatten(settings: Mapping[str, Any]) -> list[SettingEntry]:
+    """The stored settings as the editor's key/value pairs, in a stable order."""
+    entries = [SettingEntry(key, str(settings[key])) for key in _PLAIN_KEYS if key in settings]
+    for prefix, stored in _NESTED.items():
+        nested = settings.get(stored)
+        if isinstance(nested, dict):
+            entries.extend(SettingEntry(prefix + name, str(nested[name])) for name in sorted(nested))
+    return entries
+
+
+class SettingsService(Service):
+    def entries(self) -> list[SettingEntry]:
+        with self.unit_of_work(Permission.ADMIN_SETTINGS) as session:
+            return flatten(self._dealership(session).settings or {})
+
+    def save(self, entries: Mapping[str, str]) -> list[SettingEntry]:
+        """Replace editable settings by ``entries``: a bad pair raises naming its key; nothing saved."""
+        with self.unit_of_work(Permission.ADMIN_SETTINGS) as session:
+            dealership = self._dealership(session)
+            stored = parse_entries(entries, dealership.settings or {})
+            # A new dict, not an in-place edit: the JSON column only notices a replaced value.
+            dealership.settings = stored
+            return flatten(stored)
+
+    def _dealership(self, session: Session) -> Dealership:
+        dealership: Dealership | None = session.scalars(select(Dealership)).first()
+        if dealership is None:
+            raise NotFoundError("dealership", self.principal.tenant_id)
+        return dealership
