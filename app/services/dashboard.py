@@ -150,8 +150,14 @@ class DashboardService(Service):
             }
             deals = session.execute(
                 select(
-                    Deal.id, Deal.salesperson_id, Deal.status, Deal.created_at, Deal.updated_at,
-                    Deal.closed_at, Deal.front_gross, Deal.back_gross,
+                    Deal.id,
+                    Deal.salesperson_id,
+                    Deal.status,
+                    Deal.created_at,
+                    Deal.updated_at,
+                    Deal.closed_at,
+                    Deal.front_gross,
+                    Deal.back_gross,
                 )
             ).all()
             leads = session.execute(
@@ -388,11 +394,8 @@ def _routing(
         bottlenecks=tuple(
             Bottleneck(names.get(b.rep_id, b.rep_id), b.reason) for b in floor.bottleneck_details()
         ),
-        mentoring=tuple(
-            MentoringPair(names.get(a, a), names.get(b, b)) for a, b in saved.mentoring()
-        ),
+        mentoring=tuple(MentoringPair(names.get(a, a), names.get(b, b)) for a, b in saved.mentoring()),
     )
-
 
 
 def _coherence_advice(coherence: float) -> str:
