@@ -151,7 +151,8 @@ def _notes(quote: Mapping[str, Any]) -> str:
 
 def _fed_cell(title: str, caption: str, figure: str) -> str:
     return (
-        f'<td width="20%"><b>{escape(title)}</b><br><span class="caption">{escape(caption)}</span>'
+        f'<td width="20%"><span class="fedtitle">{escape(title)}</span><br>'
+        f'<span class="caption">{escape(caption)}</span>'
         f'<br><br><span class="big">{escape(figure)}</span></td>'
     )
 

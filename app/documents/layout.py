@@ -20,8 +20,9 @@ td, th { padding: 3px 6px; }
 th { text-align: left; background: #e8e8e8; }
 td.num { text-align: right; }
 .fedbox td { border: 1px solid #111; vertical-align: top; }
-.caption { font-size: 8pt; }
-.big { font-size: 14pt; font-weight: bold; }
+.fedtitle { font-size: 9pt; font-weight: bold; }
+.caption { font-size: 7pt; }
+.big { font-size: 12pt; font-weight: bold; white-space: nowrap; }
 .small { font-size: 8pt; color: #444; }
 """
 
