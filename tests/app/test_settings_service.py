@@ -1,4 +1,4 @@
-"""Dealership settings through their service: clean pairs saved in the stored shape, a bad one names its key."""
+"""Dealership settings through their service: clean pairs saved as stored, a bad one names its key."""
 
 from __future__ import annotations
 
