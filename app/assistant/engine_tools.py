@@ -15,35 +15,36 @@ from sqlalchemy import select
 
 from app.assistant.record_tools import customer_summary
 from app.assistant.tools import ID_SCHEMA, Tool, ToolContext, ToolRefusedError
+from app.ml_engines import (
+    ENGINE_SEED,
+    PRIME,
+    TEAM,
+    WHACO,
+    load_prime,
+    load_whaco,
+    prime_context,
+    saved_state,
+    whaco_record,
+)
 from app.policy import Permission
 from app.services.customers import CustomerService
 from app.services.deals import DealService
 from app.services.inventory import InventoryService
 from app.store.database import Actor
-from app.store.models import AppUser, Deal, DealScenario, MlState
+from app.store.models import AppUser, Deal, DealScenario
 from ml.oscillator import TeamNetwork
-from ml.prime import Prime
-from ml.whaco import Whaco
-
-ENGINE_SEED = 7
 
 
 def _saved_state(context: ToolContext, engine: str) -> dict[str, Any] | None:
-    actor = Actor(context.principal.tenant_id, context.principal.user_id, context.store.device_id)
-    with context.store.session(actor, capture_changes=False) as session:
-        row = session.scalars(
-            select(MlState).where(MlState.engine == engine).order_by(MlState.saved_at.desc()).limit(1)
-        ).first()
-        return dict(row.state) if row is not None else None
+    return saved_state(context.store, context.principal, engine)
 
 
 def _engine(context: ToolContext, name: str) -> Any:
     if name not in context.engines:
-        state = _saved_state(context, name)
-        if name == "whaco":
-            context.engines[name] = Whaco.from_state(state) if state else Whaco(seed=ENGINE_SEED)
-        elif name == "prime":
-            context.engines[name] = Prime.from_state(state) if state else Prime(seed=ENGINE_SEED)
+        if name == WHACO:
+            context.engines[name] = load_whaco(context.store, context.principal)
+        elif name == PRIME:
+            context.engines[name] = load_prime(context.store, context.principal)
         else:
             raise KeyError(name)
     return context.engines[name]
@@ -98,23 +99,15 @@ def _whaco(context: ToolContext, arguments: Mapping[str, Any]) -> dict[str, Any]
         customer = customers.get(arguments["customer_id"])
     else:
         raise ToolRefusedError("customer_id", "give a customer_id or a deal_id")
-    record: dict[str, Any] = {
-        "customer_id": customer.id,
-        "fico_score": customer.credit_score,
-        "annual_income": _number(customer.annual_income),
-    }
-    if deal is not None:
-        numbers = _deal_numbers(context, deal)
-        price, down = numbers["price"], numbers["down"]
-        record.update(
-            vehicle_price=price,
-            down_payment=down,
-            down_payment_pct=(100 * down / price) if price and down is not None else None,
-            trade_in_value=numbers["trade_value"],
-            desired_term_months=numbers["term"],
-        )
-    clean = {key: value for key, value in record.items() if value is not None}
-    result = _engine(context, "whaco").predict_one(clean).to_dict()
+    numbers = _deal_numbers(context, deal) if deal is not None else {}
+    clean = whaco_record(
+        customer,
+        price=numbers.get("price"),
+        down=numbers.get("down"),
+        trade_value=numbers.get("trade_value"),
+        term=numbers.get("term"),
+    )
+    result = _engine(context, WHACO).predict_one(clean).to_dict()
     return {"customer": customer_summary(customer), "inputs": clean, "whaco": result}
 
 
@@ -122,31 +115,18 @@ def _prime(context: ToolContext, arguments: Mapping[str, Any]) -> dict[str, Any]
     deal = DealService(context.store, context.principal).get(arguments["deal_id"])
     customer = CustomerService(context.store, context.principal).get(deal.customer_id)
     numbers = _deal_numbers(context, deal)
-    price, down = numbers["price"], numbers["down"]
-    income = _number(customer.annual_income)
-    monthly_income = income / 12 if income else None
-    payment = numbers["monthly_payment"]
-    trade = numbers["trade_value"]
-    context_values: dict[str, Any] = {
-        "fico": customer.credit_score,
-        "vehicle_price": price,
-        "down_payment": down,
-        "down_pct": (100 * down / price) if price and down is not None else None,
-        "has_trade": trade is not None,
-        "trade_value": trade,
-        "trade_payoff": numbers["trade_payoff"],
-        "term_months": numbers["term"],
-        "monthly_income": monthly_income,
-        "apr": numbers["apr"],
-        "amount_financed": numbers["amount_financed"],
-        "ltv_pct": (100 * numbers["amount_financed"] / price)
-        if price and numbers["amount_financed"]
-        else None,
-        "monthly_payment": payment,
-        "pti_pct": (100 * payment / monthly_income) if payment and monthly_income else None,
-    }
-    clean = {key: value for key, value in context_values.items() if value is not None}
-    result = _engine(context, "prime").recommend(clean).to_dict()
+    clean = prime_context(
+        customer,
+        price=numbers["price"],
+        down=numbers["down"],
+        trade_value=numbers["trade_value"],
+        trade_payoff=numbers["trade_payoff"],
+        term=numbers["term"],
+        apr=numbers["apr"],
+        amount_financed=numbers["amount_financed"],
+        monthly_payment=numbers["monthly_payment"],
+    )
+    result = _engine(context, PRIME).recommend(clean).to_dict()
     return {"deal_number": deal.deal_number, "context": clean, "prime": result}
 
 
@@ -160,7 +140,7 @@ def _team(context: ToolContext, _arguments: Mapping[str, Any]) -> dict[str, Any]
     with context.store.session(actor, capture_changes=False) as session:
         users = {u.id: u.display_name for u in session.scalars(select(AppUser).where(AppUser.active))}
     deals = DealService(context.store, context.principal).list(limit=5000)
-    saved = _saved_state(context, "oscillator.team")
+    saved = _saved_state(context, TEAM)
     network = TeamNetwork.from_state(saved) if saved else _replayed_team(deals, users)
     month = datetime.now(UTC).strftime("%Y-%m")
     reps: dict[str, dict[str, Any]] = {}
