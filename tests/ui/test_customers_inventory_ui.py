@@ -9,9 +9,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.runtime import AppContext
+from app.services.inventory import days_in_stock
 from app.store.database import Actor
-from app.store.models import AuditEvent, Customer
+from app.store.models import AuditEvent, Customer, Vehicle
 from ui.pages.customers import CustomersPage, customers_page
+from ui.pages.inventory import InventoryPage, inventory_page
 
 
 def _customers(qtbot: QtBot, ctx: AppContext) -> CustomersPage:
@@ -135,3 +137,115 @@ def test_a_new_customer_is_saved_only_once_the_email_is_right(
     assert page.message.text() == "Saved."
     assert _customer_count(ctx) == count + 1
     assert page.current is not None and page.current.email == "ana.quintero@example.com"
+
+
+# --- inventory ------------------------------------------------------------------------------------
+
+ACCORD_VIN = "1HGCM82633A004352"  # a 2003 Honda Accord EX-V6 coupe in NHTSA's data
+
+
+def _inventory(qtbot: QtBot, ctx: AppContext) -> InventoryPage:
+    page = inventory_page(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    return page
+
+
+def _vehicle_count(ctx: AppContext) -> int:
+    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
+        return session.scalar(select(func.count()).select_from(Vehicle)) or 0
+
+
+def test_add_a_vehicle_by_vin_and_see_it_in_the_list(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    ctx = as_user("sales_manager")
+    page = _inventory(qtbot, ctx)
+    count = _vehicle_count(ctx)
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    dialog = page.add_dialog
+    assert dialog is not None and dialog.isVisible()
+    vin = dialog.fields["vin"].edit
+    qtbot.keyClicks(vin, ACCORD_VIN[:10])
+    assert dialog.decoded.text() == "10 of 17 characters"
+    qtbot.keyClicks(vin, ACCORD_VIN[10:])
+    assert dialog.decoded.text().startswith("2003 Honda Accord EX-V6")
+    qtbot.keyClicks(dialog.fields["stock_number"].edit, "u9001")
+    qtbot.keyClicks(dialog.fields["price"].edit, "7,450")
+    qtbot.keyClicks(dialog.fields["mileage"].edit, "141000")
+    qtbot.keyClicks(dialog.fields["cost"].edit, "5200")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert _vehicle_count(ctx) == count + 1
+    assert page.current is not None and page.current.stock_number == "U9001"
+    stocks = [page.model.row(r).stock_number for r in range(page.model.rowCount())]
+    assert stocks == ["U9001"]
+    detail = page.detail.text()
+    assert "2003 Honda Accord EX-V6" in detail and "Days in stock" in detail and "$5,200.00" in detail
+    # Back to the whole lot: the new car is in it.
+    page.search.clear()
+    page.refresh()
+    assert "U9001" in {page.model.row(r).stock_number for r in range(page.model.rowCount())}
+
+
+def test_a_mistyped_vin_is_explained_and_nothing_is_added(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    ctx = as_user("sales_manager")
+    page = _inventory(qtbot, ctx)
+    count = _vehicle_count(ctx)
+    dialog = page.open_add_dialog()
+    typo = ACCORD_VIN[:8] + "7" + ACCORD_VIN[9:]  # wrong check digit
+    qtbot.keyClicks(dialog.fields["vin"].edit, typo)
+    assert "check digit" in dialog.decoded.text()
+    assert dialog.accept_check_digit.isVisible()
+    qtbot.keyClicks(dialog.fields["stock_number"].edit, "U9002")
+    qtbot.keyClicks(dialog.fields["price"].edit, "7450")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.fields["vin"].error.isVisible()
+    assert _vehicle_count(ctx) == count
+    # A letter O where a zero belongs: the dialog offers the fixed VIN.
+    dialog.fields["vin"].edit.clear()
+    qtbot.keyClicks(dialog.fields["vin"].edit, ACCORD_VIN.replace("00", "O0"))
+    assert dialog.use_suggestion.isVisible()
+    qtbot.mouseClick(dialog.use_suggestion, Qt.MouseButton.LeftButton)
+    assert dialog.fields["vin"].edit.text() == ACCORD_VIN
+    assert dialog.decoded.text().startswith("2003 Honda Accord")
+
+
+def test_filters_narrow_the_lot_and_cost_shows_only_with_permission(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    ctx = as_user("salesperson")
+    page = _inventory(qtbot, ctx)
+    headers = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(page.model.columnCount())]
+    assert "Cost" not in headers
+    page.table.selectRow(0)
+    assert "Cost" not in page.detail.text() and "Days in stock" in page.detail.text()
+    all_in_stock = page.model.rowCount()
+    page.condition.setCurrentText("used")
+    rows = [page.model.row(r) for r in range(page.model.rowCount())]
+    assert rows and all(v.condition == "used" and v.status == "in_stock" for v in rows)
+    page.min_age.setValue(60)
+    page.refresh()
+    aged = [page.model.row(r) for r in range(page.model.rowCount())]
+    assert aged and len(aged) < len(rows)
+    assert all((days_in_stock(v) or 0) >= 60 for v in aged)
+    page.min_age.setValue(0)
+    qtbot.keyClicks(page.min_price.edit, "20000")
+    qtbot.keyClicks(page.max_price.edit, "30000")
+    page.refresh()
+    priced = [page.model.row(r).price for r in range(page.model.rowCount())]
+    assert priced and all(20000 <= p <= 30000 for p in priced)
+    assert len(priced) < all_in_stock
+    page.max_price.edit.setText("cheap")
+    page.refresh()
+    assert page.max_price.error.isVisible()
+    assert [page.model.row(r).price for r in range(page.model.rowCount())] == priced  # list kept as it was
+    manager = _inventory(qtbot, as_user("finance_manager"))
+    headers = [
+        manager.model.headerData(c, Qt.Orientation.Horizontal) for c in range(manager.model.columnCount())
+    ]
+    assert "Cost" in headers
