@@ -186,10 +186,6 @@ class DeskWorksheet:
             raise CalcInputError("target_payment", f"{target_payment!r} is not an amount") from None
         return solve_for(parse_quote_request(self.request(deal_type)), target, solve, terms=GRID_TERMS)
 
-    def scenario_inputs(self) -> dict[str, str]:
-        """What a saved scenario keeps: the form as typed, plus the dealer state it was quoted for."""
-        return {**self.values, "dealer_state": self.dealer_state}
-
 
 def _form_field(path: str) -> str:
     """The form field an engine error belongs to (the engine speaks of fractions, the form of percents)."""

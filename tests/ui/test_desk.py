@@ -127,3 +127,22 @@ def test_solve_for_price_meets_the_target(qtbot: QtBot, demo: AppContext) -> Non
     payment = page.result.payment("finance") if page.result else None
     assert payment is not None and Decimal(payment) <= Decimal("400")
     assert "meets the target" in page.message.text()
+
+
+def test_advice_names_a_segment_and_a_structure_and_saved_inputs_requote(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    ctx = as_user("salesperson")
+    page = _desk(qtbot, ctx)
+    customer, vehicle = _texas_customer_and_used_car(ctx)
+    page.use_customer(customer)
+    page.use_vehicle(vehicle)
+    _type(qtbot, page, "cash_down", "4000")
+    text = page.advice.text()
+    assert "Customer looks like a" in text and "Structure to try" in text and "you decide" in text
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert page.deal is not None
+    scenario = DealService(ctx.store, ctx.principal).scenarios(page.deal.id)[0]
+    # The scenario keeps the calc request itself: quoting it again gives the payment it saved.
+    requoted = quote_deal(scenario.inputs)["finance"]["monthly_payment"]
+    assert scenario.monthly_payment == Decimal(requoted)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.desk import DeskResult, DeskWorksheet
+from app.desk_advice import DeskAdvisor
 from app.errors import AppError, ValidationError
 from app.policy import Permission
 from app.runtime import AppContext
@@ -132,6 +133,9 @@ class DeskPage(QWidget):
         self.customers = CustomerService(ctx.store, ctx.principal)
         self.inventory = InventoryService(ctx.store, ctx.principal)
         self.deals = DealService(ctx.store, ctx.principal)
+        self.advisor = DeskAdvisor(ctx.store, ctx.principal)
+        self.current_customer: Customer | None = None
+        self.current_vehicle: Vehicle | None = None
         self.worksheet = DeskWorksheet(dealer_state=self._dealer_state())
         self.result: DeskResult | None = None
         self.deal: Deal | None = None
@@ -180,6 +184,9 @@ class DeskPage(QWidget):
             grid.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.explain = named(QTextBrowser(), "tax-explain")
         self.four_square = named(QLabel(), "four-square")
+        self.advice = named(QLabel(), "desk-advice")
+        self.advice.setWordWrap(True)
+        self.advice.setStyleSheet("color: #1f4e79;")
         self.four_square.setTextFormat(Qt.TextFormat.RichText)
         self.four_square.setAlignment(Qt.AlignmentFlag.AlignTop)
         tabs = QTabWidget()
@@ -215,6 +222,7 @@ class DeskPage(QWidget):
 
         right = QVBoxLayout()
         right.addLayout(cards)
+        right.addWidget(self.advice)
         right.addWidget(tabs, 1)
         right.addLayout(actions)
         body = QGridLayout()
@@ -319,7 +327,29 @@ class DeskPage(QWidget):
         self._render_cards(result)
         self._render_grids(result)
         self._render_explain(result)
+        self._render_advice(result)
         self.recomputed.emit()
+
+    def _render_advice(self, result: DeskResult) -> None:
+        if self.current_customer is None:
+            self.advice.setText(
+                "Pick a customer to see advice on their segment and the deal structure to try."
+            )
+            return
+        if result.errors:
+            self.advice.setText("Advice returns once the highlighted fields are fixed.")
+            return
+        try:
+            advice = self.advisor.advise(
+                self.current_customer, self.worksheet.values, result.quotes.get("finance")
+            )
+        except ValueError as exc:  # advice is optional: numbers the engines refuse only hide it
+            self.advice.setText(f"No advice for these numbers ({exc}).")
+            return
+        who, structure = advice.lines()
+        self.advice.setText(
+            f"<b>Advice</b> (from this dealership's history; you decide): {who}<br>{structure}"
+        )
 
     def _render_cards(self, result: DeskResult) -> None:
         cash = result.quotes.get("cash")
@@ -456,8 +486,7 @@ class DeskPage(QWidget):
         self.message.setText(f"Payment {money(solution.monthly_payment)} meets the target")
 
     def _ensure_deal(self) -> Deal:
-        customer = getattr(self, "current_customer", None)
-        vehicle = getattr(self, "current_vehicle", None)
+        customer, vehicle = self.current_customer, self.current_vehicle
         if customer is None:
             raise ValidationError("customer_id", "pick a customer first")
         if self.deal is None:
@@ -478,7 +507,7 @@ class DeskPage(QWidget):
                 deal.id,
                 name=f"Desk {count + 1}",
                 deal_type="finance",
-                inputs=self.worksheet.scenario_inputs(),
+                inputs=self.worksheet.request("finance"),  # the calc contract: re-quotable as saved
                 quote=result.quotes.get("finance"),
             )
         except AppError as exc:
