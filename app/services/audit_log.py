@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy import ColumnElement, func, select
 
 from app.errors import ValidationError
 from app.policy import Permission
@@ -74,8 +74,8 @@ class AuditLogService(Service):
 
     def filters(self) -> AuditFilters:
         with self.unit_of_work(Permission.AUDIT_VIEW) as session:
-            entities = sorted(session.scalars(select(distinct(AuditEvent.entity))).all())
-            actions = sorted(session.scalars(select(distinct(AuditEvent.action))).all())
+            entities = sorted(session.scalars(select(AuditEvent.entity).distinct()).all())
+            actions = sorted(session.scalars(select(AuditEvent.action).distinct()).all())
             users = session.scalars(select(AppUser).order_by(AppUser.display_name)).all()
         return AuditFilters(entities, actions, {u.id: u.display_name for u in users})
 
