@@ -127,14 +127,15 @@ def buyers_order(papers: DealPapers) -> str:
         + parties(papers)
         + f"<h2>Purchase ({escape(deal_type)})</h2>"
         + table(rows)
-        + _notes(q)
+        + _notes(papers)
         + signatures("Buyer", "Co-buyer", "Dealer")
     )
     return page(f"{DocumentKind.BUYERS_ORDER.heading} {papers.deal_number}", body)
 
 
-def _notes(quote: Mapping[str, Any]) -> str:
-    warnings = [str(w) for w in quote.get("warnings") or []]
+def _notes(papers: DealPapers) -> str:
+    quote = papers.quote
+    warnings = [*papers.notes, *(str(w) for w in quote.get("warnings") or [])]
     jurisdiction = quote.get("jurisdiction")
     lines = []
     if isinstance(jurisdiction, Mapping):
@@ -212,7 +213,7 @@ def finance_worksheet(papers: DealPapers) -> str:
         + table(schedule_rows, header=("Number of payments", "Amount of payments", "When payments are due"))
         + "<h2>Itemization of the Amount Financed</h2>"
         + table(itemised)
-        + _notes(papers.quote)
+        + _notes(papers)
         + '<p class="small">Estimate for discussion; the retail installment contract governs. '
         "APR per Regulation Z (12 CFR 1026.18, Appendix J).</p>" + signatures("Buyer", "Co-buyer")
     )
@@ -278,7 +279,7 @@ def lease_worksheet(papers: DealPapers) -> str:
         + table(build_up)
         + "<h2>Taxes and fees</h2>"
         + table(_tax_rows(papers.quote) + _fee_rows(papers))
-        + _notes(papers.quote)
+        + _notes(papers)
         + '<p class="small">Estimate for discussion; the lease agreement governs '
         "(Regulation M, 12 CFR 1013.4).</p>" + signatures("Lessee", "Co-lessee")
     )

@@ -8,6 +8,7 @@ from html import unescape
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.documents import DocumentKind, build_document, documents_for, load_deal_papers
 from app.documents.forms import payment_schedule, reg_m_total_of_payments
@@ -149,3 +150,23 @@ def test_only_people_who_may_see_the_deal_get_its_papers(
     other_seller = make_person(salesperson.tenant_id, "salesperson")
     with pytest.raises(PermissionDeniedError):
         load_deal_papers(store, other_seller, deal_id)
+
+
+def test_finance_terms_missing_from_a_scenario_come_from_the_dealers_defaults_and_say_so(
+    store: Store, salesperson: Principal
+) -> None:
+    deal_id, _ = _deal(store, salesperson, "finance")
+    with store.session(Actor(salesperson.tenant_id, None, "dev")) as session:
+        dealer = session.scalars(select(Dealership)).one()
+        dealer.settings = {"default_apr": "0.0799", "default_term_months": 48}
+    bare = _contract_input("finance")
+    del bare["finance"]
+    DealService(store, salesperson).save_scenario(
+        deal_id, name="Imported", deal_type="finance", inputs=bare, quote=None
+    )
+    papers = load_deal_papers(store, salesperson, deal_id)
+    assert papers.quote["finance"]["apr_percent"] == "7.99"
+    assert papers.quote["finance"]["term_months"] == 48
+    text = _text(build_document(papers, DocumentKind.FINANCE_WORKSHEET))
+    assert "default APR (0.0799) and term (48 months) were used" in text
+    assert "7.99 %" in text
