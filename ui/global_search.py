@@ -1,15 +1,16 @@
 """The one search box: type a name, phone, email, stock number, VIN or deal number and pick a hit.
 
 Searching waits for a short pause in typing (one query per pause, not per key). The hits appear in
-a list under the box that does not take the keyboard: Up/Down move through it, Enter picks, Escape
-closes. ``hit_chosen`` carries the ``SearchHit``; the main window decides which screen opens it.
+a list laid over the window under the box; it never takes the keyboard: Up/Down move through it,
+Enter picks, Escape closes. ``hit_chosen`` carries the ``SearchHit``; the main window decides which
+screen opens it.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from app.runtime import AppContext
 from app.services.search import SearchHit, SearchService
@@ -31,12 +32,13 @@ class GlobalSearch(QWidget):
         self.edit.setAccessibleName("Global search")
         self.edit.setClearButtonEnabled(True)
         self.edit.setMinimumWidth(320)
-        self.popup = QListWidget(self)  # owned by the box, shown as its own window
+        # A child of the window, not a popup window of its own: a popup grabs the keyboard, and typing
+        # must carry on in the box while the list is open.
+        self.popup = QListWidget(self)
         self.popup.setObjectName("global-search-hits")
-        # A tool-tip window never takes focus, so typing carries on in the box while the list is open.
-        self.popup.setWindowFlags(Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint)
-        self.popup.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.popup.setFrameShape(QFrame.Shape.Box)
+        self.popup.hide()
         self.popup.itemClicked.connect(self._choose_item)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -69,10 +71,14 @@ class GlobalSearch(QWidget):
         self.searched.emit()
 
     def _place_popup(self) -> None:
-        below = self.edit.mapToGlobal(QPoint(0, self.edit.height()))
+        window = self.window()
+        if self.popup.parent() is not window:
+            self.popup.setParent(window)  # the box may have been put in a window since it was made
+        below = self.edit.mapTo(window, QPoint(0, self.edit.height()))
         rows = min(len(self.hits), 12)
         height = rows * max(self.popup.sizeHintForRow(0), 18) + 2 * self.popup.frameWidth()
         self.popup.setGeometry(below.x(), below.y(), max(self.edit.width(), 420), height)
+        self.popup.raise_()
 
     def choose(self, row: int) -> None:
         if not 0 <= row < len(self.hits):

@@ -61,17 +61,17 @@ def palette(name: str) -> QPalette:
     return result
 
 
-def apply_theme(app: QApplication, name: str) -> None:
-    """Use the theme now and remember it for the next start."""
+def apply_theme(app: QApplication, name: str, settings: QSettings | None = None) -> None:
+    """Use the theme now and remember it for the next start (in ``settings``, the app's own by default)."""
     chosen = palette(name)  # raises before anything changes if the name is unknown
     app.setStyle("Fusion")  # the native styles ignore parts of a palette; Fusion honours all of it
     app.setPalette(chosen)
     app.setProperty("theme", name)
-    QSettings().setValue(_SETTING, name)
+    (settings or QSettings()).setValue(_SETTING, name)
 
 
-def saved_theme(default: str = "light") -> str:
-    value = QSettings().value(_SETTING, default)
+def saved_theme(default: str = "light", settings: QSettings | None = None) -> str:
+    value = (settings or QSettings()).value(_SETTING, default)
     return value if isinstance(value, str) and value in THEMES else default
 
 
@@ -80,7 +80,7 @@ def current_theme(app: QApplication) -> str:
     return value if isinstance(value, str) and value in THEMES else "light"
 
 
-def toggle_theme(app: QApplication) -> str:
+def toggle_theme(app: QApplication, settings: QSettings | None = None) -> str:
     name = "dark" if current_theme(app) == "light" else "light"
-    apply_theme(app, name)
+    apply_theme(app, name, settings)
     return name
