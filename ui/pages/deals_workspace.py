@@ -91,11 +91,11 @@ class DealsWorkspace(QWidget):
         self.table.itemSelectionChanged.connect(self._show_selected)
         self.detail = named(QTextBrowser(), "deal-detail")
 
-        self.close_button = named(QPushButton("C&lose deal"), "close-deal")
+        self.close_button = named(QPushButton("&Close deal"), "close-deal")
         self.close_button.clicked.connect(self.close_deal)
         self.lost_reason = Field("lost_reason")
         self.lost_reason.edit.setPlaceholderText("Why the deal was lost (required)")
-        self.lost_button = named(QPushButton("Mark &lost"), "mark-lost")
+        self.lost_button = named(QPushButton("Mark l&ost"), "mark-lost")
         self.lost_button.clicked.connect(self.mark_lost)
         self.order_button = named(QPushButton("Buyer's order PDF…"), "export-buyers-order")
         self.order_button.clicked.connect(lambda: self._export_clicked(DocumentKind.BUYERS_ORDER))
