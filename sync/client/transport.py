@@ -79,7 +79,10 @@ class SyncTransport:
         for attempt in range(2):
             token = self._tokens.access_token()
             if token is None:
-                raise AuthRequiredError("not signed in")
+                # Signed in offline (or signed out): say "offline" while the server is out of reach,
+                # and "sign in" only once it can be reached.
+                self._probe()
+                raise AuthRequiredError("not signed in to the server")
             try:
                 response = self._client.request(
                     method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs
@@ -100,6 +103,12 @@ class SyncTransport:
                 raise ProtocolError(f"{method} {path}: {response.status_code} {response.text[:300]}")
             return response
         raise AuthRequiredError("the server refused this sign-in")  # pragma: no cover - loop always returns
+
+    def _probe(self) -> None:
+        try:
+            self._client.get("/healthz")
+        except httpx.TransportError as exc:
+            raise OfflineError(f"{type(exc).__name__}: {exc}") from exc
 
     @staticmethod
     def _parse(response: httpx.Response, model: type[M]) -> M:
