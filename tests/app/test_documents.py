@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.desk import DeskWorksheet
 from app.documents import DocumentKind, build_document, documents_for, load_deal_papers
+from app.documents import inputs as form_inputs
 from app.documents.forms import payment_schedule, reg_m_total_of_payments
 from app.errors import PermissionDeniedError, ValidationError
 from app.policy import Principal
@@ -170,3 +172,43 @@ def test_finance_terms_missing_from_a_scenario_come_from_the_dealers_defaults_an
     text = _text(build_document(papers, DocumentKind.FINANCE_WORKSHEET))
     assert "default APR (0.0799) and term (48 months) were used" in text
     assert "7.99 %" in text
+
+
+def test_a_scenario_saved_from_the_desk_form_prints_its_trade_and_rebates(
+    store: Store, salesperson: Principal
+) -> None:
+    deal_id, _ = _deal(store, salesperson, "finance")
+    desk = DeskWorksheet(dealer_state="TX")
+    for name, text in {
+        "vehicle.price": "27990",
+        "customer.state": "TX",
+        "customer.zip": "78704",
+        "trade_ins[0].allowance": "5500",
+        "trade_ins[0].payoff": "7250",
+        "rebates.dealer": "750",
+        "cash_down": "1000",
+    }.items():
+        desk.set(name, text)
+    quote = desk.compute(with_grid=False).quotes["finance"]
+    DealService(store, salesperson).save_scenario(
+        deal_id, name="Desk 2", deal_type="finance", inputs=desk.request("finance"), quote=quote
+    )
+    papers = load_deal_papers(store, salesperson, deal_id)
+    assert papers.scenario_name == "Desk 2" and papers.notes == ()
+    text = _text(build_document(papers, DocumentKind.BUYERS_ORDER))
+    assert "$27,990.00" in text and "-$5,500.00" in text and "$7,250.00" in text and "-$750.00" in text
+    assert f"${Decimal(quote['finance']['amount_financed']):,.2f}" in text
+
+
+def test_inputs_are_read_in_the_desk_forms_flat_shape_and_the_contracts_nested_shape() -> None:
+    flat = {"vehicle.price": "20000", "trade_ins[0].allowance": "3000", "rebates.manufacturer": "500"}
+    nested = {
+        "vehicle": {"price": "20000"},
+        "trade_ins": [{"allowance": "3000"}],
+        "rebates": [{"amount": "500", "source": "manufacturer"}],
+    }
+    for shape in (flat, nested):
+        assert form_inputs.amount(shape, "vehicle.price") == Decimal("20000")
+        assert form_inputs.trade_allowance(shape) == Decimal("3000")
+        assert form_inputs.trade_payoff(shape) == Decimal("0")
+        assert form_inputs.rebates(shape) == Decimal("500")
