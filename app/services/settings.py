@@ -13,12 +13,17 @@ this service is where each pair is checked and turned into the stored shape:
 
 Money and rates are stored as Decimal text so nothing is lost to binary floats. Stored keys this
 editor does not know (written by a newer version) are kept as they are.
+
+The dealership row is owned by the sync server (a pushed change to it is refused). Signed in, the
+service is given ``publish``, which sends the new settings to the server's admin API; only once the
+server took them is the local copy updated, as if pulled. Without ``publish`` (the demo, which has no
+server) the change is saved locally like any other.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,9 +32,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError, ValidationError
-from app.policy import Permission
+from app.policy import Permission, Principal
 from app.services import fields
 from app.services.base import Service
+from app.store.database import Store
 from app.store.models import Dealership
 
 TAX_RATE_PREFIX = "tax_rate."
@@ -134,16 +140,27 @@ def flatten(settings: Mapping[str, Any]) -> list[SettingEntry]:
     return entries
 
 
+Publish = Callable[[dict[str, Any]], None]
+
+
 class SettingsService(Service):
+    def __init__(self, store: Store, principal: Principal, publish: Publish | None = None) -> None:
+        super().__init__(store, principal)
+        self.publish = publish
+
     def entries(self) -> list[SettingEntry]:
         with self.unit_of_work(Permission.ADMIN_SETTINGS) as session:
             return flatten(self._dealership(session).settings or {})
 
     def save(self, entries: Mapping[str, str]) -> list[SettingEntry]:
         """Replace editable settings by ``entries``: a bad pair raises naming its key; nothing saved."""
-        with self.unit_of_work(Permission.ADMIN_SETTINGS) as session:
+        self.principal.require(Permission.ADMIN_SETTINGS)
+        # Published settings arrive back on the next pull: the local copy must not be pushed as well.
+        with self.store.session(self.actor, capture_changes=self.publish is None) as session:
             dealership = self._dealership(session)
             stored = parse_entries(entries, dealership.settings or {})
+            if self.publish is not None:
+                self.publish(stored)  # raises if the server refuses: the transaction rolls back
             # A new dict, not an in-place edit: the JSON column only notices a replaced value.
             dealership.settings = stored
             return flatten(stored)

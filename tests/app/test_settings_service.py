@@ -11,7 +11,7 @@ from app.errors import PermissionDeniedError, ValidationError
 from app.policy import Principal
 from app.services.settings import SettingEntry, SettingsService
 from app.store.database import Actor, Store
-from app.store.models import Dealership
+from app.store.models import Dealership, OutboxOp
 
 START = {"doc_fee": "150.00", "default_apr": "0.0699", "default_term_months": 72, "logo": "kept.png"}
 
@@ -109,3 +109,45 @@ def test_each_dealership_edits_only_its_own_settings(
     SettingsService(store, make_person(tenant_b, "admin")).save({"doc_fee": "80.00"})
     assert _stored(store, tenant_a) == START
     assert _stored(store, tenant_b) == {"doc_fee": "80.00"}
+
+
+def _queued_dealership_changes(store: Store, tenant: str) -> int:
+    with store.session(Actor(tenant, None, "test")) as session:
+        return len(session.scalars(select(OutboxOp).where(OutboxOp.table_name == "dealership")).all())
+
+
+def test_signed_in_settings_go_to_the_server_first(
+    store: Store, tenant_a: str, make_person: Callable[..., Principal]
+) -> None:
+    with store.session(Actor(tenant_a, None, "test"), capture_changes=False) as session:
+        session.add(Dealership(id=tenant_a, tenant_id=tenant_a, name="Lot A", settings=dict(START)))
+    server: list[dict[str, object]] = []  # what the admin API received, in order
+    service = SettingsService(store, make_person(tenant_a, "admin"), publish=server.append)
+    service.save({"doc_fee": "180"})
+    assert server == [{"doc_fee": "180.00", "logo": "kept.png"}]
+    assert _stored(store, tenant_a) == server[0]
+    # The server owns the row: the local copy is not queued for a push it would refuse.
+    assert _queued_dealership_changes(store, tenant_a) == 0
+
+
+def test_settings_the_server_refuses_are_not_kept_locally(
+    store: Store, tenant_a: str, make_person: Callable[..., Principal]
+) -> None:
+    with store.session(Actor(tenant_a, None, "test"), capture_changes=False) as session:
+        session.add(Dealership(id=tenant_a, tenant_id=tenant_a, name="Lot A", settings=dict(START)))
+
+    def offline(_settings: dict[str, object]) -> None:
+        raise ConnectionError("sync server unreachable")
+
+    service = SettingsService(store, make_person(tenant_a, "admin"), publish=offline)
+    with pytest.raises(ConnectionError):
+        service.save({"doc_fee": "180"})
+    assert _stored(store, tenant_a) == START
+
+
+def test_demo_settings_are_saved_locally_like_any_change(
+    service: SettingsService, store: Store, tenant_a: str
+) -> None:
+    queued = _queued_dealership_changes(store, tenant_a)
+    service.save({"doc_fee": "160"})
+    assert _queued_dealership_changes(store, tenant_a) == queued + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -13,7 +14,7 @@ from app.runtime import AppContext
 from app.services.customers import CustomerService
 from app.store.database import Actor
 from app.store.models import Customer, Dealership
-from ui.pages.admin import SERVER_NOTE, AdminPage, admin_page
+from ui.pages.admin import ONLINE_NOTE, SERVER_NOTE, SETTINGS_ON_SERVER_NOTE, AdminPage, admin_page
 
 
 def _admin(qtbot: QtBot, ctx: AppContext) -> AdminPage:
@@ -127,3 +128,35 @@ def test_audit_log_filters_and_pages(qtbot: QtBot, as_user: Callable[[str], AppC
     assert audit.total >= 1 and {audit.model.row(r).action for r in range(audit.model.rowCount())} >= {
         "demo.seed"
     }
+
+
+def test_signed_in_without_the_server_settings_are_read_only(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    signed_in = replace(as_user("admin"), demo=None)
+    page = _admin(qtbot, signed_in)
+    tab = page.settings
+    assert tab is not None and page.users is not None
+    assert page.users.note.text() == ONLINE_NOTE
+    assert tab.save_button.isHidden() and tab.add_button.isHidden()
+    assert tab.table.editTriggers() == tab.table.EditTrigger.NoEditTriggers
+    assert tab.message.text() == SETTINGS_ON_SERVER_NOTE
+    assert ("doc_fee", "150.00") in tab.pairs()
+
+
+def test_signed_in_settings_are_published_then_kept(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    signed_in = replace(as_user("admin"), demo=None)
+    received: list[dict[str, object]] = []  # what the server's admin API was sent
+    page = AdminPage(signed_in, publish_settings=received.append)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    tab = page.settings
+    assert tab is not None and not tab.save_button.isHidden()
+    tab.set_value("default_term_months", "60")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.message.text() == "Saved."
+    assert len(received) == 1 and received[0]["default_term_months"] == 60
+    assert _settings(signed_in) == received[0]

@@ -35,7 +35,7 @@ from app.policy import ALL_PERMISSIONS, Permission
 from app.runtime import AppContext
 from app.services.accounts import AccountsService, RoleRow, UserRow
 from app.services.audit_log import AuditFilters, AuditLogService, AuditQuery
-from app.services.settings import SettingsService
+from app.services.settings import Publish, SettingsService
 from app.store.models import AuditEvent
 from ui.pages.customers import table
 from ui.pages.desk import named
@@ -135,12 +135,19 @@ class RolesTab(QWidget):
         ]
 
 
+SETTINGS_ON_SERVER_NOTE = (
+    "The dealership's settings belong to the sync server; this desk shows the copy last synced and "
+    "cannot change them until it is connected to the server's admin service."
+)
+
+
 class SettingsTab(QWidget):
     saved = Signal()
 
-    def __init__(self, service: SettingsService) -> None:
+    def __init__(self, service: SettingsService, editable: bool) -> None:
         super().__init__()
         self.service = service
+        self.editable = editable
         self.table = named(QTableWidget(0, 2), "admin-settings")
         self.table.setHorizontalHeaderLabels(["Setting", "Value"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -172,6 +179,11 @@ class SettingsTab(QWidget):
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        if not editable:
+            self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            for button in (self.add_button, self.remove_button, self.save_button):
+                button.setVisible(False)
+            self.message.setText(SETTINGS_ON_SERVER_NOTE)
 
     def refresh(self, _needle: str = "") -> None:
         self._fill([(e.key, e.value) for e in self.service.entries()])
@@ -385,7 +397,8 @@ class AuditTab(QWidget):
 
 
 class AdminPage(QWidget):
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, publish_settings: Publish | None = None) -> None:
+        """``publish_settings`` sends settings to the sync server's admin API; the demo needs none."""
         super().__init__()
         self.setObjectName("page-admin")
         can = ctx.principal.can
@@ -398,9 +411,13 @@ class AdminPage(QWidget):
         note = SERVER_NOTE if ctx.demo is not None else ONLINE_NOTE
         self.users = UsersTab(accounts, note) if can(Permission.ADMIN_USERS) else None
         self.roles = RolesTab(accounts, note) if can(Permission.ADMIN_ROLES) else None
-        self.settings = (
-            SettingsTab(SettingsService(ctx.store, ctx.principal)) if can(Permission.ADMIN_SETTINGS) else None
-        )
+        self.settings: SettingsTab | None = None
+        if can(Permission.ADMIN_SETTINGS):
+            service = SettingsService(ctx.store, ctx.principal, publish_settings)
+            # Signed in without a way to reach the server, a local edit would only be refused on push.
+            self.settings = SettingsTab(
+                service, editable=ctx.demo is not None or publish_settings is not None
+            )
         self.audit = (
             AuditTab(AuditLogService(ctx.store, ctx.principal)) if can(Permission.AUDIT_VIEW) else None
         )
