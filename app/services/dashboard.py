@@ -269,22 +269,28 @@ def _sync_roster(team: TeamNetwork, reps: Sequence[str], settings: Mapping[str, 
 def _feed_ended(
     team: TeamNetwork, deals: Sequence[Any], fed: set[str], reps: set[str], zone: ZoneInfo
 ) -> bool:
-    """Each ended deal not yet fed becomes one customer the rep took up and finished, in time order."""
-    events: list[tuple[float, int, Any]] = []
+    """Each ended deal not yet fed becomes one customer the rep took up and finished.
+
+    A deal is replayed whole at the moment it ended (clock moved there first, then started and finished
+    with its own times): the model learns the outcome and the time it took, and its load counts from
+    then. Replaying deal by deal keeps nobody "working" while the clock moves across the history, so the
+    model needs no phase integration over months of past cycles that are all finished anyway."""
+    ended: list[tuple[float, float, str, str, bool]] = []
     for deal in deals:
         if deal.status not in ENDED_DEAL or deal.id in fed or deal.salesperson_id not in reps:
             continue
         start = _minutes(deal.created_at, zone)
-        ended = deal.closed_at if deal.status == DealStatus.CLOSED.value else deal.updated_at
-        events.append((start, 0, deal))
-        events.append((max(start, _minutes(ended or deal.created_at, zone)), 1, deal))
-    for at, kind, deal in sorted(events, key=lambda e: (e[0], e[1], e[2].id)):
-        if kind == 0:
-            team.lead_started(deal.id, deal.salesperson_id, at=at)
-        else:
-            team.lead_finished(deal.id, deal.status == DealStatus.CLOSED.value, at=at)
-            fed.add(deal.id)
-    return bool(events)
+        sold = deal.status == DealStatus.CLOSED.value
+        end = deal.closed_at if sold else deal.updated_at
+        ended.append(
+            (max(start, _minutes(end or deal.created_at, zone)), start, deal.id, deal.salesperson_id, sold)
+        )
+    for end_at, start_at, deal_id, rep_id, sold in sorted(ended):
+        team.advance(max(end_at, team.now))
+        team.lead_started(deal_id, rep_id, at=start_at)
+        team.lead_finished(deal_id, sold, at=end_at)
+        fed.add(deal_id)
+    return bool(ended)
 
 
 # --- the figures ---------------------------------------------------------------------------------
