@@ -38,6 +38,8 @@ class GlobalSearch(QWidget):
         self.popup.setObjectName("global-search-hits")
         self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.popup.setFrameShape(QFrame.Shape.Box)
+        self.popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.popup.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.popup.hide()
         self.popup.itemClicked.connect(self._choose_item)
         layout = QHBoxLayout(self)
@@ -77,7 +79,12 @@ class GlobalSearch(QWidget):
         below = self.edit.mapTo(window, QPoint(0, self.edit.height()))
         rows = min(len(self.hits), 12)
         height = rows * max(self.popup.sizeHintForRow(0), 18) + 2 * self.popup.frameWidth()
-        self.popup.setGeometry(below.x(), below.y(), max(self.edit.width(), 420), height)
+        width = min(max(self.edit.width(), 420), window.width())
+        x = max(0, min(below.x(), window.width() - width))
+        y = below.y()
+        if y + height > window.height():  # a box near the bottom (status bar) opens its list upwards
+            y = max(0, below.y() - self.edit.height() - height)
+        self.popup.setGeometry(x, y, width, height)
         self.popup.raise_()
 
     def choose(self, row: int) -> None:

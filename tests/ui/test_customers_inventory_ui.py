@@ -240,6 +240,10 @@ def test_filters_narrow_the_lot_and_cost_shows_only_with_permission(
     priced = [page.model.row(r).price for r in range(page.model.rowCount())]
     assert priced and all(20000 <= p <= 30000 for p in priced)
     assert len(priced) < all_in_stock
+    page.body.setCurrentText("Sedan")
+    sedans = [page.model.row(r) for r in range(page.model.rowCount())]
+    assert sedans and all(v.body == "Sedan" and 20000 <= v.price <= 30000 for v in sedans)
+    page.body.setCurrentIndex(0)
     page.max_price.edit.setText("cheap")
     page.refresh()
     assert page.max_price.error.isVisible()

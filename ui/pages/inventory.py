@@ -44,7 +44,6 @@ from ui.pages.customers import table
 from ui.pages.desk import Field, named
 from ui.table_model import Column, RowsTableModel, display
 
-ANY = "Any"
 VIN_LENGTH = 17
 
 
@@ -205,13 +204,18 @@ class InventoryPage(QWidget):
         self.search.setPlaceholderText("Search stock number, VIN, make or model")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search inventory")
+        # Each filter's first entry (data None) means "do not filter on this".
         self.status = named(QComboBox(), "inventory-status")
-        self.status.addItems([ANY, *sorted(VEHICLE_STATUSES)])
+        self.status.addItem("All statuses", None)
+        for status in sorted(VEHICLE_STATUSES):
+            self.status.addItem(status, status)
         self.status.setCurrentText("in_stock")
         self.condition = named(QComboBox(), "inventory-condition")
-        self.condition.addItems([ANY, *sorted(CONDITIONS)])
+        self.condition.addItem("New and used", None)
+        for condition in sorted(CONDITIONS):
+            self.condition.addItem(condition, condition)
         self.body = named(QComboBox(), "inventory-body")
-        self.body.addItem(ANY)
+        self.body.addItem("All bodies", None)
         self.min_age = named(QSpinBox(), "inventory-min-age")
         self.min_age.setRange(0, 3650)
         self.min_age.setSuffix(" days+")
@@ -303,12 +307,11 @@ class InventoryPage(QWidget):
         if low is not None and high is not None and low > high:
             self.max_price.show_error("must not be below the min price")
             return None
-        pick = {combo: combo.currentText() for combo in (self.status, self.condition, self.body)}
         return InventoryFilter(
             text=self.search.text(),
-            status=None if pick[self.status] == ANY else pick[self.status],
-            condition=None if pick[self.condition] == ANY else pick[self.condition],
-            body=None if pick[self.body] == ANY else pick[self.body],
+            status=self.status.currentData(),
+            condition=self.condition.currentData(),
+            body=self.body.currentData(),
             min_age_days=self.min_age.value() or None,
             min_price=low,
             max_price=high,
@@ -337,7 +340,8 @@ class InventoryPage(QWidget):
             {v.body for v in self.service.find(InventoryFilter(status=None), limit=100_000) if v.body}
         )
         self.body.blockSignals(True)  # filling the list is not the user choosing a body
-        self.body.addItems(bodies)
+        for body in bodies:
+            self.body.addItem(body, body)
         self.body.blockSignals(False)
 
     def select(self, vehicle_id: str) -> bool:
@@ -397,7 +401,7 @@ class InventoryPage(QWidget):
         self.search.blockSignals(False)
         for combo in (self.condition, self.body):
             combo.blockSignals(True)
-            combo.setCurrentText(ANY)
+            combo.setCurrentIndex(0)
             combo.blockSignals(False)
         self.status.blockSignals(True)
         self.status.setCurrentText(vehicle.status)
