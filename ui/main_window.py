@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStac
 
 from app.policy import Permission
 from app.runtime import AppContext
+from ui.pages.deals_workspace import deals_page
 from ui.pages.desk import DeskPage
 from ui.pages.list_page import ListPage
-from ui.pages.records import customers_page, deals_page, inventory_page
+from ui.pages.records import customers_page, inventory_page
 
 if TYPE_CHECKING:
     from sync.client.engine import SyncStatus
