@@ -57,14 +57,17 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
 class BarChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no type information
     """A labelled bar chart; ``values`` keeps what is drawn so it can be read back."""
 
-    def __init__(self, title: str, brush: tuple[int, int, int]) -> None:
-        super().__init__()
+    def __init__(self, title: str, brush: tuple[int, int, int], unit: str = "") -> None:
+        super().__init__(background=None)  # the window's own background, in light and dark themes alike
         self._brush = brush
         self.setTitle(title)
+        if unit:
+            self.setLabel("left", unit)
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.setMinimumHeight(200)
+        self.setMinimumHeight(180)
+        self.setMaximumHeight(260)
         self.values: list[tuple[str, float]] = []
 
     def show_bars(self, values: Sequence[tuple[str, float]]) -> None:
@@ -101,7 +104,8 @@ class DashboardPage(QWidget):
         self.pipeline_chart = BarChart("Pipeline by deal status", BAR_BRUSH)
         self.pipeline_labels: dict[str, QLabel] = {}
         self._pipeline_row = QHBoxLayout()
-        self.gross_chart = BarChart("Gross by salesperson (closed deals)", GROSS_BRUSH)
+        # Thousands of dollars: full figures would not fit the axis (the table below has them exactly).
+        self.gross_chart = BarChart("Gross by salesperson (closed deals)", GROSS_BRUSH, "$ thousands")
         self.units_sold = QLabel()
         self.top_salesperson = QLabel()
         self.gross_table = _table(("Salesperson", "Units", "Front", "Back", "Gross"))
@@ -146,6 +150,8 @@ class DashboardPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.search)
         layout.addWidget(self.error)
+        charts.setRowStretch(1, 1)
+        charts.setRowStretch(2, 1)
         layout.addLayout(charts, 1)
 
     @staticmethod
@@ -173,7 +179,7 @@ class DashboardPage(QWidget):
         board = whole.for_salesperson(self.search.text())
         self.as_of.setText(f"as of {whole.as_of.astimezone():%b %d, %H:%M}")
         self._show_pipeline(whole)
-        self.gross_chart.show_bars([(g.name, float(g.gross)) for g in board.gross])
+        self.gross_chart.show_bars([(g.name, float(g.gross) / 1000) for g in board.gross])
         top = board.gross[0] if board.gross else None
         self.top_salesperson.setText(
             f"Top: {top.name} {_money(top.gross)} on {top.units} units" if top else "No closed deals"
