@@ -17,6 +17,8 @@ from app.services.search import SearchHit
 from app.store.database import Actor
 from app.store.models import Deal, Vehicle
 from ui.global_search import GlobalSearch
+from ui.pages.customers import customers_page
+from ui.pages.inventory import inventory_page
 from ui.theme import apply_theme, current_theme, palette, saved_theme, toggle_theme
 
 
@@ -111,3 +113,33 @@ def test_an_unknown_theme_changes_nothing(app_state: QApplication, tmp_path: Pat
     assert palette("dark").color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text) != palette(
         "dark"
     ).color(QPalette.ColorRole.Text)
+
+
+def test_a_chosen_hit_opens_on_its_screen(qtbot: QtBot, as_user: Callable[[str], AppContext]) -> None:
+    ctx = as_user("sales_manager")
+    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
+        sold = session.scalars(select(Vehicle).where(Vehicle.status == "sold")).first()
+    assert sold is not None
+    customers, inventory = customers_page(ctx), inventory_page(ctx)
+    for page in (customers, inventory):
+        qtbot.addWidget(page)
+        page.refresh()
+    box = _box(qtbot, ctx)
+    box.hit_chosen.connect(
+        lambda hit: (customers if hit.kind == "customer" else inventory).open_record(hit.id)
+    )
+    _type(qtbot, box, sold.vin[-8:])
+    qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+    assert inventory.current is not None and inventory.current.id == sold.id
+    assert inventory.status.currentText() == "sold" and inventory.model.rowCount() == 1
+    assert sold.vin in inventory.detail.text()
+    box.edit.clear()
+    _type(qtbot, box, "garcia")
+    qtbot.keyClick(box.edit, Qt.Key.Key_Down)
+    wanted = box.hits[1]
+    qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+    assert customers.current is not None and customers.current.id == wanted.id
+    assert customers.fields["last_name"].edit.text() == "Garcia"
+    assert customers.table.selectionModel().selectedRows()[0].row() == next(
+        r for r in range(customers.model.rowCount()) if customers.model.row(r).id == wanted.id
+    )

@@ -203,6 +203,20 @@ class CustomersPage(QWidget):
         if keep is not None:
             self.select(keep)
 
+    def open_record(self, customer_id: str) -> None:
+        """Show one customer (a global search hit): the list narrowed to their name, their profile open."""
+        customer = self.service.get(customer_id)
+        self.current = customer
+        self.search.blockSignals(True)  # one refresh below, not one per signal
+        self.search.setText(customer.full_name)
+        self.search.blockSignals(False)
+        self.state_filter.blockSignals(True)
+        self.state_filter.setCurrentIndex(0)
+        self.state_filter.blockSignals(False)
+        self._debounce.stop()
+        self.refresh()
+        self.show_customer(customer)
+
     def _fill_states(self) -> None:
         states = sorted({c.state for c in self.service.search(limit=5000) if c.state})
         self.state_filter.blockSignals(True)  # filling the list is not the user choosing a state

@@ -395,7 +395,15 @@ class InventoryPage(QWidget):
         if self.add_dialog is None or self.add_dialog.vehicle is None:
             return
         vehicle = self.add_dialog.vehicle
-        # Show the new vehicle even if the filters would hide it.
+        self._show_only(vehicle)
+        self.vehicle_added.emit(vehicle)
+
+    def open_record(self, vehicle_id: str) -> None:
+        """Show one vehicle (a global search hit), whatever its status."""
+        self._show_only(self.service.get(vehicle_id))
+
+    def _show_only(self, vehicle: Vehicle) -> None:
+        """Filters set so that ``vehicle`` is listed (by its stock number), and its detail shown."""
         self.search.blockSignals(True)
         self.search.setText(vehicle.stock_number)
         self.search.blockSignals(False)
@@ -414,7 +422,6 @@ class InventoryPage(QWidget):
         self._debounce.stop()
         self.current = vehicle
         self.refresh()
-        self.vehicle_added.emit(vehicle)
 
 
 def inventory_page(ctx: AppContext) -> InventoryPage:
