@@ -9,7 +9,7 @@ screen opens it.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeyEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from app.runtime import AppContext
@@ -52,6 +52,10 @@ class GlobalSearch(QWidget):
         self.edit.textChanged.connect(self._debounce.start)
         self.edit.installEventFilter(self)
         self.hits: list[SearchHit] = []
+        # Ctrl+K from anywhere in the window, as in most search-first apps.
+        self.shortcut = QShortcut(QKeySequence("Ctrl+K"), self, self.focus)
+        self.shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.edit.setToolTip("Search everything (Ctrl+K)")
 
     def focus(self) -> None:
         self.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -75,7 +75,17 @@ def test_arrow_keys_pick_among_hits_and_escape_closes(
 
 
 def test_nothing_found_shows_no_list(qtbot: QtBot, demo: AppContext) -> None:
-    box = _box(qtbot, demo)
+    window = QWidget()
+    qtbot.addWidget(window)
+    other = QLineEdit(window)
+    box = GlobalSearch(demo, window)
+    box.move(0, 40)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    other.setFocus()
+    qtbot.keyClick(other, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert box.edit.hasFocus()
     _type(qtbot, box, "zzqqxx")
     assert box.hits == [] and not box.popup.isVisible()
 
