@@ -3,8 +3,9 @@
 Everything is computed from the store on each call (one read-only pass per table, a few milliseconds on a
 demo-sized dealership), except the floor model: ``ml.oscillator.TeamNetwork`` learns each salesperson's
 close rate and time per customer from the deals that ended (closed = sold, lost = not sold). It is kept in
-``ml_state`` (engine ``oscillator``) with the ids of the deals already fed, so a restart resumes from the
-saved model and only deals that ended since are added.
+``ml_state`` (engine ``oscillator``) with what it has already been fed, so a restart resumes from the
+saved model and only deals that ended since are added. "Fed" is kept small: a horizon (deals opened
+before it count as fed) and the ids of the deals fed that were opened after it.
 
 The live floor (who is working a customer right now, the suggested rep for the next lead, coherence and
 bottlenecks) is read on a copy of the saved model: a suggestion is advice and changes nothing saved.
@@ -32,7 +33,12 @@ from ml.oscillator import TeamNetwork
 
 ENGINE = "oscillator"
 TEAM_SEED = 7
-FED_KEY = "fed_deals"  # kept beside the engine's own envelope, which ``TeamNetwork.from_state`` ignores
+# Kept beside the engine's own envelope, which ``TeamNetwork.from_state`` ignores.
+FED_KEY = "fed_deals"
+HORIZON_KEY = "fed_horizon"
+# A deal that ends more than this long after it was opened, once later deals have been fed, is not
+# learnt from: the price of keeping the saved "fed" list bounded.
+LATE_MINUTES = 120 * 1440.0
 DEFAULT_FLOOR_HOURS = ("09:00", "21:00")
 ZERO = Decimal("0.00")
 # Above this order parameter the working reps free up together: customers then arrive to a busy floor.
@@ -195,20 +201,20 @@ class DashboardService(Service):
         house_rate: float,
     ) -> TeamNetwork:
         row = session.scalars(select(MlState).where(MlState.engine == ENGINE)).first()
-        fed: set[str] = set()
+        fed = _Fed(set(), 0.0)
         team: TeamNetwork | None = None
         if row is not None:
             try:
                 team = TeamNetwork.from_state(row.state)
-                fed = set(row.state.get(FED_KEY, []))
-            except ValueError:
+                fed = _Fed(set(row.state.get(FED_KEY, [])), float(row.state.get(HORIZON_KEY, 0.0)))
+            except (ValueError, TypeError):
                 team = None  # a saved model this build cannot read is rebuilt from the history below
         if team is None:
-            team, fed = TeamNetwork(seed=TEAM_SEED), set()
+            team, fed = TeamNetwork(seed=TEAM_SEED), _Fed(set(), 0.0)
         changed = _sync_roster(team, reps, settings, house_rate)
         changed |= _feed_ended(team, deals, fed, set(team.reps()), zone)
         if changed or row is None:
-            state = {**team.to_state(), FED_KEY: sorted(fed)}
+            state = {**team.to_state(), FED_KEY: sorted(fed.ids), HORIZON_KEY: fed.horizon}
             if row is None:
                 session.add(MlState(engine=ENGINE, state=state, saved_at=utcnow()))
             else:
@@ -266,9 +272,15 @@ def _sync_roster(team: TeamNetwork, reps: Sequence[str], settings: Mapping[str, 
     return joined
 
 
-def _feed_ended(
-    team: TeamNetwork, deals: Sequence[Any], fed: set[str], reps: set[str], zone: ZoneInfo
-) -> bool:
+@dataclass(slots=True)
+class _Fed:
+    """Which ended deals the model has learnt from: those opened before ``horizon``, and ``ids``."""
+
+    ids: set[str]
+    horizon: float  # local minutes
+
+
+def _feed_ended(team: TeamNetwork, deals: Sequence[Any], fed: _Fed, reps: set[str], zone: ZoneInfo) -> bool:
     """Each ended deal not yet fed becomes one customer the rep took up and finished.
 
     A deal is replayed whole at the moment it ended (clock moved there first, then started and finished
@@ -276,10 +288,13 @@ def _feed_ended(
     then. Replaying deal by deal keeps nobody "working" while the clock moves across the history, so the
     model needs no phase integration over months of past cycles that are all finished anyway."""
     ended: list[tuple[float, float, str, str, bool]] = []
+    opened: dict[str, float] = {}
     for deal in deals:
-        if deal.status not in ENDED_DEAL or deal.id in fed or deal.salesperson_id not in reps:
+        if deal.status not in ENDED_DEAL or deal.salesperson_id not in reps:
             continue
-        start = _minutes(deal.created_at, zone)
+        start = opened[deal.id] = _minutes(deal.created_at, zone)
+        if deal.id in fed.ids or start < fed.horizon:
+            continue
         sold = deal.status == DealStatus.CLOSED.value
         end = deal.closed_at if sold else deal.updated_at
         ended.append(
@@ -289,7 +304,10 @@ def _feed_ended(
         team.advance(max(end_at, team.now))
         team.lead_started(deal_id, rep_id, at=start_at)
         team.lead_finished(deal_id, sold, at=end_at)
-        fed.add(deal_id)
+        fed.ids.add(deal_id)
+    if ended:
+        fed.horizon = max(fed.horizon, max(opened.values()) - LATE_MINUTES)
+        fed.ids = {deal_id for deal_id in fed.ids if opened.get(deal_id, -1.0) >= fed.horizon}
     return bool(ended)
 
 

@@ -245,7 +245,9 @@ def test_an_unreadable_saved_model_is_rebuilt_from_the_history(
         (r.name, r.decided) for r in good.routing.reps
     ]
     [row] = _rows(store, demo.tenant_id, MlState)
-    assert len(row.state[FED_KEY]) == sum(good.pipeline_count(s) for s in ("closed", "lost"))
+    assert sum(r.decided for r in rebuilt.routing.reps) == good.pipeline_count(
+        "closed"
+    ) + good.pipeline_count("lost")
 
 
 def _small_dealership(store: Store, outcomes: dict[str, tuple[int, int]]) -> tuple[str, Principal]:
@@ -306,3 +308,32 @@ def test_filter_narrows_salesperson_rows_only(store: Store, demo: DemoSummary, m
     assert [r.name for r in narrowed.routing.reps] == [name]
     assert narrowed.pipeline == board.pipeline and narrowed.aging == board.aging
     assert board.for_salesperson("") is board
+
+
+def test_the_saved_fed_list_stays_bounded_and_nothing_is_learnt_twice(store: Store) -> None:
+    tenant_id, boss = _small_dealership(store, {"Ace": (4, 1)})
+    service = DashboardService(store, boss)
+    service.overview(now=NOON_AUSTIN)
+    with store.session(Actor(tenant_id, None, "test")) as session:
+        old = session.scalars(select(Deal)).all()
+        ace = old[0].salesperson_id
+        later = NOON_AUSTIN + timedelta(days=200)
+        session.add(
+            Deal(
+                customer_id=old[0].customer_id,
+                salesperson_id=ace,
+                deal_number="D999999",
+                status="closed",
+                created_at=later,
+                updated_at=later + timedelta(hours=1),
+                closed_at=later + timedelta(hours=1),
+                front_gross=Decimal("500.00"),
+            )
+        )
+    for _ in range(2):  # the second read must not learn the old deals again
+        board = service.overview(now=later + timedelta(hours=2))
+        assert [(r.name, r.decided) for r in board.routing.reps] == [("Ace", 6)]
+    [row] = _rows(store, tenant_id, MlState)
+    assert len(row.state[FED_KEY]) == 1  # the old deals are behind the horizon, not listed one by one
+    wins = {p.rep_id: p.wins for p in TeamNetwork.from_state(row.state).performance()}
+    assert wins == {ace: 5}
