@@ -10,6 +10,10 @@ before it count as fed) and the ids of the deals fed that were opened after it.
 The live floor (who is working a customer right now, the suggested rep for the next lead, coherence and
 bottlenecks) is read on a copy of the saved model: a suggestion is advice and changes nothing saved.
 Times given to the model are the dealership's local wall-clock minutes, as its shifts are written in.
+
+Who is on the floor: active users with the salesperson role, during the dealership's ``floor_hours``
+setting (``["09:00", "21:00"]`` unless set) or their own entry in the ``shifts`` setting (user id ->
+``[start, end]``). Load: open deals plus leads being worked; queue: assigned leads not yet contacted.
 """
 
 from __future__ import annotations
