@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -253,3 +254,39 @@ def test_filters_narrow_the_lot_and_cost_shows_only_with_permission(
         manager.model.headerData(c, Qt.Orientation.Horizontal) for c in range(manager.model.columnCount())
     ]
     assert "Cost" in headers
+
+
+def _stored_vehicle(ctx: AppContext, vehicle_id: str) -> Vehicle:
+    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
+        vehicle = session.get(Vehicle, vehicle_id)
+    assert vehicle is not None
+    return vehicle
+
+
+def test_a_manager_reprices_and_sells_a_vehicle_from_its_detail(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    assert _inventory(qtbot, as_user("salesperson")).editor is None
+    ctx = as_user("sales_manager")
+    page = _inventory(qtbot, ctx)
+    page.table.selectRow(0)
+    editor = page.editor
+    assert editor is not None and page.current is not None
+    vehicle = page.current
+    price = editor.fields["price"].edit
+    price.selectAll()
+    qtbot.keyClicks(price, "18,999.999")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert editor.fields["price"].error.isVisible() and "cents" in editor.fields["price"].error.text()
+    assert _stored_vehicle(ctx, vehicle.id).price == vehicle.price
+    price.selectAll()
+    qtbot.keyClicks(price, "18999")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert editor.message.text() == "Saved."
+    assert _stored_vehicle(ctx, vehicle.id).price == Decimal("18999.00")
+    assert "$18,999.00" in page.detail.text()
+    editor.status.setCurrentText("sold")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert _stored_vehicle(ctx, vehicle.id).status == "sold"
+    listed = {page.model.row(r).id for r in range(page.model.rowCount())}
+    assert vehicle.id not in listed and page.current is None  # the in-stock list no longer shows it

@@ -189,6 +189,88 @@ class AddVehicleDialog(QDialog):
         self.accept()
 
 
+class VehicleEditor(QWidget):
+    """Price, status, mileage and color (and cost, for those who see it) of the vehicle shown."""
+
+    saved = Signal(object)  # Vehicle
+
+    def __init__(self, service: InventoryService, show_cost: bool) -> None:
+        super().__init__()
+        self.setObjectName("vehicle-editor")
+        self.service = service
+        self.vehicle: Vehicle | None = None
+        self.status = named(QComboBox(), "edit:status")
+        self.status.setAccessibleName("Status")
+        self.status.addItems(sorted(VEHICLE_STATUSES))
+        self.fields: dict[str, Field] = {}
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Status", self.status)
+        names = [("price", "Price"), ("mileage", "Mileage"), ("color", "Color")]
+        if show_cost:
+            names.append(("cost", "Cost"))
+        for name, label in names:
+            field = Field(name)
+            field.edit.setAccessibleName(label)
+            field.edit.textEdited.connect(lambda _t, f=field: f.show_error(None))
+            self.fields[name] = field
+            form.addRow(label, field)
+        self.save_button = named(QPushButton("Save &vehicle"), "vehicle-save")
+        self.save_button.clicked.connect(self.save)
+        self.message = named(QLabel(), "vehicle-message")
+        self.message.setWordWrap(True)
+        form.addRow("", self.save_button)
+        form.addRow("", self.message)
+        self.setEnabled(False)
+
+    def show_vehicle(self, vehicle: Vehicle) -> None:
+        self.vehicle = vehicle
+        self.status.setCurrentText(vehicle.status)
+        for name, field in self.fields.items():
+            value = getattr(vehicle, name)
+            field.edit.setText("" if value is None else str(value))
+            field.show_error(None)
+        self.message.setText("")
+        self.setEnabled(True)
+
+    def changes(self) -> dict[str, str]:
+        assert self.vehicle is not None
+        changed = {
+            name: field.edit.text()
+            for name, field in self.fields.items()
+            if field.edit.text().strip() != ("" if (v := getattr(self.vehicle, name)) is None else str(v))
+        }
+        if self.status.currentText() != self.vehicle.status:
+            changed["status"] = self.status.currentText()
+        return changed
+
+    def save(self) -> None:
+        if self.vehicle is None:
+            return
+        for field in self.fields.values():
+            field.show_error(None)
+        changes = self.changes()
+        if not changes:
+            self.message.setText("Nothing changed.")
+            return
+        try:
+            vehicle = self.service.update(self.vehicle.id, changes)
+        except (ValidationError, ConflictError) as error:
+            wrong = self.fields.get(error.field)
+            if wrong is None:
+                self.message.setText(f"Not saved: {error}")
+            else:
+                wrong.show_error(error.message)
+                wrong.edit.setFocus()
+                self.message.setText("Not saved: see the highlighted field.")
+            return
+        except AppError as error:
+            self.message.setText(f"Not saved: {error}")
+            return
+        self.message.setText("Saved.")
+        self.saved.emit(vehicle)
+
+
 class InventoryPage(QWidget):
     vehicle_added = Signal(object)  # Vehicle
 
@@ -271,8 +353,15 @@ class InventoryPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table)
         left_layout.addWidget(self.count, alignment=Qt.AlignmentFlag.AlignRight)
+        self.editor: VehicleEditor | None = None
         detail_box = named(QGroupBox("Vehicle"), "vehicle-detail-box")
-        QVBoxLayout(detail_box).addWidget(self.detail)
+        detail_layout = QVBoxLayout(detail_box)
+        detail_layout.addWidget(self.detail)
+        if ctx.principal.can(Permission.INVENTORY_EDIT):
+            self.editor = VehicleEditor(self.service, self.show_cost)
+            self.editor.saved.connect(self._edited)
+            detail_layout.addWidget(self.editor)
+        detail_layout.addStretch(1)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(detail_box)
@@ -334,6 +423,8 @@ class InventoryPage(QWidget):
         if keep is None or not self.select(keep):
             self.current = None
             self.detail.setText("Select a vehicle to see its details.")
+            if self.editor is not None:
+                self.editor.setEnabled(False)
 
     def _fill_bodies(self) -> None:
         bodies = sorted(
@@ -384,6 +475,15 @@ class InventoryPage(QWidget):
             if value is not None
         )
         self.detail.setText(f"<h3>{escape(_describe(vehicle))}</h3><table cellpadding='2'>{body}</table>")
+        if self.editor is not None:
+            self.editor.show_vehicle(vehicle)
+
+    def _edited(self, vehicle: Vehicle) -> None:
+        self.current = vehicle
+        message = self.editor.message.text() if self.editor is not None else ""
+        self.refresh()  # the vehicle may now be filtered out (sold): the detail then clears
+        if self.editor is not None and self.current is not None:
+            self.editor.message.setText(message)
 
     def open_add_dialog(self) -> AddVehicleDialog:
         self.add_dialog = AddVehicleDialog(self.service, self.show_cost, self)
