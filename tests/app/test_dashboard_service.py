@@ -337,3 +337,19 @@ def test_the_saved_fed_list_stays_bounded_and_nothing_is_learnt_twice(store: Sto
     assert len(row.state[FED_KEY]) == 1  # the old deals are behind the horizon, not listed one by one
     wins = {p.rep_id: p.wins for p in TeamNetwork.from_state(row.state).performance()}
     assert wins == {ace: 5}
+
+
+def test_a_reps_own_shift_setting_decides_whether_they_are_on_the_floor(
+    store: Store, demo: DemoSummary, manager: Principal
+) -> None:
+    rep = DashboardService(store, manager).overview(now=NOON_AUSTIN).routing.reps[0]
+    with store.session(Actor(demo.tenant_id, None, "test")) as session:
+        dealership = session.scalars(select(Dealership)).one()
+        dealership.settings = {**dealership.settings, "shifts": {rep.user_id: ["22:00", "06:00"]}}
+    noon = DashboardService(store, manager).overview(now=NOON_AUSTIN)
+    on_floor = {r.name: r.on_floor for r in noon.routing.reps}
+    assert on_floor.pop(rep.name) is False and all(on_floor.values())
+    assert noon.routing.suggested_rep not in (None, rep.name)
+    night = DashboardService(store, manager).overview(now=THREE_AM_AUSTIN)
+    assert [r.name for r in night.routing.reps if r.on_floor] == [rep.name]
+    assert night.routing.suggested_rep == rep.name
