@@ -77,7 +77,7 @@ class StoreReplica:
             answered = [str(op.op_id) for op in ops]
             session.execute(delete(OutboxOp).where(OutboxOp.id.in_(answered)))
             # Changes made after this batch: the server's answer must not overwrite them.
-            pending = self._pending_fields(session)
+            pending = self._pending_fields(session, [str(op.row_id) for op in ops])
             versions: dict[tuple[str, str], int] = {}
             for op, result in zip(ops, results, strict=True):
                 table, row_id = op.table, str(op.row_id)
@@ -154,7 +154,9 @@ class StoreReplica:
         with self._session() as session:
             # References inside one page may point forward; check them when the page commits.
             session.execute(text("PRAGMA defer_foreign_keys = ON"))
-            self._apply_rows(session, changes, self._pending_fields(session))
+            self._apply_rows(
+                session, changes, self._pending_fields(session, [str(c.row_id) for c in changes])
+            )
             self._save_checkpoint(session, next_since, epoch)
 
     def reset_checkpoint(self, epoch: str | None) -> None:
@@ -173,12 +175,23 @@ class StoreReplica:
     # --- helpers ---------------------------------------------------------------------------------
 
     @staticmethod
-    def _pending_fields(session: Session) -> dict[tuple[str, str], set[str] | None]:
-        """Fields with local changes waiting, per row; None means the whole row (a pending delete)."""
+    def _pending_fields(session: Session, row_ids: Sequence[str]) -> dict[tuple[str, str], set[str] | None]:
+        """Fields with local changes waiting, for the given rows; None means the whole row (a pending delete).
+
+        Only the rows at hand are read: the outbox may hold thousands of changes after days offline.
+        """
         pending: dict[tuple[str, str], set[str] | None] = defaultdict(set)
-        for table, row_id, kind, fields in session.execute(
-            select(OutboxOp.table_name, OutboxOp.row_id, OutboxOp.kind, OutboxOp.fields)
-        ):
+        wanted = sorted(set(row_ids))
+        rows: list[Any] = []
+        for chunk in range(0, len(wanted), 500):
+            rows.extend(
+                session.execute(
+                    select(OutboxOp.table_name, OutboxOp.row_id, OutboxOp.kind, OutboxOp.fields)
+                    .where(OutboxOp.row_id.in_(wanted[chunk : chunk + 500]))
+                    .order_by(OutboxOp.seq)
+                )
+            )
+        for table, row_id, kind, fields in rows:
             key = (table, row_id)
             if kind == "delete" or pending[key] is None:
                 pending[key] = None
