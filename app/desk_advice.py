@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.ml_engines import load_prime, load_whaco, prime_context, whaco_record
 from app.policy import Principal
 from app.store.database import Store
 from app.store.models import Customer
-from ml.prime import Prime
-from ml.whaco import Whaco
+
+if TYPE_CHECKING:
+    from ml.prime import Prime
+    from ml.whaco import Whaco
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,17 @@ trains an engine.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from app.policy import Principal
 from app.store.database import Actor, Store
 from app.store.models import Customer, MlState
-from ml.prime import Prime
-from ml.whaco import Whaco
+
+if TYPE_CHECKING:  # the engines pull in SciPy: imported when first used, not when the app starts
+    from ml.prime import Prime
+    from ml.whaco import Whaco
 
 WHACO = "whaco"
 PRIME = "prime"
@@ -34,11 +36,15 @@ def saved_state(store: Store, principal: Principal, engine: str) -> dict[str, An
 
 
 def load_whaco(store: Store, principal: Principal) -> Whaco:
+    from ml.whaco import Whaco
+
     state = saved_state(store, principal, WHACO)
     return Whaco.from_state(state) if state else Whaco(seed=ENGINE_SEED)
 
 
 def load_prime(store: Store, principal: Principal) -> Prime:
+    from ml.prime import Prime
+
     state = saved_state(store, principal, PRIME)
     return Prime.from_state(state) if state else Prime(seed=ENGINE_SEED)
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from app.config import Settings, load_settings
 from app.runtime import AppContext, open_demo, open_device_store
 from ui.main_window import MainWindow
+from ui.theme import apply_theme, saved_theme
 
 
 def process_age_ms() -> float:
@@ -56,7 +57,9 @@ def make_application() -> QApplication:
         return app
     QCoreApplication.setOrganizationName("Autolytiq")
     QCoreApplication.setApplicationName("Autolytiq")
-    return QApplication(sys.argv[:1])
+    app = QApplication(sys.argv[:1])
+    apply_theme(app, saved_theme())
+    return app
 
 
 def sign_in(settings: Settings) -> AppContext | None:

@@ -2,31 +2,51 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 from app.policy import Permission
 from app.runtime import AppContext
-from ui.pages.deals_workspace import deals_page
-from ui.pages.desk import DeskPage
-from ui.pages.list_page import ListPage
-from ui.pages.records import customers_page, inventory_page
+from ui.global_search import GlobalSearch
+from ui.theme import toggle_theme
 
 if TYPE_CHECKING:
+    from app.services.search import SearchHit
     from sync.client.engine import SyncStatus
     from ui.chat_panel import ChatPanel
 
-# (title, permission needed to see it, factory). Shown in this order; hidden without the permission.
-SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
-    ("Desk", Permission.DESK_QUOTE, DeskPage),
-    ("Customers", Permission.CUSTOMERS_VIEW, customers_page),
-    ("Inventory", Permission.INVENTORY_VIEW, inventory_page),
-    ("Deals", Permission.DEALS_VIEW, deals_page),
+# (title, permission needed to see it, "module:factory"). Shown in this order; hidden without the
+# permission. Each screen's module is imported when the screen is first shown, so start-up loads only
+# the first one (the dashboard's charting library alone takes half a second to import).
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("Desk", Permission.DESK_QUOTE, "ui.pages.desk:DeskPage"),
+    ("Customers", Permission.CUSTOMERS_VIEW, "ui.pages.customers:customers_page"),
+    ("Inventory", Permission.INVENTORY_VIEW, "ui.pages.inventory:inventory_page"),
+    ("Deals", Permission.DEALS_VIEW, "ui.pages.deals_workspace:deals_page"),
+    ("Dashboard", Permission.DASHBOARD_VIEW, "ui.pages.dashboard:dashboard_page"),
+    # Every built-in role with an admin right can read the audit log; the tabs check their own.
+    ("Admin", Permission.AUDIT_VIEW, "ui.pages.admin:admin_page"),
 )
+
+
+def _factory(target: str) -> Callable[[AppContext], QWidget]:
+    module, name = target.split(":")
+    factory: Callable[[AppContext], QWidget] = getattr(importlib.import_module(module), name)
+    return factory
 
 
 class _StatusBridge(QObject):
@@ -45,12 +65,13 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(200)
         self.stack = QStackedWidget()
+        # Screens are built the first time they are shown: the first paint waits only for the first one.
         self.pages: dict[str, QWidget] = {}
-        for index, (title, _permission, factory) in enumerate(s for s in SCREENS if ctx.principal.can(s[1])):
-            page = factory(ctx)
-            self.pages[title] = page
+        self._factories: dict[str, str] = {}
+        for index, (title, _permission, target) in enumerate(s for s in SCREENS if ctx.principal.can(s[1])):
+            self._factories[title] = target
             self.nav.addItem(title)
-            self.stack.addWidget(page)
+            self.stack.addWidget(QWidget())
             action = QAction(title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.nav.setCurrentRow(i))
@@ -73,11 +94,21 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(ctx.display_name)
         self.statusBar().addWidget(self.sync_status, 1)
         self.statusBar().addPermanentWidget(self.user_label)
+        self.global_search = GlobalSearch(ctx, self)
+        search_bar = self.addToolBar("Search")
+        search_bar.setObjectName("search-toolbar")
+        search_bar.setMovable(False)
+        search_bar.addWidget(self.global_search)
+        self.global_search.hit_chosen.connect(self._open_hit)
+        theme = QAction("Dark theme", self)
+        theme.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        theme.triggered.connect(self._toggle_theme)
+        self.addAction(theme)
         self.assistant: ChatPanel | None = None
         self._painted = False
         self.resize(1200, 760)
         self._restore_geometry()
-        if self.pages:
+        if self._factories:
             self.nav.setCurrentRow(0)
 
     def event(self, event: QEvent) -> bool:
@@ -91,6 +122,20 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         if self.ctx.principal.can(Permission.ASSISTANT_USE) and self.ctx.settings.ai_provider_allowed:
             self._add_assistant()
+
+    def _open_hit(self, hit: SearchHit) -> None:
+        title = {"customer": "Customers", "vehicle": "Inventory", "deal": "Deals"}[hit.kind]
+        if title in self._factories:
+            self.nav.setCurrentRow(self.screens.index(title))
+            opener = getattr(self.page(title), "open_record", None)
+            if callable(opener):
+                opener(hit.id)
+
+    @staticmethod
+    def _toggle_theme() -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            toggle_theme(app)
 
     def _add_assistant(self) -> None:
         from app.assistant.service import open_assistant
@@ -111,14 +156,30 @@ class MainWindow(QMainWindow):
 
     @property
     def screens(self) -> list[str]:
-        return list(self.pages)
+        return list(self._factories)
+
+    def page(self, title: str) -> QWidget:
+        """The screen called ``title``, built now if it has not been shown yet."""
+        if title not in self.pages:
+            index = list(self._factories).index(title)
+            page = _factory(self._factories[title])(self.ctx)
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
+            self.pages[title] = page
+        return self.pages[title]
 
     def _show(self, row: int) -> None:
+        page = self.page(self.screens[row])
         self.stack.setCurrentIndex(row)
-        page = self.stack.currentWidget()
-        if isinstance(page, ListPage | DeskPage):
-            page.refresh()
-            page.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
+        search = getattr(page, "search", None)
+        if isinstance(search, QLineEdit):
+            search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def current_page(self) -> QWidget:
         page = self.stack.currentWidget()

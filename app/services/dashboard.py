@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.ml_engines import TEAM
 from app.policy import Permission
 from app.services.base import Service
 from app.services.deal_states import DealStatus
@@ -35,7 +36,7 @@ from app.store.models import AppUser, Deal, Dealership, Lead, MlState, Vehicle
 from app.store.types import utcnow
 from ml.oscillator import TeamNetwork
 
-ENGINE = "oscillator"
+ENGINE = TEAM  # the same saved floor model the assistant reads
 TEAM_SEED = 7
 # Kept beside the engine's own envelope, which ``TeamNetwork.from_state`` ignores.
 FED_KEY = "fed_deals"
