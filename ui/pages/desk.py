@@ -121,6 +121,7 @@ class ResultCard(QGroupBox):
         layout.addWidget(self.headline)
         layout.addWidget(self.detail)
         layout.addStretch(1)
+        self.setMinimumHeight(150)  # room for the headline and four lines of detail
 
 
 class DeskPage(QWidget):
@@ -280,6 +281,7 @@ class DeskPage(QWidget):
 
     def use_customer(self, customer: Customer) -> None:
         self.current_customer = customer
+        self._show_picked(self.customer_box, customer.id)
         self.deal = None
         zip5 = (customer.zip or "")[:5]
         for name, value in (
@@ -293,6 +295,7 @@ class DeskPage(QWidget):
 
     def use_vehicle(self, vehicle: Vehicle) -> None:
         self.current_vehicle = vehicle
+        self._show_picked(self.vehicle_box, vehicle.id)
         self.deal = None
         self._put("vehicle.price", str(vehicle.price))
         self._put("vehicle.condition", vehicle.condition)
@@ -300,6 +303,14 @@ class DeskPage(QWidget):
         self.worksheet.set("vehicle.weight_lbs", str(vehicle.weight_lbs or ""))
         self.worksheet.set("vehicle.city_mpg", str(vehicle.city_mpg or ""))
         self.schedule()
+
+    @staticmethod
+    def _show_picked(box: QComboBox, row_id: str) -> None:
+        for index in range(box.count()):
+            item = box.itemData(index)
+            if getattr(item, "id", None) == row_id:
+                box.setCurrentIndex(index)
+                return
 
     def _put(self, name: str, value: str) -> None:
         self.worksheet.set(name, value)
