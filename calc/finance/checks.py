@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from calc.errors import CalcInputError
-from calc.money import CENT
+from calc.money import CENT, parse_rate
 
 MAX_TERM_MONTHS = 600
 MAX_RATE = Decimal(1)  # 100 % APR: far above any lawful retail installment rate
@@ -37,12 +37,7 @@ def require_money(value: object, field: str, *, positive: bool) -> Decimal:
 
 def require_rate(value: object, field: str, *, maximum: Decimal = MAX_RATE) -> Decimal:
     """A rate as a fraction (0.0599 = 5.99 %) from 0 to ``maximum``."""
-    rate = require_decimal(value, field)
-    if rate < 0:
-        raise CalcInputError(field, "must not be negative")
-    if rate > maximum:
-        raise CalcInputError(field, f"must be a fraction no larger than {maximum} (0.0599 means 5.99 %)")
-    return rate
+    return parse_rate(require_decimal(value, field), field, maximum=maximum)
 
 
 def require_whole(value: object, field: str, *, minimum: int, maximum: int) -> int:
