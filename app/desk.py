@@ -14,6 +14,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.policy import Principal
+from app.store.database import Actor, Store
+from app.store.models import Dealership
 from calc import CalcInputError, parse_quote_request, quote_deal
 from calc.desking import PaymentGrid, Solution, SolveFor, payment_grid, solve_for
 from calc.model import DealType
@@ -215,3 +218,24 @@ def _percent_to_fraction(text: str, name: str) -> str:
     if not value.is_finite():
         raise CalcInputError(name, "must be a finite percentage")
     return str(value / 100)
+
+
+def worksheet_for(store: Store, principal: Principal) -> DeskWorksheet:
+    """A blank worksheet for the signed-in dealership: its state, and its doc fee, APR and term defaults."""
+    with store.session(Actor(principal.tenant_id, None, store.device_id), capture_changes=False) as session:
+        dealership = session.get(Dealership, principal.tenant_id)
+        state = dealership.state if dealership else None
+        settings = dict(dealership.settings or {}) if dealership else {}
+    # Until the dealership's address has synced, quote as a Texas store (the demo's state).
+    sheet = DeskWorksheet(dealer_state=state or "TX")
+    if settings.get("doc_fee") not in (None, ""):
+        sheet.set("doc_fee", str(settings["doc_fee"]))
+    try:
+        if settings.get("default_apr") not in (None, ""):
+            sheet.set("finance.apr_percent", f"{Decimal(str(settings['default_apr'])) * 100:.2f}")
+    except InvalidOperation:
+        pass  # a malformed setting leaves the built-in default; the settings screen names the bad value
+    term = settings.get("default_term_months")
+    if isinstance(term, int) and not isinstance(term, bool):
+        sheet.set("finance.term_months", str(term))
+    return sheet

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.runtime import AppContext
 from app.services.deals import DealService
 from app.store.database import Actor
-from app.store.models import Customer, DealScenario, Vehicle
+from app.store.models import Customer, Dealership, DealScenario, Vehicle
 from calc import quote_deal
 from ui.pages.desk import DeskPage
 
@@ -146,3 +146,19 @@ def test_advice_names_a_segment_and_a_structure_and_saved_inputs_requote(
     # The scenario keeps the calc request itself: quoting it again gives the payment it saved.
     requoted = quote_deal(scenario.inputs)["finance"]["monthly_payment"]
     assert scenario.monthly_payment == Decimal(requoted)
+
+
+def test_the_desk_starts_from_the_dealerships_defaults(qtbot: QtBot, demo: AppContext) -> None:
+    with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
+        dealership = session.get(Dealership, demo.principal.tenant_id)
+        assert dealership is not None
+        dealership.settings = {
+            **dealership.settings,
+            "doc_fee": "199.00",
+            "default_apr": "0.0549",
+            "default_term_months": 60,
+        }
+    page = _desk(qtbot, demo)
+    assert page.fields["doc_fee"].edit.text() == "199.00"
+    assert page.fields["finance.apr_percent"].edit.text() == "5.49"
+    assert page.fields["finance.term_months"].edit.text() == "60"

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.desk import DeskResult, DeskWorksheet
+from app.desk import DeskResult, worksheet_for
 from app.desk_advice import DeskAdvisor
 from app.errors import AppError, ValidationError
 from app.policy import Permission
@@ -37,8 +37,7 @@ from app.runtime import AppContext
 from app.services.customers import CustomerService
 from app.services.deals import DealService
 from app.services.inventory import InventoryFilter, InventoryService
-from app.store.database import Actor
-from app.store.models import Customer, Deal, Dealership, Vehicle
+from app.store.models import Customer, Deal, Vehicle
 from calc import CalcInputError
 
 # (group title, [(field, label)]) — the form, top to bottom.
@@ -137,7 +136,7 @@ class DeskPage(QWidget):
         self.advisor = DeskAdvisor(ctx.store, ctx.principal)
         self.current_customer: Customer | None = None
         self.current_vehicle: Vehicle | None = None
-        self.worksheet = DeskWorksheet(dealer_state=self._dealer_state())
+        self.worksheet = worksheet_for(ctx.store, ctx.principal)
         self.result: DeskResult | None = None
         self.deal: Deal | None = None
         self.fields: dict[str, Field] = {}
@@ -242,14 +241,6 @@ class DeskPage(QWidget):
         self.search = self.target  # the field the self-test types into
 
     # --- data in ---------------------------------------------------------------------------------
-
-    def _dealer_state(self) -> str:
-        with self.ctx.store.session(
-            Actor(self.ctx.principal.tenant_id, None, self.ctx.store.device_id)
-        ) as session:
-            dealership = session.get(Dealership, self.ctx.principal.tenant_id)
-            # Until the dealership's address has synced, quote as a Texas store (the demo's state).
-            return (dealership.state if dealership else None) or "TX"
 
     def refresh(self) -> None:
         """Fill the pickers (called when the page is shown)."""
