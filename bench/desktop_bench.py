@@ -55,9 +55,8 @@ def recompute(keystrokes: int) -> list[float]:
     for _ in range(keystrokes):
         price += 7
         started = time.perf_counter()
-        page.set_field("vehicle.price", str(price))
-        page.recompute()  # what the keystroke's scheduled recompute runs
-        app.processEvents()  # and the repaint it causes
+        page.set_field("vehicle.price", str(price))  # a keystroke: schedules one recompute
+        app.processEvents()  # runs it, and the repaint it causes
         times.append((time.perf_counter() - started) * 1000)
     ctx.close()
     return times
