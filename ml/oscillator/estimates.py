@@ -10,7 +10,7 @@ patience is (prior minutes · prior losses + total minutes customers spent waiti
 
 from __future__ import annotations
 
-from scipy.special import betaincinv
+from ml.special_functions import betaincinv
 
 SKILL_FLOOR = 0.01  # a 0 or 1 entered skill would make the prior improper / unmovable
 

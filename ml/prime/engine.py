@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from ml import persistence, validation
+from ml import special_functions as special
 from ml.prime import context as ctx
 from ml.prime.explain import explain
 from ml.prime.posterior import StrategyPosteriors
@@ -212,8 +212,9 @@ class Prime:
         rng = np.random.default_rng([self.seed, _BEST_STREAM, len(self.strategies)])
         return rng.standard_normal((len(self.strategies), _BEST_DRAWS))
 
-    def _ranking(self, mu: np.ndarray[Any, np.dtype[np.float64]],
-                 sd: np.ndarray[Any, np.dtype[np.float64]]) -> tuple[StrategyEstimate, ...]:
+    def _ranking(
+        self, mu: np.ndarray[Any, np.dtype[np.float64]], sd: np.ndarray[Any, np.dtype[np.float64]]
+    ) -> tuple[StrategyEstimate, ...]:
         probs = _predictive(mu, sd**2)
         low = special.expit(mu - self._z_interval * sd)
         high = special.expit(mu + self._z_interval * sd)
@@ -223,7 +224,10 @@ class Prime:
         order = sorted(range(len(self.strategies)), key=lambda i: (-probs[i], i))
         return tuple(
             StrategyEstimate(
-                self.strategies[i], float(probs[i]), (float(low[i]), float(high[i])), float(best[i]),
+                self.strategies[i],
+                float(probs[i]),
+                (float(low[i]), float(high[i])),
+                float(best[i]),
                 float(evidence[i]),
             )
             for i in order
@@ -238,7 +242,8 @@ class Prime:
         return [(ctx.FEATURES[i][0], float(effect[i])) for i in order.tolist()]
 
 
-def _predictive(mu: np.ndarray[Any, np.dtype[np.float64]],
-                var: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+def _predictive(
+    mu: np.ndarray[Any, np.dtype[np.float64]], var: np.ndarray[Any, np.dtype[np.float64]]
+) -> np.ndarray[Any, np.dtype[np.float64]]:
     """E[σ(θ)] for θ ~ N(mu, var), by the probit approximation σ(mu / √(1 + π var / 8))."""
     return np.asarray(special.expit(mu / np.sqrt(1.0 + math.pi * var / 8.0)), dtype=np.float64)

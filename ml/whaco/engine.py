@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import special
 
 from ml import persistence, validation
+from ml import special_functions as special
 from ml.whaco import features, segments
 from ml.whaco.mixture import Assessment, MixtureConfig, SegmentMixture
 
@@ -110,8 +110,9 @@ class Whaco:
         alpha_value = validation.number(
             outlier_alpha, "outlier_alpha", minimum=1e-9, maximum=0.5, required=True
         )
-        min_obs = validation.number(min_observed, "min_observed", minimum=1, maximum=features.DIM,
-                                    integer=True, required=True)
+        min_obs = validation.number(
+            min_observed, "min_observed", minimum=1, maximum=features.DIM, integer=True, required=True
+        )
         assert memory_value is not None and alpha_value is not None and min_obs is not None
         self.outlier_alpha = alpha_value
         self.min_observed = int(min_obs)

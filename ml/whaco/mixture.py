@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
+from ml import special_functions as special
 from ml.whaco.features import VARIANCE_FLOOR, BoolArray, FloatArray
 
 IntArray = npt.NDArray[np.intp]
@@ -269,8 +269,19 @@ class SegmentMixture:
         self._refresh(np.arange(self.count.size))
 
     # -- state -----------------------------------------------------------------------------------------------
-    _ARRAYS = ("count", "dim_weight", "pair_weight", "mean", "scatter", "eff_mean", "eff_cov", "eff_prec",
-               "eff_logdet", "eff_std", "eff_log_weights")
+    _ARRAYS = (
+        "count",
+        "dim_weight",
+        "pair_weight",
+        "mean",
+        "scatter",
+        "eff_mean",
+        "eff_cov",
+        "eff_prec",
+        "eff_logdet",
+        "eff_std",
+        "eff_log_weights",
+    )
 
     def to_state(self) -> dict[str, Any]:
         state: dict[str, Any] = {name: getattr(self, name).tolist() for name in self._ARRAYS}
