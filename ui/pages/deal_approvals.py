@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from app.errors import AppError, ValidationError
+from app.errors import AppError
 from app.runtime import AppContext
 from app.services.deal_pipeline import DealPipeline
 from app.services.deal_states import DealStatus
 from app.services.deals import DealService
-from ui.pages.deal_views import KeyedTable, deal_summary_html
+from ui.pages.deal_views import KeyedTable, deal_summary_html, move_with_reason
 from ui.pages.desk import Field, named
 
 
@@ -99,18 +99,10 @@ class ApprovalsQueue(QWidget):
         deal_id = self.table.selected_id()
         if deal_id is None:
             return
-        try:
-            deal = self.deals.return_to_draft(deal_id, self.reason.edit.text())
-        except ValidationError as exc:
-            if exc.field == "reason":
-                self.reason.show_error(exc.message)
-            else:
-                self.message.setText(str(exc))
+        deal = move_with_reason(
+            lambda reason: self.deals.return_to_draft(deal_id, reason), self.reason, self.message
+        )
+        if deal is None:
             return
-        except AppError as exc:
-            self.message.setText(str(exc))
-            return
-        self.reason.show_error(None)
-        self.reason.edit.clear()
         self.message.setText(f"Deal {deal.deal_number} returned to the salesperson")
         self.changed.emit()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem
 
-from app.errors import AppError
+from app.errors import AppError, ValidationError
 from app.runtime import AppContext
 from app.services.customers import CustomerService
 from app.services.deal_pipeline import DealPipeline, vehicle_label
 from app.services.deals import DealService
 from app.services.inventory import InventoryService
 from app.store.models import Deal
-from ui.pages.desk import money
+from ui.pages.desk import Field, money
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -124,3 +124,22 @@ def deal_summary_html(ctx: AppContext, deal: Deal) -> str:
     if deal.status_reason:
         parts.append(f"<p><b>Reason</b>: {escape(deal.status_reason)}</p>")
     return "".join(parts)
+
+
+def move_with_reason(move: Callable[[str], Deal], reason: Field, message: QLabel) -> Deal | None:
+    """Run a deal move that needs a reason (return to draft, lost): a missing reason shows under its field,
+    any other refusal in ``message``; on success the reason field is cleared."""
+    try:
+        deal = move(reason.edit.text())
+    except ValidationError as exc:
+        if exc.field == "reason":
+            reason.show_error(exc.message)
+        else:
+            message.setText(str(exc))
+        return None
+    except AppError as exc:
+        message.setText(str(exc))
+        return None
+    reason.show_error(None)
+    reason.edit.clear()
+    return deal

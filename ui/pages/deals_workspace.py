@@ -34,7 +34,7 @@ from app.store.models import Deal
 from ui.documents import export_pdf, print_html
 from ui.pages.conflict_review import ConflictReview
 from ui.pages.deal_approvals import ApprovalsQueue
-from ui.pages.deal_views import KeyedTable, deal_summary_html
+from ui.pages.deal_views import KeyedTable, deal_summary_html, move_with_reason
 from ui.pages.desk import Field, named
 
 STATUS_ORDER: tuple[DealStatus | None, ...] = (None, *DealStatus)
@@ -220,19 +220,12 @@ class DealsWorkspace(QWidget):
     def mark_lost(self) -> None:
         if self.deal is None:
             return
-        try:
-            deal = self.deals.mark_lost(self.deal.id, self.lost_reason.edit.text())
-        except ValidationError as exc:
-            if exc.field == "reason":
-                self.lost_reason.show_error(exc.message)
-            else:
-                self.message.setText(str(exc))
+        deal_id = self.deal.id
+        deal = move_with_reason(
+            lambda reason: self.deals.mark_lost(deal_id, reason), self.lost_reason, self.message
+        )
+        if deal is None:
             return
-        except AppError as exc:
-            self.message.setText(str(exc))
-            return
-        self.lost_reason.show_error(None)
-        self.lost_reason.edit.clear()
         self.message.setText(f"Deal {deal.deal_number} marked lost")
         self.refresh()
 
