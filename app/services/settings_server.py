@@ -1,0 +1,190 @@
+"""Dealership settings as the sync server keeps them, edited as the admin screen's key/value pairs.
+
+The server's settings (``DealershipSettings`` in its OpenAPI) are shaped differently from the demo's
+local ones (:mod:`app.services.settings`): tax overrides are a list of jurisdictions each with its
+rates, fee overrides a list of coded fees. Signed in, the editor shows and publishes these keys:
+
+- ``doc_fee``: dollars and cents
+- ``tax_rate.<ST>``, ``tax_rate.<ST>/<COUNTY>``, ``tax_rate.<ST>/<COUNTY>/<CITY>`` or
+  ``tax_rate.<ST>/<ZIP>``: the combined rate fraction used instead of the published rates there
+- ``fee.<code>`` or ``fee.<code>/<ST>``: a fee amount; codes title, registration, plate, inspection,
+  tire are the server's own, any other name is sent as an ``other`` fee carrying that name
+- ``lease_miles_per_year`` (5,000 to 30,000) and ``offline_grace_hours`` (0 to 720)
+
+An edited override becomes one rate at the level of the most specific place named. An override the
+server already had and whose key and combined rate are unchanged is sent back exactly as it was, so
+detail this editor cannot show (a state/local split, a source, an effective date) is never lost.
+
+``default_apr``, ``default_term_months`` and ``lender`` exist only in the desktop's local settings; the
+server has no field for them, so publishing them is refused naming the key (a known gap of the API).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+
+from app.errors import ValidationError
+from app.services import fields
+from app.services.settings import FEE_PREFIX, TAX_RATE_PREFIX, SettingEntry
+from sync.client.admin_api import FEE_CODES, FeeOverride, ServerSettings, TaxLevel, TaxOverride, TaxRate
+
+_MAX_FEE = Decimal("1000000")  # the server's ceiling for any amount
+_STATE = re.compile(r"^[A-Z]{2}$")
+_ZIP = re.compile(r"^\d{5}$")
+_PLACE = re.compile(r"^[A-Z0-9][A-Z0-9 .'-]{0,99}$")
+_FEE_NAME = re.compile(r"^[a-z0-9][a-z0-9 _.-]{0,59}$")
+LOCAL_ONLY_KEYS = ("default_apr", "default_term_months", "lender")
+KNOWN_KEYS_HELP = (
+    "doc_fee, tax_rate.<ST>[/<COUNTY>[/<CITY>]] or tax_rate.<ST>/<ZIP>, fee.<code>[/<ST>], "
+    "lease_miles_per_year, offline_grace_hours"
+)
+
+
+def _tax_key(override: TaxOverride) -> str:
+    if override.zip:
+        return f"{TAX_RATE_PREFIX}{override.state}/{override.zip}"
+    parts = [override.state, override.county, override.city]
+    return TAX_RATE_PREFIX + "/".join(p for p in parts if p)
+
+
+def _fee_key(fee: FeeOverride) -> str:
+    name = fee.name.lower() if fee.code == "other" and fee.name else fee.code
+    return FEE_PREFIX + name + (f"/{fee.state}" if fee.state else "")
+
+
+def _combined(override: TaxOverride) -> Decimal:
+    return sum((r.rate for r in override.rates), Decimal(0))
+
+
+def server_entries(settings: ServerSettings) -> list[SettingEntry]:
+    """The server's settings as the editor's pairs, in a stable order."""
+    entries: list[SettingEntry] = []
+    if settings.doc_fee is not None:
+        entries.append(SettingEntry("doc_fee", str(settings.doc_fee)))
+    if settings.default_lease_miles_per_year is not None:
+        entries.append(SettingEntry("lease_miles_per_year", str(settings.default_lease_miles_per_year)))
+    if settings.offline_grace_hours is not None:
+        entries.append(SettingEntry("offline_grace_hours", str(settings.offline_grace_hours)))
+    entries.extend(
+        sorted(
+            (SettingEntry(_tax_key(o), str(_combined(o))) for o in settings.tax_overrides),
+            key=lambda e: e.key,
+        )
+    )
+    entries.extend(
+        sorted(
+            (SettingEntry(_fee_key(f), str(f.amount)) for f in settings.fee_overrides), key=lambda e: e.key
+        )
+    )
+    return entries
+
+
+def _rate(value: str, key: str) -> Decimal:
+    text = value.strip()
+    if not text:
+        raise ValidationError(key, "is required")
+    try:
+        rate = Decimal(text)
+    except ArithmeticError:
+        raise ValidationError(key, f"{value!r} is not a number") from None
+    if not rate.is_finite() or rate < 0:
+        raise ValidationError(key, "must be a rate of zero or more")
+    if rate >= 1:
+        # The common slip is typing a percentage: say what was probably meant.
+        raise ValidationError(key, f"must be a fraction below 1 (write {rate / 100} for {rate}%)")
+    exponent = rate.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -8:
+        raise ValidationError(key, "has more than 8 decimal places")
+    return rate
+
+
+def _tax_override(key: str, value: str) -> TaxOverride:
+    parts = [p.strip().upper() for p in key[len(TAX_RATE_PREFIX) :].split("/")]
+    state = parts[0]
+    if not _STATE.match(state) or len(parts) > 3:
+        raise ValidationError(key, "needs a two-letter state, then optionally /COUNTY[/CITY] or /ZIP")
+    rate = _rate(value, key)
+    if len(parts) == 2 and _ZIP.match(parts[1]):
+        return TaxOverride(state=state, zip=parts[1], rates=(TaxRate("special", rate),))
+    places = parts[1:]
+    if not all(_PLACE.match(p) for p in places):
+        raise ValidationError(key, "county and city names are letters, digits, spaces, . ' -")
+    levels: tuple[TaxLevel, ...] = ("state", "county", "city")
+    level = levels[len(places)]
+    return TaxOverride(
+        state=state,
+        county=places[0] if places else None,
+        city=places[1] if len(places) > 1 else None,
+        rates=(TaxRate(level, rate),),
+    )
+
+
+def _fee_override(key: str, value: str) -> FeeOverride:
+    name, _, state = key[len(FEE_PREFIX) :].strip().lower().partition("/")
+    state = state.strip().upper()
+    if not _FEE_NAME.match(name.strip()) or (state and not _STATE.match(state)):
+        raise ValidationError(key, "needs a fee name after 'fee.', then optionally /ST (a two-letter state)")
+    amount = fields.money(value, key, maximum=_MAX_FEE)
+    if amount is None:
+        raise ValidationError(key, "is required")
+    amount = amount.quantize(Decimal("0.01"))
+    name = name.strip()
+    if name in FEE_CODES and name != "other":
+        return FeeOverride(code=name, amount=amount, state=state or None)  # type: ignore[arg-type]
+    return FeeOverride(code="other", amount=amount, state=state or None, name=name)
+
+
+def _whole(value: str, key: str, minimum: int, maximum: int) -> int:
+    number = fields.integer(value, key, minimum=minimum, maximum=maximum)
+    assert number is not None
+    return number
+
+
+def parse_server_entries(entries: Mapping[str, str], previous: ServerSettings) -> ServerSettings:
+    """The server settings for the editor's pairs: a bad pair raises naming its key, nothing is built."""
+    kept_tax = {(_tax_key(o), _combined(o)): o for o in previous.tax_overrides}
+    doc_fee: Decimal | None = None
+    miles: int | None = None
+    grace: int | None = None
+    taxes: dict[str, TaxOverride] = {}
+    fees: dict[str, FeeOverride] = {}
+    for raw_key, raw_value in entries.items():
+        key = raw_key.strip()
+        value = (raw_value or "").strip()
+        if key == "doc_fee":
+            amount = fields.money(value, key, maximum=_MAX_FEE)
+            if amount is None:
+                raise ValidationError(key, "is required")
+            doc_fee = amount.quantize(Decimal("0.01"))
+        elif key == "lease_miles_per_year":
+            miles = _whole(value, key, 5000, 30000)
+        elif key == "offline_grace_hours":
+            grace = _whole(value, key, 0, 720)
+        elif key.startswith(TAX_RATE_PREFIX):
+            override = _tax_override(key, value)
+            normal = _tax_key(override)
+            if normal in taxes:
+                raise ValidationError(key, "is listed twice")
+            taxes[normal] = kept_tax.get((normal, _combined(override)), override)
+        elif key.startswith(FEE_PREFIX):
+            fee = _fee_override(key, value)
+            normal = _fee_key(fee)
+            if normal in fees:
+                raise ValidationError(key, "is listed twice")
+            fees[normal] = fee
+        elif key in LOCAL_ONLY_KEYS:
+            raise ValidationError(
+                key,
+                "is a setting of this desk only; the dealership server has no such setting (remove the row)",
+            )
+        else:
+            raise ValidationError(key or "key", f"is not a dealership setting (use {KNOWN_KEYS_HELP})")
+    return ServerSettings(
+        doc_fee=doc_fee,
+        tax_overrides=tuple(taxes.values()),
+        fee_overrides=tuple(fees.values()),
+        default_lease_miles_per_year=miles,
+        offline_grace_hours=grace,
+    )
