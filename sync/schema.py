@@ -17,7 +17,7 @@ from typing import Literal
 
 FieldType = Literal["text", "uuid", "int", "decimal", "date", "datetime", "bool", "json"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIN_CLIENT_SCHEMA_VERSION = 1
 
 
@@ -177,6 +177,26 @@ SYNCED_TABLES: dict[str, SyncedTable] = {
                 "before": "json",
                 "after": "json",
                 "at": "datetime",
+            },
+            append_only=True,
+        ),
+        # Schema 2: the assistant's conversations, private to the user who had them (the server accepts
+        # and hands out only the caller's own rows). Append-only: a chat line is never edited.
+        SyncedTable(
+            "assistant_conversation",
+            {"user_id": "uuid", "title": "text", "started_at": "datetime"},
+            append_only=True,
+        ),
+        SyncedTable(
+            "assistant_message",
+            {
+                "conversation_id": "uuid",
+                "user_id": "uuid",
+                "role": "text",
+                "content": "text",
+                "tool_calls": "json",
+                "sources": "json",
+                "sent_at": "datetime",
             },
             append_only=True,
         ),
