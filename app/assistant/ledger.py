@@ -1,4 +1,5 @@
-"""Guardrails that need memory: the per-user rate limit, monthly budgets, the response cache, history.
+"""Guardrails that need memory: the per-user rate limit, monthly budgets, the response cache; and the
+record of each turn (its usage, its cache entry and its history lines, in one store transaction).
 
 Budgets are in US dollars per calendar month (UTC), for the user and for the whole dealership; past
 ``warn_fraction`` of either the answer carries a warning, at 100 % questions are refused until the
@@ -19,8 +20,11 @@ from typing import Any
 from sqlalchemy import Engine, case, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.assistant.records import AssistantCacheEntry, AssistantMessage, AssistantUsage, create_tables
+from app.assistant.history import ConversationHistory, TurnLines
+from app.assistant.records import AssistantCacheEntry, AssistantUsage, create_tables
 from app.errors import AppError, ValidationError
+from app.policy import Principal
+from app.store.database import Actor, Store
 from app.store.types import utcnow
 
 
@@ -145,13 +149,15 @@ def bookkeeping_engine(store_engine: Engine) -> Engine:
 
 
 class Ledger:
-    def __init__(self, engine: Engine, tenant_id: str, user_id: str, limits: Limits) -> None:
-        self.engine = bookkeeping_engine(engine)
+    def __init__(self, store: Store, principal: Principal, limits: Limits) -> None:
+        self.store = store
+        self.engine = bookkeeping_engine(store.engine)
         create_tables(self.engine)
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self.tenant_id = tenant_id
-        self.user_id = user_id
+        self.tenant_id = principal.tenant_id
+        self.user_id = principal.user_id
         self.limits = limits
+        self.history = ConversationHistory(store, principal)
 
     def _session(self) -> Session:
         return self._sessions()
@@ -265,8 +271,20 @@ class Ledger:
         cache: tuple[str, Mapping[str, Any]] | None = None,
         now: datetime | None = None,
     ) -> None:
-        """Usage, both history lines and the cache entry of one turn: one transaction, one disk sync."""
-        with self._session() as session, session.begin():
+        """Usage, both history lines and the cache entry of one turn: one transaction, one disk sync.
+
+        A store unit of work, so the history lines are queued for sync with it (the usage and cache rows
+        are local bookkeeping that change capture leaves alone). Raises ``ForeignConversationError`` for
+        someone else's conversation, and then nothing of the turn is kept.
+        """
+        moment = now or utcnow()
+        actor = Actor(self.tenant_id, self.user_id, self.store.device_id)
+        with self.store.session(actor) as session:
+            self.history.add_turn(
+                session,
+                TurnLines(turn.conversation_id, turn.question, turn.answer, turn.tool_calls, turn.sources),
+                moment,
+            )
             session.add(
                 self._usage(
                     turn.model,
@@ -275,26 +293,9 @@ class Ledger:
                     turn.cost,
                     turn.cached,
                     turn.outcome,
-                    now,
+                    moment,
                 )
             )
-            moment = now or utcnow()
-            for offset, (role, content, calls, sources) in enumerate(
-                (("user", turn.question, [], []), ("assistant", turn.answer, turn.tool_calls, turn.sources))
-            ):
-                session.add(
-                    AssistantMessage(
-                        tenant_id=self.tenant_id,
-                        user_id=self.user_id,
-                        conversation_id=turn.conversation_id,
-                        role=role,
-                        content=content,
-                        tool_calls=[dict(call) for call in calls],
-                        sources=[dict(source) for source in sources],
-                        # The answer sorts after its question even within one clock tick.
-                        created_at=moment + timedelta(microseconds=offset),
-                    )
-                )
             if cache is not None:
                 key, payload = cache
                 session.execute(delete(AssistantCacheEntry).where(AssistantCacheEntry.key == key))
@@ -310,20 +311,3 @@ class Ledger:
         if (now or utcnow()) - entry.created_at > self.limits.cache_ttl:
             return None
         return dict(entry.payload)
-
-    # --- history ----------------------------------------------------------------------------------
-
-    def history(self, conversation_id: str, limit: int = 20) -> list[AssistantMessage]:
-        """The user's own last messages of the conversation, oldest first."""
-        with self._session() as session:
-            rows = session.scalars(
-                select(AssistantMessage)
-                .where(
-                    AssistantMessage.tenant_id == self.tenant_id,
-                    AssistantMessage.user_id == self.user_id,
-                    AssistantMessage.conversation_id == conversation_id,
-                )
-                .order_by(AssistantMessage.created_at.desc(), AssistantMessage.id.desc())
-                .limit(limit)
-            ).all()
-        return list(reversed(rows))

@@ -1,9 +1,10 @@
-"""The assistant's own local tables: conversation history, usage and the response cache.
+"""The assistant's own local tables: usage (rate limits, budgets) and the response cache.
 
 They sit in the same SQLite file as the store but in their own metadata, created when the assistant
-first opens the store: they are local to this machine (never pushed through the outbox), and keeping
+first opens the store: they are this machine's bookkeeping (never pushed through the outbox), and keeping
 them out of ``app.store``'s metadata leaves the store's migrations the single description of its schema.
-Every query here filters by dealership and user explicitly.
+Every query here filters by dealership and user explicitly. Conversation history is not here: it is
+synced, so it lives in the store's own tables (``app.assistant.history``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Engine, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Engine, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.ids import new_id
@@ -28,23 +29,6 @@ class AssistantBase(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[Any]: JSON(),
     }
-
-
-class AssistantMessage(AssistantBase):
-    """One line of a conversation, kept as typed (unredacted: it never leaves this machine)."""
-
-    __tablename__ = "assistant_message"
-    __table_args__ = (Index("ix_assistant_message_owner", "tenant_id", "user_id", "conversation_id"),)
-
-    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    tenant_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
-    conversation_id: Mapped[str] = mapped_column(ID)
-    role: Mapped[str] = mapped_column(String(10))  # user | assistant
-    content: Mapped[str] = mapped_column(Text)
-    tool_calls: Mapped[list[Any]] = mapped_column(default=list)
-    sources: Mapped[list[Any]] = mapped_column(default=list)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AssistantUsage(AssistantBase):

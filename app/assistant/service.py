@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.assistant.catalog import default_toolbox
 from app.assistant.figures import unverified_figures
+from app.assistant.history import ForeignConversationError
 from app.assistant.knowledge import KnowledgeBase, Passage, shared_knowledge
 from app.assistant.ledger import (
     GuardrailError,
@@ -171,7 +172,8 @@ class AssistantService:
                 log.error("assistant settings ignored: %s", exc)
                 self.settings_problem = f"The dealership's assistant settings were ignored ({exc})."
                 limits = Limits()
-        self.ledger = Ledger(store.engine, principal.tenant_id, principal.user_id, limits)
+        self.ledger = Ledger(store, principal, limits)
+        self.conversations = self.ledger.history
         self._client: openai.OpenAI | None = None
         self._clock = SendClock()
         self._usage_in_stream = True
@@ -241,9 +243,10 @@ class AssistantService:
         return [tool.name for tool in self.toolbox.available(self.principal)]
 
     def history(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The lines of one of the user's own conversations ([] for anyone else's)."""
         return [
             {"role": m.role, "content": m.content, "tool_calls": m.tool_calls, "sources": m.sources}
-            for m in self.ledger.history(conversation_id, limit=200)
+            for m in self.conversations.lines(conversation_id, limit=200)
         ]
 
     # --- one question -----------------------------------------------------------------------------
@@ -285,12 +288,16 @@ class AssistantService:
             summary = self.context_summary(context)
         except (NotFoundError, PermissionDeniedError, ValidationError) as exc:
             return _failed("context", f"The open record cannot be used: {exc}", conversation)
+        earlier: list[tuple[str, str]] = []
+        if conversation_id is not None:
+            try:
+                self.conversations.check_may_continue(conversation)
+            except ForeignConversationError as exc:
+                return _failed("permission", str(exc), conversation)
+            earlier = [
+                (m.role, m.content) for m in self.conversations.lines(conversation, limit=HISTORY_MESSAGES)
+            ]
         passages = self.knowledge.search(text, k=KNOWLEDGE_PASSAGES)
-        earlier = (
-            [(m.role, m.content) for m in self.ledger.history(conversation, limit=HISTORY_MESSAGES)]
-            if conversation_id is not None
-            else []
-        )
         # Per user: tool results depend on what the user may see (a salesperson's own deals).
         key = cache_key(
             {

@@ -229,6 +229,38 @@ class AuditEvent(Synced):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AssistantConversation(Synced):
+    """One assistant chat of one user. Private to that user: the assistant's history service reads only
+    the signed-in user's own, and the server neither accepts nor hands out anyone else's.
+
+    Append-only, like its messages: a conversation is never edited, so nothing about it can conflict.
+    """
+
+    __tablename__ = "assistant_conversation"
+    __sync_name__ = "assistant_conversation"
+    __table_args__ = (Index("ix_assistant_conversation_owner", "tenant_id", "user_id", "started_at"),)
+
+    user_id: Mapped[str] = mapped_column(ID)
+    title: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssistantMessage(Synced):
+    """One line of a conversation as it was typed and answered (unredacted; redaction is for providers)."""
+
+    __tablename__ = "assistant_message"
+    __sync_name__ = "assistant_message"
+    __table_args__ = (Index("ix_assistant_message_conversation", "tenant_id", "conversation_id", "sent_at"),)
+
+    conversation_id: Mapped[str] = mapped_column(ID, ForeignKey("assistant_conversation.id"))
+    user_id: Mapped[str] = mapped_column(ID)
+    role: Mapped[str] = mapped_column(String(10))  # user | assistant
+    content: Mapped[str] = mapped_column(Text)
+    tool_calls: Mapped[list[Any]] = mapped_column(default=list)
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # --- sync bookkeeping (local only) -------------------------------------------------------------
 
 
@@ -320,5 +352,7 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
         Activity,
         MlState,
         AuditEvent,
+        AssistantConversation,
+        AssistantMessage,
     )
 }

@@ -19,6 +19,8 @@ DOMAIN_ROWS: dict[str, dict[str, object]] = {
     "deal_scenario": {"name": "cash"},
     "activity": {"kind": "call"},
     "ml_state": {"engine": "whaco", "state": Jsonb({})},
+    "assistant_conversation": {"title": "Payment at 72 months"},
+    "assistant_message": {"role": "user", "content": "What is the payment at 72 months?"},
 }
 
 
@@ -35,6 +37,10 @@ def seed_everything(conn: Conn, user_id: UUID) -> dict[str, UUID]:
                 extra = {"deal_id": ids["deal"]}
             if table == "activity":
                 extra = {"customer_id": ids["customer"], "deal_id": ids["deal"], "user_id": user_id}
+            if table == "assistant_conversation":
+                extra = {"user_id": user_id}
+            if table == "assistant_message":
+                extra = {"conversation_id": ids["assistant_conversation"], "user_id": user_id}
             rows.insert(
                 conn,
                 table,

@@ -1,4 +1,4 @@
-"""References between synced tables that the database enforces with foreign keys (migration 0001).
+"""References between synced tables that the database enforces with foreign keys (migrations 0001, 0002).
 
 The push checks them before writing, so a batch normally never hits a constraint error; a test checks
 this list against the constraints in the database.
@@ -20,4 +20,7 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("activity", "customer_id"): "customer",
     ("activity", "deal_id"): "deal",
     ("activity", "user_id"): "app_user",
+    ("assistant_conversation", "user_id"): "app_user",
+    ("assistant_message", "conversation_id"): "assistant_conversation",
+    ("assistant_message", "user_id"): "app_user",
 }

@@ -20,6 +20,8 @@ WRITE: dict[str, str] = {
     "activity": Permission.CUSTOMERS_EDIT,
     "ml_state": Permission.SYNC_USE,
     "audit_event": Permission.SYNC_USE,
+    "assistant_conversation": Permission.ASSISTANT_USE,
+    "assistant_message": Permission.ASSISTANT_USE,
 }
 DELETE: dict[str, str] = {**WRITE, "customer": Permission.CUSTOMERS_DELETE}
 
@@ -64,3 +66,24 @@ def may_pull(principal: Principal, table: str) -> bool:
 
 def hidden_fields(principal: Principal, table: str) -> frozenset[str]:
     return frozenset(name for name, perm in HIDDEN_WITHOUT.get(table, {}).items() if not principal.can(perm))
+
+
+# Rows that belong to one user (assistant chats), by the field naming them: only that user pushes or
+# pulls them. Managers included: a chat is private, and nothing in the design gives it to the team.
+OWNER_FIELD: dict[str, str] = {"assistant_conversation": "user_id", "assistant_message": "user_id"}
+
+
+def not_own_row(principal: Principal, table: str, fields: Mapping[str, JsonValue]) -> str | None:
+    """Why a pushed row of a per-user table is refused (it names someone else, or no one), or None."""
+    owner = OWNER_FIELD.get(table)
+    if owner is None or str(fields.get(owner)).lower() == principal.user_id:
+        return None
+    return f"{owner}: {table} rows can only be written by the user they belong to"
+
+
+def may_pull_row(principal: Principal, table: str, values: Mapping[str, object]) -> bool:
+    """Whether a pull hands this row to the caller: tables they may see, and only their own private rows."""
+    if not may_pull(principal, table):
+        return False
+    owner = OWNER_FIELD.get(table)
+    return owner is None or str(values.get(owner)) == principal.user_id

@@ -26,7 +26,7 @@ from sync.server.context import ServerContext, server_context
 from sync.server.db import rows
 from sync.server.errors import ApiError
 from sync.server.replication import conflicts
-from sync.server.replication.access import hidden_fields, may_pull
+from sync.server.replication.access import hidden_fields, may_pull_row
 from sync.server.replication.merge import Writer, apply_push
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -99,7 +99,9 @@ def pull(
     answer = {
         # Rows of tables the user may not see are left out; next_since still moves past them.
         "changes": [
-            rows.to_wire_row(r, hidden[r.table]) for r in page if may_pull(caller.principal, r.table)
+            rows.to_wire_row(r, hidden[r.table])
+            for r in page
+            if may_pull_row(caller.principal, r.table, r.values)
         ],
         "next_since": page[-1].version if page else since,
         "has_more": len(found) > limit,
