@@ -1,12 +1,30 @@
 """Government and dealer fees on a quote: the deal's own fees, plus state defaults for title and
 registration when the deal does not itemise them (``calc/rules/fees.json``, each with its source).
 
-A default is a flat ``amount`` or a bracket table on a ``basis``: ``weight_lbs`` (DC registration by
-weight) or ``age_years`` (MT registration by vehicle age = delivery year - model year); each bracket
-applies up to and including ``up_to`` (``null`` = no upper limit).
+A state default is one row per fee code and ``effective_from`` date. A row is the sum of one or more
+*parts*, each of one shape:
 
-A dealership overrides a default simply by sending that fee in the deal (``fees: [{code, amount}]``);
-a default is only used for a code the deal leaves out. Government fees are not taxable.
+- flat: ``amount``;
+- brackets on a ``basis`` (``weight_lbs``, ``age_years`` or ``value``): each bracket applies up to and
+  including ``up_to`` (``null`` = no limit) and charges ``amount`` plus ``rate`` x the measure (HI's
+  weight tax is cents per pound; most tables are flat amounts);
+- ``value``: a percentage of the vehicle's value (``value_of`` = ``msrp`` or ``price``) x ``share`` (AZ
+  assesses 60 % of list price), depreciated by an age table of ``{up_to, factor}`` or charged at an age
+  table of ``{up_to, rate}`` / flat ``{up_to, amount}`` (CO specific ownership tax, MN registration
+  tax), with an optional ``minimum``.
+
+Age is the delivery year minus the model year (0 = current model year, never negative); a new vehicle
+without ``model_year`` is taken as the current model year. A part may carry a condition (``when``:
+minimum MSRP, maximum age) for surcharges such as MT's luxury registration fee. Each part is rounded
+half-up to the cent (``round_to`` may say whole dollars where the state rounds so).
+
+Rows carry ``confidence`` (``high`` primary source, ``medium`` primary for the base amount only,
+``low`` secondary) and may carry ``approximate``: what the default leaves out (county fees, plate
+fees...). That text is repeated in the quote's warnings, because the dealer must check those items.
+
+A dealership overrides a default simply by sending that fee in the deal (``fees: [{code, amount}]``) or
+in its fee template; a default is only used for a code neither gives. Government fees are not taxable.
+All of this is compiled once per process (``fee_defaults()``); a quote does only the arithmetic.
 """
 
 from __future__ import annotations
@@ -15,19 +33,48 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
+from typing import Any
 
-from calc.model import FeeItem, Fees, QuoteRequest
-from calc.money import ZERO
+from calc.errors import CalcInputError
+from calc.model import FEE_CODES, FeeItem, Fees, QuoteRequest
+from calc.money import ZERO, round_cents
 from calc.rules.book import RuleDataError
 from calc.tax.trace import Trace
 
 DEFAULTED_CODES = ("title", "registration")
+BASES = ("weight_lbs", "age_years", "value")
+VALUE_OF = ("msrp", "price")
+CONFIDENCE = ("high", "medium", "low")
+ONE = Decimal("1")
+DOLLAR = Decimal("1")
 
 
-BASES = ("weight_lbs", "age_years")
+@dataclass(frozen=True, slots=True)
+class Bracket:
+    up_to: Decimal | None
+    amount: Decimal = ZERO
+    rate: Decimal = ZERO  # per unit of the measure (per lb, per dollar of value)
+    factor: Decimal = ONE  # value parts: depreciation factor for this age
+
+
+@dataclass(frozen=True, slots=True)
+class FeePart:
+    name: str
+    amount: Decimal | None = None  # flat
+    basis: str | None = None  # brackets on weight_lbs / age_years / value
+    brackets: tuple[Bracket, ...] = ()
+    value_of: str | None = None  # value parts
+    share: Decimal = ONE
+    rate: Decimal | None = None
+    by_age: tuple[Bracket, ...] = ()
+    minimum: Decimal | None = None
+    min_msrp: Decimal | None = None  # condition: applies only from this MSRP on
+    max_age: int | None = None  # condition: applies only up to this age
+    min_age: int | None = None  # condition: applies only from this age on
+    whole_dollars: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,58 +82,203 @@ class FeeDefault:
     code: str
     effective_from: date
     source: str
-    amount: Decimal | None = None
-    basis: str | None = None
-    brackets: tuple[tuple[int | None, Decimal], ...] = ()
+    parts: tuple[FeePart, ...]
+    confidence: str = "medium"
+    approximate: str = ""
 
-    def amount_for(self, request: QuoteRequest) -> tuple[Decimal | None, str]:
-        """The fee for this vehicle, or None with the reason when the vehicle lacks the basis."""
-        if self.amount is not None:
-            return self.amount, ""
-        vehicle = request.vehicle
-        if self.basis == "weight_lbs":
-            measure, what = vehicle.weight_lbs, f"{vehicle.weight_lbs} lb"
+
+@dataclass(frozen=True, slots=True)
+class _Vehicle:
+    """What the fee shapes read from a request, worked out once per quote."""
+
+    age: int | None
+    age_note: str
+    weight: int | None
+    price: Decimal
+    msrp: Decimal | None
+
+
+def _bracket_for(brackets: tuple[Bracket, ...], measure: Decimal) -> Bracket | None:
+    for bracket in brackets:
+        if bracket.up_to is None or measure <= bracket.up_to:
+            return bracket
+    return None
+
+
+def _round(amount: Decimal, whole_dollars: bool) -> Decimal:
+    if whole_dollars:
+        return amount.quantize(DOLLAR, rounding=ROUND_HALF_UP)
+    return round_cents(amount)
+
+
+def _part_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, str]:
+    """(amount, what it rests on); amount None means the vehicle lacks what the fee depends on."""
+    if part.min_msrp is not None:
+        if v.msrp is None:
+            return ZERO, f"not charged: vehicle.msrp not given (applies from MSRP ${part.min_msrp})"
+        if v.msrp < part.min_msrp:
+            return ZERO, ""
+    if part.max_age is not None or part.min_age is not None:
+        if v.age is None:
+            return None, "vehicle.model_year was not given"
+        if (part.max_age is not None and v.age > part.max_age) or (
+            part.min_age is not None and v.age < part.min_age
+        ):
+            return ZERO, ""
+    if part.amount is not None:
+        return part.amount, ""
+    if part.basis is not None:
+        measure: Decimal
+        if part.basis == "weight_lbs":
+            if v.weight is None:
+                return None, "vehicle.weight_lbs was not given"
+            measure, what = Decimal(v.weight), f"{v.weight} lb"
+        elif part.basis == "age_years":
+            if v.age is None:
+                return None, "vehicle.model_year was not given"
+            measure, what = Decimal(v.age), f"{v.age} years old{v.age_note}"
         else:
-            year = vehicle.model_year
-            measure = None if year is None else max(request.as_of.year - year, 0)
-            what = f"{measure} years old"
-        if measure is None:
-            needed = "vehicle.weight_lbs" if self.basis == "weight_lbs" else "vehicle.model_year"
-            return None, f"{needed} was not given"
-        for up_to, amount in self.brackets:
-            if up_to is None or measure <= up_to:
-                return amount, what
-        return None, f"no bracket for {what}"
+            measure, what = v.price, f"value ${v.price}"
+        bracket = _bracket_for(part.brackets, measure)
+        if bracket is None:
+            return None, f"no bracket for {what}"
+        return _round(bracket.amount + bracket.rate * measure, part.whole_dollars), what
+    return _value_amount(part, v)
 
 
-def _fee_row(state: str, row: Mapping[str, object]) -> FeeDefault:
-    code, source = row.get("code"), row.get("source")
-    if code not in DEFAULTED_CODES or not isinstance(source, str) or not source:
-        raise RuleDataError(f"fees.json {state}: each row needs a title/registration code and a source")
-    effective = date.fromisoformat(str(row["effective_from"]))
-    if "amount" in row:
-        return FeeDefault(str(code), effective, source, amount=Decimal(str(row["amount"])))
-    basis = row.get("basis")
-    raw = row.get("brackets")
-    if basis not in BASES or not isinstance(raw, list) or not raw:
-        raise RuleDataError(f"fees.json {state}: a fee needs an amount, or a basis in {BASES} and brackets")
-    brackets = tuple(
-        (None if b["up_to"] is None else int(b["up_to"]), Decimal(str(b["amount"]))) for b in raw
+def _value_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, str]:
+    if part.value_of == "msrp" and v.msrp is not None:
+        value, label = v.msrp, "MSRP"
+    else:
+        value, label = v.price, "price" if part.value_of == "price" else "price (no MSRP given)"
+    rate = part.rate
+    factor = ONE
+    what = f"{label} ${value}"
+    if part.by_age:
+        if v.age is None:
+            return None, "vehicle.model_year was not given"
+        bracket = _bracket_for(part.by_age, Decimal(v.age))
+        if bracket is None:
+            return None, f"no age bracket for {v.age} years"
+        what += f", {v.age} years old{v.age_note}"
+        if bracket.amount:
+            # a flat amount for this age (CO's $3 from the tenth year; MN's $25 from the eleventh)
+            return bracket.amount, what
+        rate = bracket.rate or rate
+        factor = bracket.factor
+    if rate is None:
+        return None, "no rate for this vehicle"
+    amount = value * part.share * factor * rate
+    if part.minimum is not None and amount < part.minimum:
+        amount = part.minimum
+    return _round(amount, part.whole_dollars), what
+
+
+def _dec(raw: object, where: str) -> Decimal:
+    try:
+        number = Decimal(str(raw))
+    except InvalidOperation:
+        raise RuleDataError(f"fees.json {where}: not a decimal: {raw!r}") from None
+    if not number.is_finite() or number < 0:
+        raise RuleDataError(f"fees.json {where}: out of range: {raw!r}")
+    return number
+
+
+def _opt_dec(raw: object, where: str) -> Decimal | None:
+    return None if raw is None else _dec(raw, where)
+
+
+def _brackets(raw: object, where: str) -> tuple[Bracket, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise RuleDataError(f"fees.json {where}: brackets must be a non-empty list")
+    out = tuple(
+        Bracket(
+            up_to=_opt_dec(b.get("up_to"), f"{where}.up_to"),
+            amount=_dec(b.get("amount", "0"), f"{where}.amount"),
+            rate=_dec(b.get("rate", "0"), f"{where}.rate"),
+            factor=_dec(b.get("factor", "1"), f"{where}.factor"),
+        )
+        for b in raw
     )
-    if brackets[-1][0] is not None:
-        raise RuleDataError(f"fees.json {state}: the last bracket must have no upper limit")
-    return FeeDefault(str(code), effective, source, basis=str(basis), brackets=brackets)
+    limits = [b.up_to for b in out[:-1]]
+    if out[-1].up_to is not None or None in limits or limits != sorted(limits):  # type: ignore[type-var]
+        raise RuleDataError(f"fees.json {where}: brackets must rise and the last have no upper limit")
+    return out
+
+
+def _part(raw: Mapping[str, Any], where: str) -> FeePart:
+    when = raw.get("when") or {}
+    common: dict[str, Any] = {
+        "name": str(raw.get("name", "")),
+        "min_msrp": _opt_dec(when.get("msrp_at_least"), f"{where}.when.msrp_at_least"),
+        "max_age": None if when.get("max_age") is None else int(when["max_age"]),
+        "min_age": None if when.get("min_age") is None else int(when["min_age"]),
+        "whole_dollars": raw.get("round_to") == "dollar",
+    }
+    if "amount" in raw:
+        return FeePart(amount=_dec(raw["amount"], f"{where}.amount"), **common)
+    basis = raw.get("basis")
+    if basis == "value" and "value_of" in raw:
+        value_of = raw["value_of"]
+        if value_of not in VALUE_OF:
+            raise RuleDataError(f"fees.json {where}.value_of: must be one of {VALUE_OF}")
+        part = FeePart(
+            value_of=str(value_of),
+            share=_dec(raw.get("share", "1"), f"{where}.share"),
+            rate=_opt_dec(raw.get("rate"), f"{where}.rate"),
+            by_age=() if "by_age" not in raw else _brackets(raw["by_age"], f"{where}.by_age"),
+            minimum=_opt_dec(raw.get("minimum"), f"{where}.minimum"),
+            **common,
+        )
+        if part.rate is None and not part.by_age:
+            raise RuleDataError(f"fees.json {where}: a value fee needs a rate or a by_age table")
+        return part
+    if basis not in BASES:
+        raise RuleDataError(f"fees.json {where}: a fee needs an amount, value_of, or a basis in {BASES}")
+    return FeePart(basis=str(basis), brackets=_brackets(raw.get("brackets"), f"{where}.brackets"), **common)
+
+
+def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
+    where = f"{state}[{index}]"
+    code, source = row.get("code"), row.get("source")
+    if code not in DEFAULTED_CODES:
+        raise RuleDataError(f"fees.json {where}.code: must be one of {DEFAULTED_CODES}")
+    if not isinstance(source, str) or not source:
+        raise RuleDataError(f"fees.json {where}.source: every default needs a source")
+    url = row.get("url")
+    if url:
+        source = f"{source} <{url}>"
+    confidence = row.get("confidence", "medium")
+    if confidence not in CONFIDENCE:
+        raise RuleDataError(f"fees.json {where}.confidence: must be one of {CONFIDENCE}")
+    raw_parts = row.get("parts") or [row]
+    parts = tuple(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(raw_parts))
+    return FeeDefault(
+        code=str(code),
+        effective_from=date.fromisoformat(str(row["effective_from"])),
+        source=source,
+        parts=parts,
+        confidence=str(confidence),
+        approximate=str(row.get("approximate") or ""),
+    )
+
+
+def compile_fee_defaults(document: Mapping[str, Any]) -> Mapping[str, tuple[FeeDefault, ...]]:
+    """Validate a ``fees.json`` document; rows per state sorted by date (raises RuleDataError)."""
+    table: dict[str, tuple[FeeDefault, ...]] = {}
+    for state, rows in document["states"].items():
+        if len(state) != 2 or not state.isupper():
+            raise RuleDataError(f"fees.json {state}: state codes are two capital letters")
+        parsed = [_fee_row(state, i, row) for i, row in enumerate(rows)]
+        table[state] = tuple(sorted(parsed, key=lambda d: d.effective_from))
+    return table
 
 
 @cache
 def fee_defaults() -> Mapping[str, tuple[FeeDefault, ...]]:
-    """State fee defaults, validated and sorted by date once."""
+    """State fee defaults, validated and sorted by date once per process."""
     text = resources.files("calc.rules").joinpath("fees.json").read_text(encoding="utf-8")
-    table: dict[str, tuple[FeeDefault, ...]] = {}
-    for state, rows in json.loads(text)["states"].items():
-        parsed = [_fee_row(state, row) for row in rows]
-        table[state] = tuple(sorted(parsed, key=lambda d: d.effective_from))
-    return table
+    return compile_fee_defaults(json.loads(text))
 
 
 def default_fee(state: str, code: str, as_of: date) -> FeeDefault | None:
@@ -100,6 +292,31 @@ def default_fee(state: str, code: str, as_of: date) -> FeeDefault | None:
 DEALERSHIP_SOURCE = "dealership fee template"
 
 
+def _vehicle_facts(request: QuoteRequest) -> _Vehicle:
+    vehicle = request.vehicle
+    note = ""
+    if vehicle.model_year is not None:
+        age: int | None = max(request.as_of.year - vehicle.model_year, 0)
+    elif vehicle.condition == "new":
+        age, note = 0, " (new, model year not given: current model year assumed)"
+    else:
+        age = None
+    return _Vehicle(age, note, vehicle.weight_lbs, vehicle.price + vehicle.accessories, vehicle.msrp)
+
+
+def _checked_template(dealership_defaults: Mapping[str, Decimal]) -> Mapping[str, Decimal]:
+    """The dealership's fee template, refused (naming the entry) when an entry is not a fee amount."""
+    for code, amount in dealership_defaults.items():
+        field = f"fee_defaults.{code}"
+        if code not in FEE_CODES:
+            raise CalcInputError(field, f"unknown fee code; use one of {', '.join(FEE_CODES)}")
+        if not isinstance(amount, Decimal) or not amount.is_finite():
+            raise CalcInputError(field, "must be a finite Decimal amount")
+        if amount < 0:
+            raise CalcInputError(field, "must not be negative")
+    return dealership_defaults
+
+
 def build_fees(
     request: QuoteRequest, trace: Trace, dealership_defaults: Mapping[str, Decimal] | None = None
 ) -> Fees:
@@ -107,11 +324,13 @@ def build_fees(
     state = request.customer.state
     items = [FeeItem(fee.code, fee.amount, False, "deal") for fee in request.fees]
     given: set[str] = {fee.code for fee in request.fees}
-    for code, amount in (dealership_defaults or {}).items():
-        if code not in given:
-            items.append(FeeItem(code, amount, False, DEALERSHIP_SOURCE))
-            given.add(code)
-            trace.step("Dealership default {} fee ${}", code, amount, source=DEALERSHIP_SOURCE)
+    if dealership_defaults:
+        for code, amount in _checked_template(dealership_defaults).items():
+            if code not in given:
+                items.append(FeeItem(code, amount, False, DEALERSHIP_SOURCE))
+                given.add(code)
+                trace.step("Dealership default {} fee ${}", code, amount, source=DEALERSHIP_SOURCE)
+    facts: _Vehicle | None = None
     for code in DEFAULTED_CODES:
         if code in given:
             continue
@@ -119,14 +338,37 @@ def build_fees(
         if default is None:
             trace.warn(f"No default {code} fee on file for {state}; enter it in fees (none was added).")
             continue
-        fee, basis = default.amount_for(request)
-        if fee is None:
-            trace.warn(f"The {state} {code} fee depends on the vehicle but {basis}; enter it in fees.")
-            continue
-        items.append(FeeItem(code, fee, False, default.source))
-        if basis:
-            trace.step("Default {} {} fee ${} ({})", state, code, fee, basis, source=default.source)
-        else:
-            trace.step("Default {} {} fee ${}", state, code, fee, source=default.source)
+        facts = facts or _vehicle_facts(request)
+        item = _state_default(state, default, facts, trace)
+        if item is not None:
+            items.append(item)
     total = sum((item.amount for item in items), ZERO)
     return Fees(total, tuple(items))
+
+
+def _state_default(state: str, default: FeeDefault, facts: _Vehicle, trace: Trace) -> FeeItem | None:
+    code = default.code
+    fee = ZERO
+    details: list[str] = []
+    for part in default.parts:
+        amount, basis = _part_amount(part, facts)
+        if amount is None:
+            trace.warn(f"The {state} {code} fee depends on the vehicle but {basis}; enter it in fees.")
+            return None
+        if basis.startswith("not charged"):
+            trace.warn(f"{state} {code} fee: {part.name or code} {basis}.")
+        elif amount or (part.min_msrp is None and part.max_age is None and part.min_age is None):
+            details.append(f"{part.name or code} ${amount}" + (f" ({basis})" if basis else ""))
+        fee += amount
+    trace.step(
+        "Default {} {} fee ${} = {} [{} confidence]",
+        state,
+        code,
+        fee,
+        "; ".join(details),
+        default.confidence,
+        source=default.source,
+    )
+    if default.approximate:
+        trace.warn(f"{state} {code} fee ${fee} is approximate: {default.approximate}")
+    return FeeItem(code, fee, False, default.source)
