@@ -179,6 +179,9 @@ def _validate(op: PushOp, writer: Writer) -> dict[str, Any]:
     foreign = not_own_row(writer.principal, op.table, op.fields)
     if foreign:
         raise Rejected(foreign, OWNER_FIELD[op.table])
+    foreign = not_own_row(writer.principal, op.table, op.fields)
+    if foreign:
+        raise Rejected(foreign, OWNER_FIELD[op.table])
     values: dict[str, Any] = {}
     for name, value in op.fields.items():
         try:
