@@ -31,11 +31,11 @@ from app.errors import AppError, ConflictError, NotFoundError, ValidationError
 from app.policy import BUILTIN_ROLES, Permission, Principal, validate_permissions
 from app.services import fields
 from app.services.accounts import AccountsService, RoleRow, UserRow
-from app.services.settings import SettingEntry, SettingsService
+from app.services.settings import SettingEntry, SettingsService, parse_entries
 from app.services.settings_server import parse_server_entries, server_entries
 from app.store.database import Actor, Store
 from app.store.models import AppUser, Role
-from sync.client.admin_api import AdminApi, AdminRefusedError, AdminRole, AdminUser
+from sync.client.admin_api import AdminApi, AdminRefusedError, AdminRole, AdminUser, ServerSettings
 from sync.client.transport import AuthRequiredError, OfflineError, ProtocolError
 
 if TYPE_CHECKING:
@@ -253,8 +253,11 @@ class AdministrationService:
         builtin = [r for r in found if r.builtin]
         return builtin + sorted((r for r in found if not r.builtin), key=lambda r: r.name)
 
-    def save_role(self, name: str, permissions: Sequence[str]) -> RoleRow:
-        """Create the custom role ``name`` or replace its permissions; built-in roles are fixed."""
+    def save_role(self, name: str, permissions: Sequence[str], *, new: bool = False) -> RoleRow:
+        """Replace the permissions of custom role ``name`` (or create it); built-in roles are fixed.
+
+        With ``new`` the role must not exist yet, so a typo cannot overwrite another role.
+        """
         self.principal.require(Permission.ADMIN_ROLES)
         role_name = name.strip()
         if not _ROLE_NAME.match(role_name):
@@ -269,6 +272,8 @@ class AdministrationService:
             granted = sorted(validate_permissions(permissions))
         except ValueError as error:
             raise ValidationError("permissions", str(error).removeprefix("permissions: ")) from None
+        if new and any(r.name == role_name for r in self.roles().rows):
+            raise ValidationError("name", "a role with this name already exists")
         if self.mode is Mode.SERVER:
             self._server_roles()
             role_id = self._role_ids.get(role_name)
@@ -293,6 +298,14 @@ class AdministrationService:
         self.principal.require(Permission.ADMIN_SETTINGS)
         local = SettingsService(self.store, self.principal).entries
         return self._listing(lambda: server_entries(self._call(lambda api: api.dealership()).settings), local)
+
+    def check_settings(self, entries: dict[str, str]) -> None:
+        """Raise for the first bad pair, naming its key, without sending or saving anything."""
+        self.principal.require(Permission.ADMIN_SETTINGS)
+        if self.mode is Mode.SERVER:
+            parse_server_entries(entries, ServerSettings())
+        else:
+            parse_entries(entries, {})
 
     def publish_settings(self, entries: dict[str, str]) -> list[SettingEntry]:
         """Replace the dealership's settings; a bad pair raises naming its key and nothing is sent or saved.

@@ -1,4 +1,4 @@
-"""The admin screen through its widgets: accounts read-only in the demo, settings saved or refused, audit."""
+"""The admin screen through its widgets in the demo: users and roles edited locally, settings, audit."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from app.policy import BUILTIN_ROLES
 from app.runtime import AppContext
+from app.services.administration import DEMO_NOTE, SIGN_IN_NOTE
 from app.services.customers import CustomerService
 from app.store.database import Actor
-from app.store.models import Customer, Dealership
-from ui.pages.admin import ONLINE_NOTE, SERVER_NOTE, SETTINGS_ON_SERVER_NOTE, AdminPage, admin_page
+from app.store.models import AppUser, AuditEvent, Customer, Dealership, Role
+from ui.pages.admin import AdminPage, admin_page
 
 
 def _admin(qtbot: QtBot, ctx: AppContext) -> AdminPage:
@@ -41,22 +42,90 @@ def test_each_tab_needs_its_permission(qtbot: QtBot, as_user: Callable[[str], Ap
     assert _tabs(_admin(qtbot, as_user("salesperson"))) == []
 
 
-def test_users_and_roles_are_shown_read_only_in_the_demo(qtbot: QtBot, demo: AppContext) -> None:
+def _audited(ctx: AppContext, entity: str, entity_id: str) -> list[str]:
+    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
+        found = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        )
+        return [e.action for e in found]
+
+
+def _user(ctx: AppContext, email: str) -> AppUser:
+    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
+        return session.scalars(select(AppUser).where(AppUser.email == email)).one()
+
+
+def test_the_demo_admin_adds_a_user_changes_a_role_and_deactivates_locally(
+    qtbot: QtBot, demo: AppContext
+) -> None:
     page = _admin(qtbot, demo)
-    assert page.users is not None and page.roles is not None
-    assert page.users.note.text() == SERVER_NOTE
-    assert page.users.model.rowCount() == 12
-    assert page.users.table.editTriggers() == page.users.table.EditTrigger.NoEditTriggers
-    qtbot.keyClicks(page.search, "finance_manager")
-    shown = [page.users.model.row(r) for r in range(page.users.model.rowCount())]
-    assert shown and all("finance_manager" in u.roles for u in shown)
-    page.search.clear()
-    names = [r.name for r in page.roles.roles]
+    users = page.users
+    assert users is not None and users.note.text() == DEMO_NOTE
+    assert users.model.rowCount() == 12 and users.new_user.isVisibleTo(page)
+    qtbot.keyClicks(users.email.edit, "Casey.Lot@Demo-Motors.test")
+    qtbot.keyClicks(users.name.edit, "Casey Lot")
+    users.new_role.setCurrentText("bdc")
+    qtbot.mouseClick(users.invite_button, Qt.MouseButton.LeftButton)
+    assert users.model.rowCount() == 13
+    added = _user(demo, "casey.lot@demo-motors.test")
+    assert added.roles == ["bdc"] and added.active
+    assert "Added Casey Lot" in users.message.text()
+    assert users.current() is not None and users.current().id == added.id  # type: ignore[union-attr]
+
+    users.user_role.setCurrentText("salesperson")
+    qtbot.mouseClick(users.change_role_button, Qt.MouseButton.LeftButton)
+    assert _user(demo, added.email).roles == ["salesperson"]
+    assert "now salesperson" in users.message.text()
+    qtbot.mouseClick(users.active_button, Qt.MouseButton.LeftButton)
+    assert not _user(demo, added.email).active
+    assert users.active_button.text().replace("&", "") == "Reactivate"
+    assert _audited(demo, "app_user", added.id) == ["create", "update", "update"]
+
+
+def test_the_demo_admin_may_not_demote_or_deactivate_themselves(qtbot: QtBot, demo: AppContext) -> None:
+    page = _admin(qtbot, demo)
+    users = page.users
+    assert users is not None
+    assert users.select(demo.principal.user_id)
+    users.user_role.setCurrentText("salesperson")
+    qtbot.mouseClick(users.change_role_button, Qt.MouseButton.LeftButton)
+    assert users.roles_error.isVisible() and "your own admin role" in users.roles_error.text()
+    qtbot.mouseClick(users.active_button, Qt.MouseButton.LeftButton)
+    assert "yourself" in users.message.text()
+    me = _user(demo, users.current().email)  # type: ignore[union-attr]
+    assert me.roles == ["admin"] and me.active
+
+
+def test_a_custom_role_is_created_and_edited_built_ins_stay_fixed(qtbot: QtBot, demo: AppContext) -> None:
+    page = _admin(qtbot, demo)
+    roles = page.roles
+    assert roles is not None and roles.note.text() == DEMO_NOTE
+    page.tabs.setCurrentWidget(roles)
+    names = [r.name for r in roles.roles]
     assert names[: len(BUILTIN_ROLES)] == list(BUILTIN_ROLES)
-    page.roles.role_list.setCurrentRow(names.index("salesperson"))
-    assert set(page.roles.granted()) == set(BUILTIN_ROLES["salesperson"])
-    item = page.roles.permission_list.item(0)
-    assert not item.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    roles.select("salesperson")
+    assert set(roles.granted()) == set(BUILTIN_ROLES["salesperson"])
+    assert not roles.permission_list.item(0).flags() & Qt.ItemFlag.ItemIsUserCheckable
+    assert not roles.save_button.isEnabled() and not roles.hint.isHidden()
+    qtbot.keyClicks(roles.new_name.edit, "Lot Porter")  # not a role name
+    qtbot.mouseClick(roles.create_button, Qt.MouseButton.LeftButton)
+    assert roles.new_name.error.isVisible() and "lower-case" in roles.new_name.error.text()
+    roles.new_name.edit.clear()
+    qtbot.keyClicks(roles.new_name.edit, "lot_porter")
+    qtbot.mouseClick(roles.create_button, Qt.MouseButton.LeftButton)
+    assert roles.current() is not None and roles.current().name == "lot_porter"  # type: ignore[union-attr]
+    assert roles.permission_list.item(0).flags() & Qt.ItemFlag.ItemIsUserCheckable
+    roles.set_granted("inventory.edit", True)
+    qtbot.mouseClick(roles.save_button, Qt.MouseButton.LeftButton)
+    with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
+        stored = session.scalars(select(Role).where(Role.name == "lot_porter")).one()
+        assert set(stored.permissions) == set(BUILTIN_ROLES["salesperson"]) | {"inventory.edit"}
+        assert not stored.builtin
+    assert "saved" in roles.message.text()
+    # The new role can be given to a user at once.
+    assert page.users is not None
+    page.users.refresh()
+    assert "lot_porter" in [page.users.new_role.itemText(i) for i in range(page.users.new_role.count())]
 
 
 def test_settings_are_saved_through_the_editor(qtbot: QtBot, as_user: Callable[[str], AppContext]) -> None:
@@ -130,33 +199,17 @@ def test_audit_log_filters_and_pages(qtbot: QtBot, as_user: Callable[[str], AppC
     }
 
 
-def test_signed_in_without_the_server_settings_are_read_only(
+def test_without_a_server_connection_everything_is_read_only(
     qtbot: QtBot, as_user: Callable[[str], AppContext]
 ) -> None:
-    signed_in = replace(as_user("admin"), demo=None)
+    signed_in = replace(as_user("admin"), demo=None)  # a device store opened with no connection
     page = _admin(qtbot, signed_in)
-    tab = page.settings
-    assert tab is not None and page.users is not None
-    assert page.users.note.text() == ONLINE_NOTE
-    assert tab.save_button.isHidden() and tab.add_button.isHidden()
+    tab, users, roles = page.settings, page.users, page.roles
+    assert tab is not None and users is not None and roles is not None
+    assert users.note.text() == SIGN_IN_NOTE and roles.note.text() == SIGN_IN_NOTE
+    assert users.new_user.isHidden() and users.selected.isHidden()
+    assert roles.controls.isHidden() and tab.buttons.isHidden()
     assert tab.table.editTriggers() == tab.table.EditTrigger.NoEditTriggers
-    assert tab.message.text() == SETTINGS_ON_SERVER_NOTE
+    assert tab.note.text() == SIGN_IN_NOTE
     assert ("doc_fee", "150.00") in tab.pairs()
-
-
-def test_signed_in_settings_are_published_then_kept(
-    qtbot: QtBot, as_user: Callable[[str], AppContext]
-) -> None:
-    signed_in = replace(as_user("admin"), demo=None)
-    received: list[dict[str, object]] = []  # what the server's admin API was sent
-    page = AdminPage(signed_in, publish_settings=received.append)
-    qtbot.addWidget(page)
-    page.show()
-    page.refresh()
-    tab = page.settings
-    assert tab is not None and not tab.save_button.isHidden()
-    tab.set_value("default_term_months", "60")
-    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
-    assert tab.message.text() == "Saved."
-    assert len(received) == 1 and received[0]["default_term_months"] == 60
-    assert _settings(signed_in) == received[0]
+    assert users.model.rowCount() == 12  # the copy last synced is still shown
