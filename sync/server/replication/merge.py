@@ -15,7 +15,6 @@ it again applies it once.
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,11 +28,10 @@ from app.policy import Principal
 from sync.protocol import FieldConflict, Hlc, OpResult, PushOp, PushRequest, PushResponse
 from sync.schema import SCHEMA_VERSION, SYNCED_TABLES
 from sync.server import audit
-from sync.server.db import rows
+from sync.server.db import bulk, rows
 from sync.server.db.codec import FieldValueError, to_db, to_wire
 from sync.server.db.pool import Conn
 from sync.server.db.references import REFERENCES
-from sync.server.replication import writes
 from sync.server.replication.access import OWNER_FIELD, hidden_fields, missing_permission, not_own_row
 
 
@@ -118,8 +116,8 @@ class Batch:
                 op.row_id,
                 kw["kind"],
                 kw["field"],
-                json.dumps(kw["winner_value"]),
-                json.dumps(kw["loser_value"]),
+                Jsonb(kw["winner_value"]),
+                Jsonb(kw["loser_value"]),
                 kw["winner_hlc"],
                 kw["loser_hlc"],
                 kw["losing_op"],
@@ -147,13 +145,27 @@ class Batch:
             self._write()
 
     def _write(self) -> None:
-        writes.write_rows(
+        bulk.write_rows(
             self.conn,
             [self.touched[k] for k in self.new],
             [(self.touched[k], names) for k, names in self.changed.items() if k not in self.new],
         )
-        writes.write_conflicts(self.conn, self.conflicts)
-        writes.write_answers(self.conn, self.answers)
+        with self.conn.cursor() as cur:
+            if self.conflicts:
+                cur.executemany(
+                    "INSERT INTO sync_conflict (tenant_id, id, table_name, row_id, kind, field, "
+                    "winner_value, loser_value, winner_hlc, loser_hlc, losing_op_id, losing_device, "
+                    "losing_user) VALUES "
+                    "(nullif(current_setting('app.tenant_id', true), '')::uuid, "
+                    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    self.conflicts,
+                )
+            if self.answers:
+                cur.executemany(
+                    "INSERT INTO applied_op (tenant_id, op_id, table_name, row_id, result) VALUES "
+                    "(nullif(current_setting('app.tenant_id', true), '')::uuid, %s, %s, %s, %s)",
+                    self.answers,
+                )
 
 
 def _validate(op: PushOp, writer: Writer) -> dict[str, Any]:
@@ -176,9 +188,6 @@ def _validate(op: PushOp, writer: Writer) -> dict[str, Any]:
     permission = missing_permission(writer.principal, op.table, op.kind, op.fields)
     if permission:
         raise Rejected(f"permission required: {permission}")
-    foreign = not_own_row(writer.principal, op.table, op.fields)
-    if foreign:
-        raise Rejected(foreign, OWNER_FIELD[op.table])
     foreign = not_own_row(writer.principal, op.table, op.fields)
     if foreign:
         raise Rejected(foreign, OWNER_FIELD[op.table])
@@ -388,7 +397,7 @@ def _run(
             continue
         stored = result.model_dump(mode="json", exclude={"row", "duplicate"})
         answered[op.op_id] = stored
-        batch.answers.append([op.op_id, op.table, op.row_id, json.dumps(stored)])
+        batch.answers.append([op.op_id, op.table, op.row_id, Jsonb(stored)])
         results.append(result)
     batch.flush()
     return results
