@@ -44,7 +44,7 @@ from ml.whaco.mixture import Assessment, MixtureConfig, SegmentMixture
 NAMES = features.NAMES
 ENGINE = "whaco"
 VERSION = 1
-_PRIORITIES = np.array([segment.priority for segment in segments.SEGMENTS])
+_PRIORITIES = tuple(segment.priority for segment in segments.SEGMENTS)
 
 
 class Reason(NamedTuple):
@@ -208,23 +208,23 @@ class Whaco:
 
     # -- internals -----------------------------------------------------------------------------------------
     def _score(self, encoded: features.Encoded) -> tuple[WhacoResult, Assessment | None]:
-        observed = int(encoded.observed.sum())
+        observed = len(encoded.observed_index)
         if observed < self.min_observed:
             return _unassigned(encoded, observed), None
-        assessment = self._mixture.assess(encoded.x, encoded.observed)
+        assessment = self._mixture.assess(encoded.x, encoded.observed_index, encoded.missing_index)
         resp = assessment.responsibilities
-        k = int(np.argmax(resp))
-        maha = float(assessment.mahalanobis_sq[k])
-        p_value = float(special.chdtrc(observed, maha))
+        k = resp.index(max(resp))  # the first of equals, as argmax
+        maha = assessment.mahalanobis_sq[k]
+        p_value = special.chdtrc_whole(observed, maha)
         score = 1.0 - p_value  # p_value keeps the precision in the far tail; the score need not
         is_outlier = p_value < self.outlier_alpha
         reasons = _reasons(encoded, assessment, k, self._typical()[k])
         segment = segments.SEGMENTS[k]
-        priority = float(resp @ _PRIORITIES)
+        priority = math.fsum(r * w for r, w in zip(resp, _PRIORITIES, strict=True))
         approach = segment.approach
         if is_outlier:
             approach = "Unusual for this segment: verify the details before structuring. " + approach
-        probabilities = dict(zip(segments.NAMES, resp.tolist(), strict=True))
+        probabilities = dict(zip(segments.NAMES, resp, strict=True))
         result = WhacoResult(
             customer_id=encoded.customer_id,
             cluster_id=k,
@@ -256,7 +256,7 @@ class Whaco:
     def _learn(self, encoded: features.Encoded, assessment: Assessment | None) -> None:
         self.processed += 1
         if assessment is not None:
-            self._mixture.update(encoded.x, encoded.observed, assessment)
+            self._mixture.update(encoded.x, encoded.missing_index, assessment)
 
 
 def _check_seed(seed: object) -> int:
@@ -289,16 +289,15 @@ def _reasons(
     encoded: features.Encoded, assessment: Assessment, k: int, typical: list[float]
 ) -> tuple[Reason, ...]:
     segment = segments.SEGMENTS[k].name
-    diff = assessment.diff[k]
-    z = (diff / assessment.std[k]).tolist()
-    contribution = diff * assessment.whitened[k]
-    order = np.argsort(-np.abs(contribution), kind="stable").tolist()
-    contribution_list = contribution.tolist()
-    idx = assessment.observed_index.tolist()
+    diff = assessment.diff[k].tolist()
+    whitened = assessment.whitened[k].tolist()
+    std = assessment.std[k].tolist()
     raw = encoded.raw
+    rows = [(i, diff[i] * whitened[i]) for i in encoded.observed_index]
+    rows.sort(key=lambda row: -abs(row[1]))  # largest share first; stable, so ties keep feature order
     return tuple(
-        Reason(NAMES[idx[j]], float(raw[idx[j]]), typical[idx[j]], z[j], contribution_list[j], segment)
-        for j in order
+        Reason(NAMES[i], raw[i], typical[i], diff[i] / std[i], contribution, segment)
+        for i, contribution in rows
     )
 
 

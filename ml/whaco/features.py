@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -102,59 +103,69 @@ VARIANCE_FLOOR: FloatArray = np.array([feature.variance_floor for feature in FEA
 
 # Fields read from the customer besides the model dimensions.
 _EXTRA_NUMBERS = {"down_payment": (0.0, 1e7)}
+_PRICE = INDEX["vehicle_price"]
+_DOWN_PCT = INDEX["down_payment_pct"]
 
 
-@dataclass(frozen=True)
-class Encoded:
+class Encoded(NamedTuple):
     customer_id: str
-    raw: FloatArray  # customer values in their own units (NaN where missing)
+    raw: list[float]  # customer values in their own units (NaN where missing)
     x: FloatArray  # standardised values (0.0 where missing, and ignored there)
-    observed: BoolArray
+    observed_index: tuple[int, ...]  # the dimensions the customer gave, in feature order
+    missing_index: tuple[int, ...]  # the others
+
+    @property
+    def observed(self) -> BoolArray:
+        mask = np.zeros(DIM, dtype=bool)
+        mask[list(self.observed_index)] = True
+        return mask
 
 
 def encode(customer: object) -> Encoded:
     """Validate a customer mapping and put it on the model scale; raises ``FieldError`` naming the field."""
     data = validation.record(customer, "customer")
     customer_id = validation.identifier(data.get("customer_id"), "customer_id")
-    values: dict[str, float | None] = {}
-    for feature in FEATURES:
+    values: list[float | None] = [None] * DIM
+    get = data.get
+    for i, feature in enumerate(FEATURES):
         field = feature.name
+        value = get(field)
+        if value is None:  # not known (the validators would return None too; this skips the call)
+            continue
         if feature.boolean:
-            flag = validation.flag(data.get(field), field)
-            values[field] = None if flag is None else float(flag)
+            flag = validation.flag(value, field)
+            values[i] = None if flag is None else float(flag)
         elif feature.score:
-            value = validation.number(data.get(field), field, minimum=0.0, maximum=100.0)
-            values[field] = value / 100.0 if value is not None and value > 1.0 else value
+            number = validation.number(value, field, minimum=0.0, maximum=100.0)
+            values[i] = number / 100.0 if number is not None and number > 1.0 else number
         else:
-            values[field] = validation.number(
-                data.get(field),
-                field,
-                minimum=feature.minimum,
-                maximum=feature.maximum,
-                integer=feature.integer,
+            values[i] = validation.number(
+                value, field, minimum=feature.minimum, maximum=feature.maximum, integer=feature.integer
             )
     extras = {
-        name: validation.number(data.get(name), name, minimum=low, maximum=high)
+        name: validation.number(get(name), name, minimum=low, maximum=high)
         for name, (low, high) in _EXTRA_NUMBERS.items()
     }
-    down, price = extras["down_payment"], values["vehicle_price"]
-    if values["down_payment_pct"] is None and down is not None and price is not None and price > 0:
+    down, price = extras["down_payment"], values[_PRICE]
+    if values[_DOWN_PCT] is None and down is not None and price is not None and price > 0:
         # A down payment above the price is a data-entry slip we cannot resolve; it still means "all of it".
-        values["down_payment_pct"] = min(100.0, 100.0 * down / price)
+        values[_DOWN_PCT] = min(100.0, 100.0 * down / price)
     return _vectorise(customer_id, values)
 
 
-def _vectorise(customer_id: str, values: Mapping[str, float | None]) -> Encoded:
-    raw = np.full(DIM, np.nan)
-    x = np.zeros(DIM)
-    observed = np.zeros(DIM, dtype=bool)
-    for i, feature in enumerate(FEATURES):
-        value = values[feature.name]
-        if value is not None:
+def _vectorise(customer_id: str, values: list[float | None]) -> Encoded:
+    raw = [math.nan] * DIM
+    x = [0.0] * DIM
+    observed: list[int] = []
+    missing: list[int] = []
+    for i, (feature, value) in enumerate(zip(FEATURES, values, strict=True)):
+        if value is None:
+            missing.append(i)
+        else:
             raw[i] = value
             x[i] = feature.standardise(value)
-            observed[i] = True
-    return Encoded(customer_id, raw, x, observed)
+            observed.append(i)
+    return Encoded(customer_id, raw, np.array(x), tuple(observed), tuple(missing))
 
 
 def standardise_profile(profile: Mapping[str, float]) -> FloatArray:

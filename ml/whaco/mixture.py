@@ -25,6 +25,13 @@ customers, which is nothing against a memory of thousands. Customers whose respo
 below ``min_gain`` do not move it. The cache is part of the saved state, so a loaded engine continues
 exactly.
 
+With about a dozen dimensions and five segments the cost of a customer is the number of numpy calls, not
+arithmetic, so scoring works on all segments at once in the full feature space: missing fields get a zero
+difference and are then eliminated from the cached precision matrices one at a time (each elimination is a
+Schur complement, so what remains is exactly the precision of the observed block), instead of slicing out
+and inverting the observed sub-matrices per segment. The few per-segment scalars (Student-t log-densities,
+posterior, robust gains) are handled as Python floats.
+
 Assignment uses heavy-tailed (Student-t) densities so a customer far from every segment is not given a
 false certainty; the outlier score uses the Gaussian Mahalanobis distance, whose chi-square law on the
 observed dimensions gives the calibrated p-value.
@@ -32,30 +39,34 @@ observed dimensions gives the calibrated p-value.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from ml import special_functions as special
-from ml.whaco.features import VARIANCE_FLOOR, BoolArray, FloatArray
+from ml.whaco.features import VARIANCE_FLOOR, FloatArray
 
 IntArray = npt.NDArray[np.intp]
 _RESCALE_BELOW = 1e-150  # fold the global decay scale into the weights before it underflows
+# Up to this many missing fields are eliminated one by one; beyond, one batched solve is fewer numpy calls.
+_ELIMINATE_UP_TO = 2
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """One customer scored against every segment on its observed dimensions."""
+class Assessment(NamedTuple):
+    """One customer scored against every segment on its observed dimensions (full-width arrays).
 
-    responsibilities: FloatArray  # (K,) posterior probability of each segment
-    mahalanobis_sq: FloatArray  # (K,) squared Mahalanobis distance on the observed dims
-    diff: FloatArray  # (K, p) customer minus segment mean, observed dims
-    whitened: FloatArray  # (K, p) covariance⁻¹ · diff
-    std: FloatArray  # (K, p) segment standard deviation per observed dim
-    mean: FloatArray  # (K, D) effective segment means
-    observed_index: IntArray
+    The arrays are snapshots: learning afterwards replaces the mixture's cached parameters, never edits these.
+    """
+
+    responsibilities: list[float]  # (K,) posterior probability of each segment
+    mahalanobis_sq: list[float]  # (K,) squared Mahalanobis distance on the observed dims
+    diff: FloatArray  # (K, D) customer minus segment mean; 0 on the missing dims
+    whitened: FloatArray  # (K, D) observed-block precision · diff; (numerically) 0 on the missing dims
+    std: FloatArray  # (K, D) segment standard deviation per dim
+    observed_index: tuple[int, ...]
 
 
 @dataclass
@@ -82,15 +93,16 @@ class SegmentMixture:
         self.config = config
         self.prior_mean = prior_mean.astype(np.float64)
         self.prior_cov = prior_cov.astype(np.float64)
-        # Weights in undecayed units: the true weight is the stored one times ``scale``.
+        # Weights in undecayed units: the true weight is the stored one times ``scale``. A feature's own
+        # weight is the pair weight of (feature, feature): both learn from exactly the same customers.
         self.scale = 1.0
         self.count = np.zeros(k)
-        self.dim_weight = np.zeros((k, d))
         self.pair_weight = np.zeros((k, d, d))
         self.mean = self.prior_mean.copy()
         self.scatter = np.zeros((k, d, d))
         self.learned = 0
         self._diag = np.arange(d)
+        self._ones = np.ones(d)
         self._cutoffs: dict[int, float] = {}
         # Cached scoring parameters.
         self.eff_mean = np.zeros((k, d))
@@ -99,9 +111,14 @@ class SegmentMixture:
         self.eff_logdet = np.zeros(k)
         self.eff_std = np.zeros((k, d))
         self.eff_log_weights = np.zeros(k)
+        self._log_prior_density: list[float] = []  # log weight - ½ log|Σ| per segment, full dimension
         self.version = 0  # bumped whenever the cached scoring parameters change
-        self._all_observed_pair = np.ones((d, d))
         self._refresh(np.arange(k))
+
+    @property
+    def dim_weight(self) -> FloatArray:
+        """Per segment and feature, the (undecayed) weight of the customers that gave the feature."""
+        return np.asarray(self.pair_weight[:, self._diag, self._diag], dtype=np.float64)
 
     # -- parameters used for scoring ---------------------------------------------------------------------
     def log_weights(self) -> FloatArray:
@@ -117,12 +134,14 @@ class SegmentMixture:
         return np.asarray(self.count * self.scale, dtype=np.float64)
 
     def _refresh(self, ks: IntArray) -> None:
-        """Recompute the shrunk mean and covariance (and its inverse) of segments ``ks``."""
+        """Recompute the shrunk mean and covariance (and its inverse) of segments ``ks``.
+
+        The cached arrays are replaced, not edited, so an ``Assessment`` taken before stays as it was.
+        """
         kappa_m, kappa_c = self.config.kappa_mean, self.config.kappa_cov
-        dim_weight = self.dim_weight[ks] * self.scale
         pair_weight = self.pair_weight[ks] * self.scale
+        dim_weight = pair_weight[:, self._diag, self._diag]
         weighted_mean = dim_weight * self.mean[ks] + kappa_m * self.prior_mean[ks]
-        self.eff_mean[ks] = weighted_mean / (dim_weight + kappa_m)
         cov = (pair_weight * self.scatter[ks] + kappa_c * self.prior_cov[ks]) / (pair_weight + kappa_c)
         diag = cov[:, self._diag, self._diag]
         cov[:, self._diag, self._diag] = np.maximum(diag, VARIANCE_FLOOR)
@@ -131,91 +150,91 @@ class SegmentMixture:
         except np.linalg.LinAlgError:
             cov = _positive_definite(cov)
             chol = np.linalg.cholesky(cov)
+        for name in ("eff_mean", "eff_cov", "eff_prec", "eff_logdet", "eff_std"):
+            setattr(self, name, getattr(self, name).copy())
+        self.eff_mean[ks] = weighted_mean / (dim_weight + kappa_m)
         self.eff_cov[ks] = cov
         self.eff_prec[ks] = np.linalg.inv(cov)
         self.eff_logdet[ks] = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         self.eff_std[ks] = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
         self.eff_log_weights = self.log_weights()
+        self._derive()
+
+    def _derive(self) -> None:
+        """Per-segment constants of the score, from the cached parameters."""
+        self._log_prior_density = (self.eff_log_weights - 0.5 * self.eff_logdet).tolist()
         self.version += 1
 
     # -- scoring ---------------------------------------------------------------------------------------------
-    def assess(self, x: FloatArray, observed: BoolArray) -> Assessment:
-        idx = np.flatnonzero(observed)
-        p = idx.size
-        mean = self.eff_mean
-        if p == x.size:
-            # Every field known: the cached inverse covariances apply directly.
-            diff = x[None, :] - mean
-            whitened = np.matmul(self.eff_prec, diff[:, :, None])[:, :, 0]
-            logdet = self.eff_logdet
-            std = self.eff_std
-        else:
-            # Marginalise onto the observed block. Its inverse is the Schur complement of the missing block
-            # in the cached precision, P_oo - P_om P_mm⁻¹ P_mo, and log|Σ_oo| = log|Σ| + log|P_mm|.
-            missing = np.flatnonzero(~observed)
-            prec = self.eff_prec
-            diff = x[idx] - mean[:, idx]
-            p_oo = prec[:, idx[:, None], idx]
-            p_mo = prec[:, missing[:, None], idx]
-            direct = np.matmul(p_oo, diff[:, :, None])[:, :, 0]
-            if missing.size == 1:
-                p_mm = prec[:, missing[0], missing[0]]
-                row = p_mo[:, 0, :]
-                whitened = direct - row * ((row * diff).sum(axis=1) / p_mm)[:, None]
-                logdet = self.eff_logdet + np.log(p_mm)
+    def assess(self, x: FloatArray, observed: tuple[int, ...], missing: tuple[int, ...]) -> Assessment:
+        """Score ``x`` (standardised, any value on the ``missing`` dims) against every segment."""
+        prec = self.eff_prec
+        diff = x - self.eff_mean
+        if missing:
+            diff[:, missing] = 0.0
+        whitened = np.matmul(prec, diff[:, :, None])[:, :, 0]
+        base = self._log_prior_density
+        if missing:
+            # The observed block's precision is the Schur complement of the missing block in the cached
+            # precision, P_oo - P_om P_mm⁻¹ P_mo, and log|Σ_oo| = log|Σ| + log|P_mm|. Since diff is 0 on the
+            # missing dims, P·diff already holds P_oo·diff_o (observed rows) and P_mo·diff_o (missing rows).
+            if len(missing) <= _ELIMINATE_UP_TO:
+                whitened, log_det_mm = _eliminate(prec, whitened, missing)
             else:
-                p_mm = prec[:, missing[:, None], missing]
-                through = np.matmul(p_mo, diff[:, :, None])  # (K, m, 1)
-                solved = np.linalg.solve(p_mm, through)
-                whitened = direct - np.matmul(p_mo.transpose(0, 2, 1), solved)[:, :, 0]
-                logdet = self.eff_logdet + np.linalg.slogdet(p_mm)[1]
-            std = self.eff_std[:, idx]
-        maha = (diff * whitened).sum(axis=1)
+                columns = list(missing)
+                p_m = prec[:, :, columns]  # (K, D, m)
+                p_mm = p_m[:, columns, :]
+                solved = np.linalg.solve(p_mm, whitened[:, columns, None])
+                whitened = whitened - np.matmul(p_m, solved)[:, :, 0]
+                log_det_mm = np.linalg.slogdet(p_mm)[1]
+            base = [b - 0.5 * extra for b, extra in zip(base, log_det_mm.tolist(), strict=True)]
+        maha = ((diff * whitened) @ self._ones).tolist()
         nu = self.config.tail_dof
-        logits = self.eff_log_weights - 0.5 * logdet - 0.5 * (nu + p) * np.log1p(maha / nu)
-        logits -= logits.max()
-        resp = np.exp(logits)
-        resp /= resp.sum()
-        return Assessment(resp, maha, diff, whitened, std, mean, idx)
+        half_dof = 0.5 * (nu + len(observed))
+        logits = [b - half_dof * math.log1p(q / nu) for b, q in zip(base, maha, strict=True)]
+        top = max(logits)
+        weights = [math.exp(value - top) for value in logits]
+        total = math.fsum(weights)
+        resp = [w / total for w in weights]
+        return Assessment(resp, maha, diff, whitened, self.eff_std, observed)
 
     # -- learning --------------------------------------------------------------------------------------------
-    def update(self, x: FloatArray, observed: BoolArray, assessment: Assessment) -> None:
-        p = int(assessment.observed_index.size)
+    def update(self, x: FloatArray, missing: tuple[int, ...], assessment: Assessment) -> None:
+        p = len(assessment.observed_index)
         cutoff = self._cutoffs.get(p)
         if cutoff is None:
             cutoff = self._cutoffs[p] = float(special.chdtri(p, self.config.robust_alpha))
-        robust = np.minimum(1.0, cutoff / np.maximum(assessment.mahalanobis_sq, 1e-12))
-        gain = assessment.responsibilities * robust  # (K,)
         self.scale *= self.config.decay
         self.learned += 1
-        active = np.flatnonzero(gain >= self.config.min_gain)
-        complete = p == x.size
-        m = observed.astype(np.float64)
-        pair = self._all_observed_pair if complete else np.outer(m, m)
-        for k in active.tolist():  # usually a single segment
+        min_gain = self.config.min_gain
+        mask = pair = None
+        if missing:
+            mask = np.ones(x.size)
+            mask[list(missing)] = 0.0
+            pair = np.multiply.outer(mask, mask)
+        scores = zip(assessment.responsibilities, assessment.mahalanobis_sq, strict=True)
+        for k, (resp, maha) in enumerate(scores):
+            gain = resp * min(1.0, cutoff / max(maha, 1e-12))  # Huber-type: far points pull less
+            if gain < min_gain:  # usually all but one segment
+                continue
             # Stored in undecayed units, so only the segments that learn are touched.
-            g = float(gain[k]) / self.scale
+            g = gain / self.scale
             self.count[k] += g
-            dim_weight = self.dim_weight[k]
             pair_weight = self.pair_weight[k]
-            if complete:
-                dim_weight += g
+            if mask is None or pair is None:
                 pair_weight += g
-                g_dim = g / dim_weight
                 g_pair = g / pair_weight
                 delta = x - self.mean[k]
             else:
-                dim_weight += g * m
                 pair_weight += g * pair
                 # Unobserved fields get zero gain (a never-observed weight of 0 gives 0 / tiny).
-                g_dim = g * m / np.maximum(dim_weight, 1e-300)
                 g_pair = g * pair / np.maximum(pair_weight, 1e-300)
-                delta = (x - self.mean[k]) * m
+                delta = (x - self.mean[k]) * mask
             # Exponentially weighted covariance update, C' = (1 - g)(C + g δδᵀ), per feature pair.
             scatter = self.scatter[k]
             scatter += g_pair * np.multiply.outer(delta, delta)
             scatter *= 1.0 - g_pair
-            self.mean[k] += g_dim * delta
+            self.mean[k] += g_pair.diagonal() * delta  # a feature's gain is its (feature, feature) pair's
         if self.scale < _RESCALE_BELOW:
             self._fold_scale()
         if self.learned % self.config.revive_every == 0:
@@ -254,16 +273,13 @@ class SegmentMixture:
                 self.mean[target] = centre + sign * shift
                 self.scatter[target] = split_cov
                 self.count[target] = self.count[j] / 2.0 if target == k else self.count[j]
-                self.dim_weight[target] = self.dim_weight[j] / 2.0 if target == k else self.dim_weight[j]
                 self.pair_weight[target] = self.pair_weight[j] / 2.0 if target == k else self.pair_weight[j]
             self.count[j] /= 2.0
-            self.dim_weight[j] /= 2.0
             self.pair_weight[j] /= 2.0
             self._refresh(np.array([j, k]))
 
     def _fold_scale(self) -> None:
         self.count *= self.scale
-        self.dim_weight *= self.scale
         self.pair_weight *= self.scale
         self.scale = 1.0
         self._refresh(np.arange(self.count.size))
@@ -284,6 +300,7 @@ class SegmentMixture:
     )
 
     def to_state(self) -> dict[str, Any]:
+        # ``dim_weight`` is written for readers of the saved format; it is the diagonal of ``pair_weight``.
         state: dict[str, Any] = {name: getattr(self, name).tolist() for name in self._ARRAYS}
         state["scale"] = self.scale
         state["learned"] = self.learned
@@ -300,11 +317,34 @@ class SegmentMixture:
         scale = float(state["scale"])
         if not (0.0 < scale <= 1.0):
             raise ValueError("state.mixture.scale: malformed")
+        del loaded["dim_weight"]  # derived from pair_weight (this code always kept the two equal)
         for name, value in loaded.items():
             setattr(self, name, value)
         self.scale = scale
         self.learned = int(state["learned"])
-        self.version += 1
+        self._derive()
+
+
+def _eliminate(
+    prec: FloatArray, whitened: FloatArray, missing: tuple[int, ...]
+) -> tuple[FloatArray, FloatArray]:
+    """Eliminate the ``missing`` dims from ``whitened = P·diff`` (diff 0 there), one Schur step each.
+
+    Returns the observed-block precision times diff (full width) and log|P_mm| per segment (the product of
+    the elimination pivots).
+    """
+    columns: list[tuple[FloatArray, FloatArray]] = []
+    pivots: FloatArray | None = None
+    for j in missing:
+        column = prec[:, :, j]
+        for earlier, pivot in columns:  # column j of the precision after the earlier eliminations
+            column = column - earlier * (earlier[:, j] / pivot)[:, None]
+        pivot = column[:, j]
+        whitened = whitened - column * (whitened[:, j] / pivot)[:, None]
+        columns.append((column, pivot))
+        pivots = pivot if pivots is None else pivots * pivot
+    assert pivots is not None
+    return whitened, np.log(pivots)
 
 
 def _positive_definite(cov: FloatArray) -> FloatArray:

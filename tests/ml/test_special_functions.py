@@ -18,6 +18,14 @@ def test_chi_square_survival(k: int, x: float) -> None:
     assert ours.chdtrc(k, x) == pytest.approx(expected, rel=1e-9, abs=1e-300)
 
 
+@settings(max_examples=300, deadline=None)
+@given(k=st.integers(min_value=1, max_value=64), x=st.floats(min_value=0.0, max_value=1400.0))
+def test_chi_square_survival_for_whole_degrees_of_freedom(k: int, x: float) -> None:
+    # The closed form WHACO scores with; far into the tail (x = 1400 is a p-value near 1e-300).
+    expected = float(special.chdtrc(k, x))
+    assert ours.chdtrc_whole(k, x) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
 @pytest.mark.parametrize("k", [1, 2, 5, 10, 14])
 @pytest.mark.parametrize("p", [1e-6, 0.001, 0.05, 0.5, 0.95, 0.999])
 def test_chi_square_inverse(k: int, p: float) -> None:
