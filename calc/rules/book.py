@@ -128,6 +128,25 @@ class UsedExcise:
 
 
 @dataclass(frozen=True, slots=True)
+class ValuationFloor:
+    """The taxable price may not fall below ``share`` x (book value - trade value) (KY used vehicles)."""
+
+    share: Decimal
+    applies_to: str  # "used" or "new"
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class InLieuTax:
+    """A flat tax replacing the rate for old, low-value vehicles (MN $10)."""
+
+    amount: Decimal
+    min_life_year: int  # year of vehicle life from which it applies (model year = first year)
+    value_below: Decimal  # price and resale value must both be under this
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class Mechanics:
     max_tax: Amount | None = None
     minimum_tax: Amount | None = None
@@ -143,6 +162,8 @@ class Mechanics:
     electric_exempt: str | None = None  # the source, when fully electric vehicles are exempt
     electric_rate: RateRule | None = None  # a reduced state rate for zero-emission vehicles (NJ)
     used_excise: UsedExcise | None = None
+    valuation_floor: ValuationFloor | None = None
+    in_lieu_tax: InLieuTax | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +355,18 @@ def _mechanics(items: list[Mapping[str, Any]], where: str) -> Mechanics:
         elif kind == "ok_used_excise":
             found["used_excise"] = UsedExcise(
                 _dec(item["first"], f"{at}.first"), _dec(item["flat"], f"{at}.flat"), source
+            )
+        elif kind == "valuation_floor":
+            applies_to = item.get("applies_to")
+            if applies_to not in {"new", "used"}:
+                raise RuleDataError(f"{at}.applies_to: must be new or used")
+            found[kind] = ValuationFloor(_dec(item["share"], f"{at}.share", rate=True), applies_to, source)
+        elif kind == "in_lieu_tax":
+            found[kind] = InLieuTax(
+                _dec(item["amount"], f"{at}.amount"),
+                int(item["min_life_year"]),
+                _dec(item["value_below"], f"{at}.value_below"),
+                source,
             )
         else:
             raise RuleDataError(f"{at}.kind: unknown mechanic {kind!r}")

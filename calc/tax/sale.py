@@ -14,8 +14,10 @@ from decimal import Decimal
 from calc.model import Product, QuoteRequest, TaxComponent, Taxes
 from calc.money import ZERO, round_cents
 from calc.rules.book import StateRules
+from calc.tax.in_lieu import in_lieu_components
 from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
 from calc.tax.trace import Pct, Trace
+from calc.tax.valuation_floor import apply_valuation_floor
 
 ROUNDING_STEP = "Rounding: each tax line is rounded half-up to the cent; totals are sums of rounded lines"
 ROUNDING_SOURCE = (
@@ -190,7 +192,7 @@ def build_sale_base(request: QuoteRequest, rules: StateRules, trace: Trace) -> S
 
     pre_trade = max(gross, ZERO) + in_base
     credit = trade_in_credit(request, rules, pre_trade, trace)
-    after = pre_trade - credit
+    after = apply_valuation_floor(request, rules, pre_trade - credit, trace)
     return SaleBase(pre_trade, after, credit, in_base, separate)
 
 
@@ -414,6 +416,7 @@ def compute_sale_tax(
             source=floor.source,
         )
         components = [TaxComponent("state", f"{label} minimum", None, base.after_trade, floor.amount)]
+    components = in_lieu_components(request, rules, base.after_trade, components, trace)
     total = sum((c.amount for c in components), ZERO)
 
     trace.step(ROUNDING_STEP, source=ROUNDING_SOURCE)
