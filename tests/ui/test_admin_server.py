@@ -1,0 +1,273 @@
+"""The admin screen signed in to the real sync service: every change goes through its admin API.
+
+A desk is signed in as a real user (password, then TOTP for the administrator) with sync running, as
+the app does it; what the widgets did is read back through the server's own API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.auth.secrets import SecretStore
+from app.auth.session import AuthSession
+from app.config import Settings
+from app.connection import Connection, start_signed_in
+from app.runtime import AppContext
+from app.services.administration import SERVER_NOTE, AdministrationService, Mode, administration_for
+from app.store.database import open_store
+from sync.client.admin_api import AdminApi
+from sync.client.auth_api import AuthApi
+from tests.desktop.conftest import MemoryKeyring
+from tests.server.fixtures import *  # noqa: F403
+from tests.server.fixtures import SignedIn, TenantHandle
+from ui.pages.admin import AdminPage
+
+
+@pytest.fixture
+def sign_in_desk(live_server: Any, tmp_path: Path) -> Iterator[Callable[[SignedIn], AppContext]]:
+    """A running app signed in to the live service as ``user`` (its own store and sync engine)."""
+    opened: list[AppContext] = []
+
+    def open_as(user: SignedIn) -> AppContext:
+        store = open_store(tmp_path / f"desk-{len(opened)}.sqlite3", f"desk-admin-{len(opened)}")
+        http = httpx.Client(base_url=live_server.url, timeout=10)
+        auth = AuthSession(
+            AuthApi(http), SecretStore(trusted_backend=MemoryKeyring()), store, store.device_id
+        )
+        step = auth.login(user.email, user.password)
+        if step.status == "mfa_required":
+            step = auth.verify(step, "totp", user.totp_code())
+        assert step.status == "ok" and auth.user is not None
+        ctx = start_signed_in(Settings(server_url=live_server.url), store, Connection(http, auth), auth.user)
+        opened.append(ctx)
+        return ctx
+
+    yield open_as
+    for ctx in opened:
+        ctx.close()
+
+
+def _page(qtbot: QtBot, ctx: AppContext) -> AdminPage:
+    page = AdminPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    return page
+
+
+def _server_users(tenant: TenantHandle) -> dict[str, dict[str, Any]]:
+    answer = tenant.api.get("/admin/users", headers=tenant.admin.headers)
+    assert answer.status_code == 200, answer.text
+    return {u["email"]: u for u in answer.json()}
+
+
+def _server_settings(tenant: TenantHandle) -> dict[str, Any]:
+    answer = tenant.api.get("/admin/settings", headers=tenant.admin.headers)
+    assert answer.status_code == 200, answer.text
+    settings: dict[str, Any] = answer.json()["settings"]
+    return settings
+
+
+def test_an_admin_invites_a_user_changes_their_role_and_deactivates_them(
+    qtbot: QtBot, make_tenant: Any, mailbox: Any, sign_in_desk: Callable[[SignedIn], AppContext]
+) -> None:
+    tenant = make_tenant()
+    ctx = sign_in_desk(tenant.admin)
+    page = _page(qtbot, ctx)
+    users = page.users
+    assert users is not None and users.note.text() == SERVER_NOTE
+    assert users.invite_button.text().replace("&", "") == "Invite user"
+    assert [u.email for u in users.rows] == [tenant.admin.email]
+    sent_before = mailbox.count()
+
+    qtbot.keyClicks(users.email.edit, "Jo.Porter@Example.test")
+    qtbot.keyClicks(users.name.edit, "Jo Porter")
+    users.new_role.setCurrentText("bdc")
+    qtbot.mouseClick(users.invite_button, Qt.MouseButton.LeftButton)
+    assert "invitation was e-mailed" in users.message.text(), users.message.text()
+    on_server = _server_users(tenant)["jo.porter@example.test"]
+    assert on_server["roles"] == ["bdc"] and on_server["active"] and on_server["display_name"] == "Jo Porter"
+    invitation = mailbox.wait_for("jo.porter@example.test", subject="invited", after=sent_before)
+    assert "Accept invitation" in mailbox.body(invitation)
+    assert users.current() is not None and users.current().email == "jo.porter@example.test"  # type: ignore[union-attr]
+
+    users.user_role.setCurrentText("salesperson")
+    qtbot.mouseClick(users.change_role_button, Qt.MouseButton.LeftButton)
+    assert _server_users(tenant)["jo.porter@example.test"]["roles"] == ["salesperson"]
+    assert "now salesperson" in users.message.text()
+    qtbot.mouseClick(users.active_button, Qt.MouseButton.LeftButton)
+    assert _server_users(tenant)["jo.porter@example.test"]["active"] is False
+    assert users.active_button.text().replace("&", "") == "Reactivate"
+
+    audit = tenant.api.get(
+        "/admin/audit", params={"entity_id": on_server["id"]}, headers=tenant.admin.headers
+    ).json()["events"]
+    assert {"user.update", "user.deactivate"} <= {e["action"] for e in audit}
+    assert all(e["actor_id"] == str(tenant.admin.user_id) for e in audit if e["action"].startswith("user."))
+
+
+def test_an_invalid_email_is_shown_inline_and_nothing_is_sent(
+    qtbot: QtBot, make_tenant: Any, mailbox: Any, sign_in_desk: Callable[[SignedIn], AppContext]
+) -> None:
+    tenant = make_tenant()
+    page = _page(qtbot, sign_in_desk(tenant.admin))
+    users = page.users
+    assert users is not None
+    sent_before, known_before = mailbox.count(), _server_users(tenant)
+    qtbot.keyClicks(users.email.edit, "jo.porter-at-example")
+    qtbot.keyClicks(users.name.edit, "Jo Porter")
+    qtbot.mouseClick(users.invite_button, Qt.MouseButton.LeftButton)
+    assert users.email.error.isVisible() and "not an email address" in users.email.error.text()
+    assert users.name.error.isHidden()
+    assert users.email.edit.text() == "jo.porter-at-example"  # kept for correcting
+    assert _server_users(tenant) == known_before and mailbox.count() == sent_before
+    # A name left out is named too.
+    users.email.edit.clear()
+    users.name.edit.clear()
+    qtbot.keyClicks(users.email.edit, "jo@example.test")
+    qtbot.mouseClick(users.invite_button, Qt.MouseButton.LeftButton)
+    assert users.name.error.isVisible() and users.email.error.isHidden()
+    assert _server_users(tenant) == known_before
+
+
+def test_a_custom_role_is_created_and_its_permissions_changed_on_the_server(
+    qtbot: QtBot, make_tenant: Any, sign_in_desk: Callable[[SignedIn], AppContext]
+) -> None:
+    tenant = make_tenant()
+    page = _page(qtbot, sign_in_desk(tenant.admin))
+    roles = page.roles
+    assert roles is not None
+    page.tabs.setCurrentWidget(roles)
+    roles.select("bdc")
+    qtbot.keyClicks(roles.new_name.edit, "lot_porter")
+    qtbot.mouseClick(roles.create_button, Qt.MouseButton.LeftButton)
+    assert "created" in roles.message.text(), roles.message.text()
+    roles.set_granted("inventory.edit", True)
+    roles.set_granted("customers.edit", False)
+    qtbot.mouseClick(roles.save_button, Qt.MouseButton.LeftButton)
+    found = tenant.api.get("/admin/roles", headers=tenant.admin.headers).json()
+    porter = next(r for r in found if r["name"] == "lot_porter")
+    bdc = next(r for r in found if r["name"] == "bdc")
+    assert set(porter["permissions"]) == (set(bdc["permissions"]) - {"customers.edit"}) | {"inventory.edit"}
+    # Creating it again is refused by name, under the name field.
+    qtbot.keyClicks(roles.new_name.edit, "lot_porter")
+    qtbot.mouseClick(roles.create_button, Qt.MouseButton.LeftButton)
+    assert roles.new_name.error.isVisible() and "already exists" in roles.new_name.error.text()
+
+
+def test_published_settings_reach_the_server_after_confirmation(
+    qtbot: QtBot, make_tenant: Any, sign_in_desk: Callable[[SignedIn], AppContext]
+) -> None:
+    tenant = make_tenant()
+    # Detail the editor cannot show (a state/county split with a source) must survive a publish.
+    profile = tenant.api.get("/admin/settings", headers=tenant.admin.headers).json()
+    profile["settings"]["tax_overrides"] = [
+        {
+            "state": "TX",
+            "county": "TRAVIS",
+            "source": "comptroller 2026",
+            "rates": [{"level": "state", "rate": "0.0625"}, {"level": "county", "rate": "0.02"}],
+        }
+    ]
+    assert tenant.api.put("/admin/settings", json=profile, headers=tenant.admin.headers).status_code == 200
+    page = _page(qtbot, sign_in_desk(tenant.admin))
+    tab = page.settings
+    assert tab is not None and tab.editable
+    page.tabs.setCurrentWidget(tab)
+    assert ("tax_rate.TX/TRAVIS", "0.0825") in tab.pairs()
+    tab.set_value("doc_fee", "249")
+    tab.set_value("fee.title/TX", "33")
+    tab.set_value("fee.smog", "12.50")
+    tab.set_value("tax_rate.OK/TULSA", "0.0852")
+
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.confirm.isVisible() and _server_settings(tenant)["doc_fee"] is None  # asked, not sent
+    qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    assert not tab.confirm.isVisible() and tab.message.text() == "Not published."
+    assert _server_settings(tenant).get("doc_fee") is None
+
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.confirm_button, Qt.MouseButton.LeftButton)
+    assert tab.message.text().startswith("Published"), tab.message.text()
+    stored = _server_settings(tenant)
+    assert stored["doc_fee"] == "249.00"
+    assert {(f["code"], f["amount"], f.get("state"), f.get("name")) for f in stored["fee_overrides"]} == {
+        ("title", "33.00", "TX", None),
+        ("other", "12.50", None, "smog"),
+    }
+    travis = next(o for o in stored["tax_overrides"] if o.get("county") == "TRAVIS")
+    assert travis["source"] == "comptroller 2026" and len(travis["rates"]) == 2
+    tulsa = next(o for o in stored["tax_overrides"] if o.get("county") == "TULSA")
+    assert tulsa["state"] == "OK"
+    assert [(r["level"], r["rate"]) for r in tulsa["rates"]] == [("county", "0.0852")]
+    assert ("doc_fee", "249.00") in tab.pairs()  # the screen shows what the server now holds
+
+
+def test_a_bad_setting_is_marked_and_nothing_is_published(
+    qtbot: QtBot, make_tenant: Any, sign_in_desk: Callable[[SignedIn], AppContext]
+) -> None:
+    tenant = make_tenant()
+    page = _page(qtbot, sign_in_desk(tenant.admin))
+    tab = page.settings
+    assert tab is not None
+    page.tabs.setCurrentWidget(tab)
+    before = _server_settings(tenant)
+    tab.set_value("doc_fee", "199")
+    tab.set_value("tax_rate.TX", "8.25")  # a percentage where a fraction belongs
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert (
+        tab.error.isVisible() and tab.error.text().startswith("tax_rate.TX:") and "0.0825" in tab.error.text()
+    )
+    assert not tab.confirm.isVisible()
+    assert [tab.table.item(r, 0).text() for r in tab.error_rows()] == ["tax_rate.TX"]  # type: ignore[union-attr]
+    tab.set_value("tax_rate.TX", "0.0825")
+    tab.set_value("default_apr", "0.0699")  # a desk-only setting the server has no field for
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.error.text().startswith("default_apr:") and "server has no such setting" in tab.error.text()
+    assert _server_settings(tenant) == before
+
+
+def test_a_salesperson_sees_no_admin_controls_and_the_service_refuses(
+    qtbot: QtBot, make_tenant: Any, sign_in_desk: Callable[[SignedIn], AppContext]
+) -> None:
+    tenant = make_tenant()
+    seller = tenant.create_user(["salesperson"])
+    ctx = sign_in_desk(seller)
+    page = _page(qtbot, ctx)
+    assert page.tabs.count() == 0 and page.users is None and page.roles is None and page.settings is None
+    service = administration_for(ctx)
+    assert service.mode is Mode.SERVER
+    with pytest.raises(PermissionError):
+        service.invite("x@example.test", "X", ["bdc"])
+    assert "x@example.test" not in _server_users(tenant)
+
+
+def test_with_the_server_out_of_reach_the_screen_is_read_only_and_says_why(
+    qtbot: QtBot, make_tenant: Any, sign_in_desk: Callable[[SignedIn], AppContext]
+) -> None:
+    tenant = make_tenant()
+    ctx = sign_in_desk(tenant.admin)
+    assert ctx.connection is not None
+    dead = httpx.Client(base_url="http://127.0.0.1:9", timeout=0.5)
+    service = AdministrationService(
+        ctx.store, ctx.principal, AdminApi(dead, ctx.connection.auth.token_source()), local=False
+    )
+    page = AdminPage(ctx, service)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    assert page.users is not None and page.settings is not None
+    assert "cannot be reached" in page.users.note.text() and "Sign in to the dealership server" in (
+        page.users.note.text()
+    )
+    assert page.users.new_user.isHidden() and page.settings.buttons.isHidden()
+    with pytest.raises(Exception, match="cannot be reached"):
+        service.invite("x@example.test", "X", ["bdc"])
+    dead.close()
