@@ -94,7 +94,11 @@ class ConversationHistory:
             rows = session.scalars(
                 select(AssistantMessage)
                 .join(AssistantConversation, AssistantConversation.id == AssistantMessage.conversation_id)
-                .where(AssistantMessage.conversation_id == conversation_id, self._mine())
+                .where(
+                    AssistantMessage.conversation_id == conversation_id,
+                    AssistantMessage.user_id == self.principal.user_id,
+                    self._mine(),
+                )
                 .order_by(AssistantMessage.sent_at.desc(), AssistantMessage.id.desc())
                 .limit(limit)
             ).all()
