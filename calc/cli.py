@@ -8,19 +8,37 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, TextIO
 
+import orjson
+
+from calc import quote_deal
 from calc.errors import CalcInputError
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
+# JSON numbers with a fraction or exponent must become exact Decimals, which only the standard decoder
+# can do (``parse_float``); orjson (twice as fast) would make them floats. A number token follows a
+# ':', '[' or ',' - the pattern may also match inside a string, which only costs the slower decoder.
+_FRACTIONAL_NUMBER = re.compile(r"[:\[,]\s*-?\d+[.eE]")
+_EXACT_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
+def decode_line(document: str) -> Any:
+    """One JSON document, numbers with fractions as ``Decimal``; raises ``json.JSONDecodeError``."""
+    if _FRACTIONAL_NUMBER.search(document) is None:
+        try:
+            return orjson.loads(document)
+        except orjson.JSONDecodeError:
+            pass  # the standard decoder says what is wrong (and takes NaN, big integers... as before)
+    return _EXACT_DECODER.decode(document)
+
 
 def _quote_line(obj: dict[str, Any]) -> dict[str, Any]:
-    from calc import quote_deal
-
     return quote_deal(obj)
 
 
@@ -52,9 +70,11 @@ def _documents(text: str) -> Iterator[str]:
 def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
     failed = False
     write = out.write
+    dumps = orjson.dumps
+    newline = orjson.OPT_APPEND_NEWLINE
     for document in documents:
         try:
-            obj = json.loads(document, parse_float=Decimal)
+            obj = decode_line(document)
             if not isinstance(obj, dict):
                 raise CalcInputError("deal", "each line must be a JSON object")
             result = handler(obj)
@@ -70,8 +90,7 @@ def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
             # A defect must not sink the rest of the batch; the line says what happened.
             failed = True
             result = {"error": {"field": "internal", "message": f"{type(error).__name__}: {error}"}}
-        write(json.dumps(result, default=str))
-        write("\n")
+        write(dumps(result, default=str, option=newline).decode())
     return 2 if failed else 0
 
 

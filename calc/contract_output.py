@@ -8,9 +8,19 @@ from typing import Any
 from calc.model import QuoteResult, TaxComponent
 from calc.money import format_money
 
+_RATE_TEXT: dict[Decimal, str] = {}
+
 
 def _rate(rate: Decimal | None) -> str | None:
-    return None if rate is None else f"{rate.normalize():f}"
+    """``0.0725`` as written in the contract; the few distinct rates in use are formatted once each."""
+    if rate is None:
+        return None
+    text = _RATE_TEXT.get(rate)
+    if text is None:
+        text = f"{rate.normalize():f}"
+        if len(_RATE_TEXT) < 4096:
+            _RATE_TEXT[rate] = text
+    return text
 
 
 def _component(c: TaxComponent) -> dict[str, Any]:

@@ -446,4 +446,3 @@ def four_square(request: QuoteRequest, terms: Sequence[int] = DEFAULT_TERMS[1:5]
         fees=cash.fees.total,
         amount_financed=amount,
     )
-

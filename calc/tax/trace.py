@@ -20,8 +20,11 @@ class Pct:
     def __init__(self, rate: Decimal) -> None:
         self.rate = rate
 
-    def __format__(self, spec: str) -> str:
+    def __str__(self) -> str:
         return f"{(self.rate * 100).normalize():f}%"
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
 
 
 class Trace:
