@@ -50,8 +50,13 @@ def number(
         if required:
             raise FieldError(field, "is required")
         return None
-    if type(value) is float:  # the common case, checked without the ABC machinery
+    if type(value) is float:  # the common cases, checked without the ABC machinery
         result = value
+    elif type(value) is int:  # not a bool: its type is bool
+        try:
+            result = float(value)
+        except OverflowError:
+            raise FieldError(field, "is too large to be a real value") from None
     elif _is_bool(value):
         raise FieldError(field, f"must be a number, not a boolean ({value!r})")
     elif isinstance(value, Decimal):

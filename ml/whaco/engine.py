@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -68,6 +69,10 @@ class Reason(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {**self._asdict(), "text": self.text}
+
+
+# Builds a Reason from a ready tuple without the Python-level NamedTuple constructor (a dozen per customer).
+_reason = partial(tuple.__new__, Reason)
 
 
 @dataclass(frozen=True)
@@ -289,15 +294,14 @@ def _reasons(
     encoded: features.Encoded, assessment: Assessment, k: int, typical: list[float]
 ) -> tuple[Reason, ...]:
     segment = segments.SEGMENTS[k].name
-    diff = assessment.diff[k].tolist()
-    whitened = assessment.whitened[k].tolist()
-    std = assessment.std[k].tolist()
+    diff = assessment.diff[k]
+    contribution = (diff * assessment.whitened[k]).tolist()
+    z = (diff / assessment.std[k]).tolist()
     raw = encoded.raw
-    rows = [(i, diff[i] * whitened[i]) for i in encoded.observed_index]
-    rows.sort(key=lambda row: -abs(row[1]))  # largest share first; stable, so ties keep feature order
+    weight = [-abs(value) for value in contribution]
+    order = sorted(encoded.observed_index, key=weight.__getitem__)  # largest first; ties keep field order
     return tuple(
-        Reason(NAMES[i], raw[i], typical[i], diff[i] / std[i], contribution, segment)
-        for i, contribution in rows
+        _reason((NAMES[i], raw[i], typical[i], z[i], contribution[i], segment)) for i in order
     )
 
 
