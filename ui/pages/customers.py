@@ -34,6 +34,7 @@ from app.services.customer_history import CustomerHistoryService
 from app.services.customers import CustomerService
 from app.store.models import Activity, Customer, Deal
 from ui.pages.desk import Field, named
+from ui.pages.keyboard import chain, open_with_enter, save_shortcut, search_leads_to
 from ui.table_model import Column, RowsTableModel
 
 # (field, label) in the order the profile shows them.
@@ -185,6 +186,32 @@ class CustomersPage(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.state_filter.currentIndexChanged.connect(self.refresh)
         self._set_profile_enabled(False)
+        # Keyboard: search, Down/Enter into the list, Enter opens the profile, Ctrl+S saves it.
+        search_leads_to(self.search, self.table, self._search_now)
+        open_with_enter(self.table, self._open_row)
+        if self.can_edit:
+            save_shortcut(self, self.save)
+        chain(
+            self.search,
+            self.state_filter,
+            self.table,
+            *(f.edit for f in self.fields.values()),
+            self.new_button,
+            self.save_button,
+            self.history,
+        )
+
+    def _search_now(self) -> None:
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.refresh()
+
+    def _open_row(self, row: int) -> None:
+        customer = self.model.row(row)
+        if self.current is None or customer.id != self.current.id:
+            self.show_customer(customer)
+        self.fields["first_name"].edit.setFocus(Qt.FocusReason.TabFocusReason)
+        self.fields["first_name"].edit.selectAll()
 
     # --- list -----------------------------------------------------------------------------------
 
