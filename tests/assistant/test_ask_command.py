@@ -72,8 +72,18 @@ def test_ask_without_a_provider_says_so_and_sends_nothing(tmp_path: Path) -> Non
     assert out["error"]["kind"] == "not_configured" and out["tool_calls"] == []
 
 
-def test_ask_without_demo_explains_what_to_do(server: FakeProvider, tmp_path: Path) -> None:
-    done = _run(["ask", "Hello?"], tmp_path, AUTOLYTIQ_AI_BASE_URL=server.url)
+def test_ask_without_demo_on_a_device_no_one_signed_in_to_says_to_sign_in(
+    server: FakeProvider, tmp_path: Path
+) -> None:
+    done = _run(
+        ["ask", "Hello?"],
+        tmp_path,
+        AUTOLYTIQ_AI_BASE_URL=server.url,
+        AUTOLYTIQ_SERVER_URL="http://127.0.0.1:9",
+    )
     assert done.returncode == 2
-    assert "--demo" in json.loads(done.stdout)["error"]["message"]
+    error = json.loads(done.stdout)["error"]
+    assert error["kind"] == "not_signed_in"
+    assert "sign in" in error["message"] and "--demo" in error["message"]
+    assert "sign in" in done.stderr and "Traceback" not in done.stderr
     assert server.requests == []

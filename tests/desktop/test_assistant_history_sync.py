@@ -4,23 +4,21 @@ into the synced tables when the store is upgraded, and syncs too."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from app.assistant.ledger import Limits
 from app.assistant.provider import ProviderConfig
 from app.assistant.service import AssistantService
 from app.ids import new_id
-from app.store.migrate import alembic_config
 from app.store.models import AssistantConversation, AssistantMessage, OutboxOp
 from tests.assistant.fake_provider import FakeProvider, Reply
+from tests.assistant.old_history import make_old_store
 from tests.desktop.conftest import MemoryKeyring
 from tests.desktop.desktops import Desktop, make_desktop
 from tests.server.fixtures import Desktop as WireDesktop
@@ -178,64 +176,6 @@ def test_the_server_refuses_a_chat_written_in_someone_elses_name(
 
 # --- local history from before the store kept it in synced tables ---------------------------------
 
-OLD_TABLE = """
-CREATE TABLE assistant_message (
-    id VARCHAR(36) NOT NULL PRIMARY KEY,
-    tenant_id VARCHAR(36) NOT NULL,
-    user_id VARCHAR(36) NOT NULL,
-    conversation_id VARCHAR(36) NOT NULL,
-    role VARCHAR(10) NOT NULL,
-    content TEXT NOT NULL,
-    tool_calls JSON NOT NULL,
-    sources JSON NOT NULL,
-    created_at VARCHAR(40) NOT NULL
-)
-"""
-
-
-def make_old_store(path: Path, tenant_id: str, user_id: str, conversation_id: str) -> list[dict[str, Any]]:
-    """A store at revision 0001 with history in the assistant's old, unsynced table."""
-    engine = create_engine(f"sqlite+pysqlite:///{path}")
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-        connection.execute(text(OLD_TABLE))
-        lines = [
-            {
-                "id": new_id(),
-                "tenant_id": tenant_id,
-                "user_id": user_id,
-                "conversation_id": conversation_id,
-                "role": role,
-                "content": content,
-                "tool_calls": json.dumps(calls),
-                "sources": json.dumps(sources),
-                "created_at": f"2026-11-20T15:0{n}:00.000000+00:00",
-            }
-            for n, (role, content, calls, sources) in enumerate(
-                [
-                    ("user", "Payment on stock A12 at 72 months?", [], []),
-                    (
-                        "assistant",
-                        "It is $512.34 a month.",
-                        [{"name": "quote_deal", "arguments": {"term": 72}, "result": {"payment": "512.34"}}],
-                        [{"id": "desking.md#payments", "title": "Payments"}],
-                    ),
-                ]
-            )
-        ]
-        for line in lines:
-            connection.execute(
-                text(
-                    "INSERT INTO assistant_message VALUES (:id, :tenant_id, :user_id, :conversation_id, "
-                    ":role, :content, :tool_calls, :sources, :created_at)"
-                ),
-                line,
-            )
-    engine.dispose()
-    return lines
-
 
 def test_history_kept_before_the_upgrade_reaches_the_users_other_desktop(
     live_server: Any, make_tenant: Any, tmp_path: Path, model: FakeProvider
@@ -244,7 +184,7 @@ def test_history_kept_before_the_upgrade_reaches_the_users_other_desktop(
     seller = tenant.create_user(["salesperson"])
     device = f"old-{uuid4().hex[:8]}"
     conversation = new_id()
-    make_old_store(tmp_path / f"{device}.sqlite3", str(tenant.id), str(seller.user_id), conversation)
+    make_old_store(tmp_path / f"{device}.sqlite3", (str(tenant.id), str(seller.user_id), conversation))
     old = make_desktop(live_server.url, tmp_path, device, seller.email, seller.password, MemoryKeyring())
     with old.store.session(old.actor) as session:
         assert session.scalar(select(func.count()).select_from(OutboxOp)) == 3  # queued by the upgrade
