@@ -83,7 +83,7 @@ def test_approximate_defaults_say_what_they_leave_out() -> None:
         ("FL", 2600, "247.50"),  # $225 initial registration + $22.50 for 2,500-3,499 lb
         ("HI", 3000, "97.50"),  # $45 + 1.75 cents x 3,000 lb
         ("HI", 5000, "145.00"),  # $45 + 2.00 cents x 5,000 lb
-        ("VA", 4001, "45.75"),  # over 4,000 lb
+        ("VA", 4001, "35.75"),  # over 4,000 lb
     ],
 )
 def test_registration_by_weight(state: str, weight: int, expected: str) -> None:
@@ -150,11 +150,11 @@ def test_colorado_specific_ownership_tax_by_year_of_service() -> None:
 
 
 def test_california_value_fees() -> None:
-    # $69 registration + $32 CHP + 0.65% VLF of $30,000 ($195) + $100 TIF ($25,000-$34,999 band).
-    assert _fees(quote_deal(_deal("CA")))["registration"] == "396.00"
+    # $74 registration + $32 CHP + 0.65% VLF of $30,000 ($195) + $100 TIF ($25,000-$34,999 band).
+    assert _fees(quote_deal(_deal("CA")))["registration"] == "401.00"
     # $60,000: VLF $390 and the top TIF band $175.
     expensive = quote_deal(_deal("CA", price="60000.00", msrp="62000"))
-    assert _fees(expensive)["registration"] == "666.00"
+    assert _fees(expensive)["registration"] == "671.00"
 
 
 def test_value_fee_uses_the_price_when_no_msrp_is_given_and_says_so() -> None:
