@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -21,21 +20,9 @@ from calc.errors import CalcInputError
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
-# JSON numbers with a fraction or exponent must become exact Decimals, which only the standard decoder
-# can do (``parse_float``); orjson (twice as fast) would make them floats. A number token follows a
-# ':', '[' or ',' - the pattern may also match inside a string, which only costs the slower decoder.
-_FRACTIONAL_NUMBER = re.compile(r"[:\[,]\s*-?\d+[.eE]")
+# Numbers with a fraction or exponent become exact Decimals (``parse_float``); built once, not per line.
 _EXACT_DECODER = json.JSONDecoder(parse_float=Decimal)
-
-
-def decode_line(document: str) -> Any:
-    """One JSON document, numbers with fractions as ``Decimal``; raises ``json.JSONDecodeError``."""
-    if _FRACTIONAL_NUMBER.search(document) is None:
-        try:
-            return orjson.loads(document)
-        except orjson.JSONDecodeError:
-            pass  # the standard decoder says what is wrong (and takes NaN, big integers... as before)
-    return _EXACT_DECODER.decode(document)
+decode_line = _EXACT_DECODER.decode
 
 
 def _quote_line(obj: dict[str, Any]) -> dict[str, Any]:

@@ -18,27 +18,42 @@ ONE = Decimal("1")
 
 def parse_decimal(value: object, field: str) -> Decimal:
     """Exact Decimal from a string, int or Decimal (floats go through ``repr`` so 0.1 stays 0.1)."""
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        try:
+            result = Decimal(value)  # type: ignore[arg-type]  # plain "1234.50" needs no cleaning
+        except InvalidOperation:
+            result = _cleaned(value, field)  # type: ignore[arg-type]
+    elif kind is Decimal:
+        result = value  # type: ignore[assignment]
+    elif kind is int:
+        result = Decimal(value)  # type: ignore[arg-type]
+    elif isinstance(value, bool):
         raise CalcInputError(field, "must be a number, not a boolean")
-    if isinstance(value, Decimal):
+    elif isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").lstrip("$")
-        if not text:
-            raise CalcInputError(field, "is empty")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise CalcInputError(field, f"is not a number: {value!r}") from None
+        result = _cleaned(value, field)
     else:
         raise CalcInputError(field, f"must be a number, got {type(value).__name__}")
     if not result.is_finite():
         raise CalcInputError(field, "must be a finite number")
     return result
+
+
+def _cleaned(value: str, field: str) -> Decimal:
+    """A number typed the way people write money: ``" $1,234.50 "``."""
+    text = value.strip().replace(",", "").lstrip("$")
+    if not text:
+        raise CalcInputError(field, "is empty")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise CalcInputError(field, f"is not a number: {value!r}") from None
 
 
 def parse_money(value: object, field: str, *, allow_negative: bool = False) -> Decimal:

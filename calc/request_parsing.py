@@ -100,6 +100,10 @@ def _choice(value: object, field: str, options: tuple[_T, ...]) -> _T:
 
 
 def _int(value: object, field: str, *, low: int, high: int) -> int:
+    if type(value) is int:  # the usual JSON integer: no Decimal round trip
+        if not low <= value <= high:
+            raise CalcInputError(field, f"must be between {low} and {high}")
+        return value
     if isinstance(value, bool):
         raise CalcInputError(field, "must be a whole number")
     number = parse_decimal(value, field)
@@ -149,15 +153,24 @@ def _opt_money(data: Mapping[str, Any], key: str, field: str) -> Decimal | None:
     return None if value is None else parse_money(value, field)
 
 
+_DATES: dict[str, date] = {}  # a batch's deals share a few delivery dates: parse each text once
+
+
 def _date(value: object, field: str) -> date:
     if value is None:
         return date.today()
     if not isinstance(value, str):
         raise CalcInputError(field, "must be a date YYYY-MM-DD")
+    parsed = _DATES.get(value)
+    if parsed is not None:
+        return parsed
     try:
-        return date.fromisoformat(value.strip())
+        parsed = date.fromisoformat(value.strip())
     except ValueError:
         raise CalcInputError(field, "must be a date YYYY-MM-DD") from None
+    if len(_DATES) < 4096:
+        _DATES[value] = parsed
+    return parsed
 
 
 def _customer(value: object) -> Customer:

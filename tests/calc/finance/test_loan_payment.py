@@ -100,6 +100,9 @@ def test_disclosed_apr_equals_the_appendix_j_apr_of_the_dated_schedule(days: int
         PaymentStream(terms.final_payment, 1, add_months(first, 47), None),
     ]
     dated = reg_z_apr(Decimal("18500"), advanced, streams)
-    assert abs(dated.apr - terms.apr) < Decimal("1e-20")
+    # The quote's APR is solved in binary floating point (calc.finance.solver), the apr command's in
+    # 38-digit Decimal: they agree to about 1e-16, ten orders below the 1/100 point disclosed.
+    assert abs(dated.apr - terms.apr) < Decimal("1e-13")
+    assert round(dated.apr * 100, 6) == round(terms.apr * 100, 6)
     # And the disclosed rate is the note rate up to cent rounding, far inside the ⅛-point tolerance.
     assert abs(terms.apr - Decimal("0.0825")) < Decimal("0.00005")
