@@ -289,3 +289,19 @@ def test_fee_table_is_compiled_once() -> None:
     request = parse_quote_request(_deal("CA"))
     first = quote(request).fees
     assert quote(replace(request)).fees == first
+
+
+@pytest.mark.parametrize(
+    ("as_of", "weight", "expected"),
+    [
+        ("2024-06-30", 4000, "93.50"),  # $187 for two years before the 2024 change
+        ("2024-07-01", 3400, "70.50"),  # Transportation 13-912(b)(1)(i)
+        ("2025-07-01", 3600, "85.50"),  # (b)(2)(ii)
+        ("2026-06-30", 4000, "126.50"),  # (b)(3)(ii)
+        ("2026-07-01", 4000, "151.50"),  # (b)(3)(iii)
+    ],
+)
+def test_maryland_registration_by_weight_follows_the_statutes_dates(
+    as_of: str, weight: int, expected: str
+) -> None:
+    assert _fees(quote_deal(_deal("MD", as_of=as_of, weight_lbs=weight)))["registration"] == expected
