@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.policy import PermissionDeniedError
 from app.runtime import AppContext
 from app.services.dashboard import Dashboard, DashboardService
+from ui.pages.keyboard import chain, search_leads_to
 
 BAR_BRUSH = (52, 120, 200)
 GROSS_BRUSH = (46, 160, 90)
@@ -66,8 +67,12 @@ class BarChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no type 
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.setMinimumHeight(180)
-        self.setMaximumHeight(260)
+        # In text lines, not pixels: the chart keeps its proportion to the labels at any DPI or font size.
+        line = self.fontMetrics().lineSpacing()
+        self.setMinimumHeight(10 * line)
+        self.setMaximumHeight(15 * line)
+        # Read-only pictures (the tables below hold the figures): Tab passes over them.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.values: list[tuple[str, float]] = []
 
     def show_bars(self, values: Sequence[tuple[str, float]]) -> None:
@@ -153,6 +158,8 @@ class DashboardPage(QWidget):
         charts.setRowStretch(1, 1)
         charts.setRowStretch(2, 1)
         layout.addLayout(charts, 1)
+        search_leads_to(self.search, self.gross_table)
+        chain(self.search, self.gross_table, self.aging_table, self.routing_table)
 
     @staticmethod
     def _group(title: str, widget: QWidget) -> QGroupBox:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from app.errors import AppError
@@ -45,6 +45,11 @@ class ApprovalsQueue(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.message)
         self._enable()
+
+    def focus_actions(self) -> None:
+        """Enter on a deal: go to Approve (or, if it cannot be approved, to the reason to send it back)."""
+        target = self.approve_button if self.approve_button.isEnabled() else self.reason.edit
+        target.setFocus(Qt.FocusReason.TabFocusReason)
 
     def refresh(self, text: str = "") -> int:
         rows = self.pipeline.rows(status=DealStatus.SUBMITTED, text=text)

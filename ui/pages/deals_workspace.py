@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -36,6 +37,7 @@ from ui.pages.conflict_review import ConflictReview
 from ui.pages.deal_approvals import ApprovalsQueue
 from ui.pages.deal_views import KeyedTable, deal_summary_html, move_with_reason
 from ui.pages.desk import Field, named
+from ui.pages.keyboard import chain, open_with_enter, search_leads_to
 
 STATUS_ORDER: tuple[DealStatus | None, ...] = (None, *DealStatus)
 
@@ -76,6 +78,39 @@ class DealsWorkspace(QWidget):
         layout.addWidget(QLabel("<h2>Deals</h2>"))
         layout.addWidget(self.search)
         layout.addWidget(self.tabs)
+        # Keyboard: Down/Enter from the search into the shown tab's list; Enter on a deal moves to
+        # what can be done with it (its detail on the pipeline, Approve in the queue).
+        search_leads_to(self.search, self._shown_list, self._search_now)
+        open_with_enter(self.table, lambda _row: self.detail.setFocus(Qt.FocusReason.TabFocusReason))
+        chain(
+            self.search,
+            self.tabs,
+            self.status_tabs,
+            self.table,
+            self.detail,
+            self.close_button,
+            self.lost_reason.edit,
+            self.lost_button,
+            self.order_button,
+            self.worksheet_button,
+            self.print_button,
+        )
+        if self.approvals is not None:
+            approvals = self.approvals
+            open_with_enter(approvals.table, lambda _row: approvals.focus_actions())
+
+    def _shown_list(self) -> QAbstractItemView:
+        current = self.tabs.currentWidget()
+        if self.approvals is not None and current is self.approvals:
+            return self.approvals.table
+        if self.conflicts is not None and current is self.conflicts:
+            return self.conflicts.table
+        return self.table
+
+    def _search_now(self) -> None:
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.refresh()
 
     # --- layout -----------------------------------------------------------------------------------
 
@@ -97,9 +132,9 @@ class DealsWorkspace(QWidget):
         self.lost_reason.edit.setPlaceholderText("Why the deal was lost (required)")
         self.lost_button = named(QPushButton("Mark l&ost"), "mark-lost")
         self.lost_button.clicked.connect(self.mark_lost)
-        self.order_button = named(QPushButton("Buyer's order PDF…"), "export-buyers-order")
+        self.order_button = named(QPushButton("&Buyer's order PDF…"), "export-buyers-order")
         self.order_button.clicked.connect(lambda: self._export_clicked(DocumentKind.BUYERS_ORDER))
-        self.worksheet_button = named(QPushButton("Worksheet PDF…"), "export-worksheet")
+        self.worksheet_button = named(QPushButton("&Worksheet PDF…"), "export-worksheet")
         self.worksheet_button.clicked.connect(self._export_worksheet_clicked)
         self.print_button = named(QPushButton("&Print buyer's order…"), "print-buyers-order")
         self.print_button.clicked.connect(self._print_clicked)

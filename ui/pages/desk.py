@@ -113,14 +113,16 @@ class ResultCard(QGroupBox):
         self.setObjectName(f"card:{title.lower()}")
         self.headline = QLabel("—")
         self.headline.setObjectName(f"headline:{title.lower()}")
-        self.headline.setStyleSheet("font-size: 22px; font-weight: 600;")
+        # In points, not pixels, so the figure grows with the system's text size like everything else.
+        self.headline.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.detail = QLabel()
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.detail)
         layout.addStretch(1)
-        self.setMinimumHeight(150)  # room for the headline and four lines of detail
+        # Room for the headline (about two lines) and four lines of detail, whatever the font size.
+        self.setMinimumHeight(8 * self.fontMetrics().lineSpacing())
 
 
 class DeskPage(QWidget):
@@ -146,14 +148,15 @@ class DeskPage(QWidget):
         for box in (self.customer_box, self.vehicle_box):
             box.setEditable(True)
             box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            box.setMinimumWidth(320)
+            box.setMinimumWidth(40 * box.fontMetrics().averageCharWidth())
         self.customer_box.activated.connect(self._customer_picked)
         self.vehicle_box.activated.connect(self._vehicle_picked)
         picks = QHBoxLayout()
-        picks.addWidget(QLabel("Customer"))
-        picks.addWidget(self.customer_box, 1)
-        picks.addWidget(QLabel("Vehicle"))
-        picks.addWidget(self.vehicle_box, 1)
+        for text, box in (("C&ustomer", self.customer_box), ("&Vehicle", self.vehicle_box)):
+            caption = QLabel(text)
+            caption.setBuddy(box)  # Alt+U / Alt+V jump to the picker
+            picks.addWidget(caption)
+            picks.addWidget(box, 1)
 
         form_host = QWidget()
         form_layout = QVBoxLayout(form_host)
@@ -171,7 +174,7 @@ class DeskPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
-        scroll.setMinimumWidth(340)
+        scroll.setMinimumWidth(44 * scroll.fontMetrics().averageCharWidth())
 
         self.cards = {kind: ResultCard(kind.capitalize()) for kind in ("cash", "finance", "lease")}
         cards = QHBoxLayout()
@@ -201,16 +204,22 @@ class DeskPage(QWidget):
         self.solve_what.addItem("price", "price")
         self.solve_what.addItem("down payment", "cash_down")
         self.solve_what.addItem("term", "term_months")
-        solve_button = QPushButton("Solve (finance)")
+        self.target.setAccessibleName("Target payment")
+        self.target.returnPressed.connect(self.solve)  # Enter in the target solves
+        solve_button = QPushButton("S&olve (finance)")
         solve_button.clicked.connect(self.solve)
         self.message = named(QLabel(), "desk-message")
         self.save_button = named(QPushButton("Save scenario"), "save-scenario")
+        self.save_button.setToolTip("Ctrl+S")
         self.save_button.setShortcut("Ctrl+S")
         self.save_button.clicked.connect(self.save_scenario)
-        self.submit_button = named(QPushButton("Submit to manager"), "submit-deal")
+        self.submit_button = named(QPushButton("Su&bmit to manager"), "submit-deal")
         self.submit_button.clicked.connect(self.submit)
         self.submit_button.setEnabled(ctx.principal.can(Permission.DEALS_SUBMIT))
         actions = QHBoxLayout()
+        target_label = QLabel("&Target")
+        target_label.setBuddy(self.target)
+        actions.addWidget(target_label)
         actions.addWidget(self.target)
         actions.addWidget(QLabel("solve for"))
         actions.addWidget(self.solve_what)
@@ -238,7 +247,8 @@ class DeskPage(QWidget):
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
         self._pending.timeout.connect(self.recompute)
-        self.search = self.target  # the field the self-test types into
+        # Focused when the screen opens: a deal starts with who is buying.
+        self.search = self.customer_box.lineEdit()
 
     # --- data in ---------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from app.store.models import Vehicle
 from app.vin import InvalidVinError, decode_vin, validate_vin
 from ui.pages.customers import table
 from ui.pages.desk import Field, named
+from ui.pages.keyboard import chain, open_with_enter, save_shortcut, search_leads_to
 from ui.table_model import Column, RowsTableModel, display
 
 VIN_LENGTH = 17
@@ -102,7 +103,7 @@ class AddVehicleDialog(QDialog):
         self.save_button = named(QPushButton("&Add to inventory"), "add-vehicle-save")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        cancel = QPushButton("Cancel")
+        cancel = QPushButton("Cancel")  # Escape does the same
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -378,6 +379,30 @@ class InventoryPage(QWidget):
         self._debounce.timeout.connect(self.refresh)
         for edit in (self.search, self.min_price.edit, self.max_price.edit):
             edit.textChanged.connect(self._debounced)
+        # Keyboard: Down/Enter from the search into the list, Enter opens the vehicle's editor.
+        search_leads_to(self.search, self.table, self._search_now)
+        open_with_enter(self.table, self._open_row)
+        order: list[QWidget] = [self.search, self.status, self.condition, self.body, self.min_age]
+        order += [self.min_price.edit, self.max_price.edit, self.table]
+        if self.editor is not None:
+            save_shortcut(self, self.editor.save)
+            order += [
+                self.editor.status,
+                *(f.edit for f in self.editor.fields.values()),
+                self.editor.save_button,
+            ]
+        chain(*order, self.add_button)
+
+    def _search_now(self) -> None:
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.refresh()
+
+    def _open_row(self, row: int) -> None:
+        self.show_vehicle(self.model.row(row))
+        if self.editor is not None:
+            self.editor.fields["price"].edit.setFocus(Qt.FocusReason.TabFocusReason)
+            self.editor.fields["price"].edit.selectAll()
 
     def _debounced(self) -> None:
         self._debounce.start()

@@ -36,8 +36,11 @@ def focus_list(view: QAbstractItemView) -> None:
     view.setCurrentIndex(current if current.isValid() else model.index(0, 0))
 
 
+ViewOrPick = QAbstractItemView | Callable[[], QAbstractItemView]
+
+
 class _SearchKeys(QObject):
-    def __init__(self, search: QLineEdit, view: QAbstractItemView, before: Callable[[], None] | None) -> None:
+    def __init__(self, search: QLineEdit, view: ViewOrPick, before: Callable[[], None] | None) -> None:
         super().__init__(search)
         self.view = view
         self.before = before
@@ -49,15 +52,16 @@ class _SearchKeys(QObject):
         if plain and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.before is not None:
                 self.before()  # a debounced search would otherwise show the old rows
-            focus_list(self.view)
+            focus_list(self.view if isinstance(self.view, QAbstractItemView) else self.view())
             return True
         return False
 
 
-def search_leads_to(
-    search: QLineEdit, view: QAbstractItemView, before: Callable[[], None] | None = None
-) -> None:
-    """Down or Enter in ``search`` runs ``before`` (e.g. the pending search) and moves into ``view``."""
+def search_leads_to(search: QLineEdit, view: ViewOrPick, before: Callable[[], None] | None = None) -> None:
+    """Down or Enter in ``search`` runs ``before`` (e.g. the pending search) and moves into ``view``.
+
+    ``view`` may be a function choosing the list at that moment (a screen with a list per tab).
+    """
     search.installEventFilter(_SearchKeys(search, view, before))
 
 
