@@ -58,10 +58,9 @@ def test_every_jurisdiction_but_kansas_has_a_title_default_and_kansas_says_so() 
 
 
 def test_states_without_a_registration_default_warn_instead_of_inventing_one() -> None:
-    for state in ("MI", "ND", "SD"):
-        result = quote_deal(_deal(state))
-        assert set(_fees(result)) == {"title"}
-        assert any(f"No default registration fee on file for {state}" in w for w in result["warnings"])
+    result = quote_deal(_deal("MI"))
+    assert set(_fees(result)) == {"title"}
+    assert any("No default registration fee on file for MI" in w for w in result["warnings"])
 
 
 def test_approximate_defaults_say_what_they_leave_out() -> None:
@@ -84,6 +83,8 @@ def test_approximate_defaults_say_what_they_leave_out() -> None:
         ("HI", 3000, "97.50"),  # $45 + 1.75 cents x 3,000 lb
         ("HI", 5000, "145.00"),  # $45 + 2.00 cents x 5,000 lb
         ("VA", 4001, "35.75"),  # over 4,000 lb
+        ("SD", 4000, "72.00"),  # SDCL 32-5-6: 2,001-4,000 lb
+        ("SD", 4001, "108.00"),
     ],
 )
 def test_registration_by_weight(state: str, weight: int, expected: str) -> None:
@@ -111,6 +112,9 @@ def test_registration_by_weight_without_a_weight_is_a_warning_not_a_guess() -> N
         ("ID", 2018, "45.00"),
         ("MT", 2022, "217.00"),  # 4 years old
         ("MT", 2021, "87.00"),  # 5 years old
+        ("ND", 2021, "93.00"),  # N.D.C.C. 39-04-19: 3,400 lb in its 6th year registered
+        ("ND", 2020, "81.00"),  # 7th year
+        ("ND", 2014, "57.00"),  # 13th year and later
     ],
 )
 def test_registration_by_age(state: str, model_year: int, expected: str) -> None:
