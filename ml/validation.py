@@ -81,6 +81,17 @@ def number(
     return result
 
 
+def seed(value: object, field: str = "seed") -> int:
+    """A generator seed: a whole number >= 0 (an integer stays exact however large)."""
+    if isinstance(value, int | np.integer) and not _is_bool(value):
+        if value < 0:
+            raise FieldError(field, f"must be at least 0, got {value}")
+        return int(value)
+    whole = number(value, field, minimum=0, integer=True, required=True)
+    assert whole is not None
+    return int(whole)
+
+
 def flag(value: object, field: str, *, required: bool = False) -> bool | None:
     """A yes/no value: ``bool`` (numpy too) or the integers 0 and 1; ``None`` if absent and not required."""
     if value is None:

@@ -212,7 +212,7 @@ class KuramotoNetwork:
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> KuramotoNetwork:
-        state = persistence.open_envelope(data, ENGINE, {VERSION})
+        state = persistence.open_envelope(data, ENGINE, VERSION)
         try:
             network = cls(state["omega"], state["theta"], state["coupling"])
             network._time = real("state.time", state["time"])

@@ -43,10 +43,9 @@ credible intervals of the close rate (see ``mentoring``).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -55,8 +54,6 @@ from ml.oscillator import estimates
 from ml.oscillator.fields import FieldError, flag, real, text, whole
 from ml.oscillator.kuramoto import TWO_PI, advance, order_parameter
 
-ENGINE = "oscillator.team"
-VERSION = 1
 MINUTES_PER_DAY = 1440.0
 QUEUE_WINDOW_MINUTES = 60.0  # time constant of the queue-length average used for bottlenecks
 MIN_SERVICE_EVIDENCE = 3  # finished leads before a rep's service time may mark it as a bottleneck
@@ -168,13 +165,16 @@ class RepPerformance:
     phase: float
 
 
-class TeamNetwork:
-    """A sales floor. See the module documentation for the model; all times in minutes."""
+class TeamNetwork(persistence.SeededEngine):
+    """A sales floor. See the module documentation for the model; all times in minutes.
+
+    Save/load (``to_state`` / ``from_state`` / ``save`` / ``load``) from ``ml.persistence.SeededEngine``.
+    """
 
     def __init__(self, seed: int, reps: Iterable[Mapping[str, Any]] = (), **settings: Any) -> None:
-        self._seed = whole("seed", seed)
+        self.seed = whole("seed", seed)
         self._settings = TeamSettings.checked(settings)
-        self._rng = np.random.default_rng(self._seed)
+        self._rng = np.random.default_rng(self.seed)
         self._reps: dict[str, _Rep] = {}
         self._leads: dict[str, _Lead] = {}
         self._now = 0.0
@@ -448,12 +448,14 @@ class TeamNetwork:
 
     # ----------------------------------------------------------------------------------------- state
 
-    def to_state(self) -> dict[str, Any]:
-        """JSON-safe versioned snapshot (for the app's ml_state table); ``from_state`` restores it exactly."""
-        state = {
-            "seed": self._seed,
+    # The envelope (format, version, seed, generator) and save/load are ml.persistence's; this is the payload.
+    ENGINE = "oscillator.team"
+    VERSION = 1  # of the saved format; a change comes with a migration in MIGRATIONS
+
+    def _payload(self) -> dict[str, Any]:
+        """JSON-safe snapshot (for the app's ml_state table); ``from_state`` restores it exactly."""
+        return {
             "settings": {f.name: getattr(self._settings, f.name) for f in fields(TeamSettings)},
-            "rng": persistence.rng_state(self._rng),
             "now": self._now,
             "last_assignment": self._last_assignment,
             "wait_exposure": self._wait_exposure,
@@ -462,34 +464,21 @@ class TeamNetwork:
                      for rep in self._reps.values()],
             "leads": [asdict(lead) for lead in self._leads.values()],
         }
-        return persistence.envelope(ENGINE, VERSION, state)
 
     @classmethod
-    def from_state(cls, data: Mapping[str, Any]) -> TeamNetwork:
-        try:
-            state = persistence.open_envelope(dict(data), ENGINE, {VERSION})
-            team = cls(seed=state["seed"], **state["settings"])
-            team._rng = persistence.rng_from_state(state["rng"])
-            team._now = float(state["now"])
-            team._last_assignment = state["last_assignment"]
-            team._wait_exposure = float(state["wait_exposure"])
-            team._losses = int(state["losses"])
-            for i, raw in enumerate(state["reps"]):
-                team._checked_rep(raw, f"state.reps[{i}]")  # a hand-edited or corrupted row fails loudly
-                rep = _Rep(**{**raw, "shift": tuple(raw["shift"]) if raw["shift"] else None})
-                team._reps[rep.rep_id] = rep
-            for raw in state["leads"]:
-                team._leads[raw["lead_id"]] = _Lead(**raw)
-        except (KeyError, TypeError) as error:
-            raise FieldError("state", f"malformed saved team ({error})") from error
+    def _from_payload(cls, seed: int, payload: Mapping[str, Any]) -> Self:
+        team = cls(seed=seed, **payload["settings"])
+        team._now = float(payload["now"])
+        team._last_assignment = payload["last_assignment"]
+        team._wait_exposure = float(payload["wait_exposure"])
+        team._losses = int(payload["losses"])
+        for i, raw in enumerate(payload["reps"]):
+            team._checked_rep(raw, f"state.reps[{i}]")  # a hand-edited or corrupted row fails loudly
+            rep = _Rep(**{**raw, "shift": tuple(raw["shift"]) if raw["shift"] else None})
+            team._reps[rep.rep_id] = rep
+        for raw in payload["leads"]:
+            team._leads[raw["lead_id"]] = _Lead(**raw)
         return team
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        persistence.write_atomic(path, persistence.dumps(self.to_state()))
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> TeamNetwork:
-        return cls.from_state(persistence.read(path))
 
     # ----------------------------------------------------------------------------------------- internals
 

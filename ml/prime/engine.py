@@ -23,8 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -34,8 +33,6 @@ from ml.prime import context as ctx
 from ml.prime.explain import explain
 from ml.prime.posterior import StrategyPosteriors
 
-ENGINE = "prime"
-VERSION = 1
 STRATEGIES: tuple[str, ...] = (
     "high_down_payment",
     "extend_term",
@@ -73,8 +70,12 @@ class PrimeResult:
         return asdict(self)
 
 
-class Prime:
-    """Deal-strategy recommender. Construct with an explicit ``seed``."""
+class Prime(persistence.SeededEngine):
+    """Deal-strategy recommender. Construct with an explicit ``seed``.
+
+    Save/load: ``to_state()`` / ``Prime.from_state(data)`` (the app's ``ml_state`` row), ``save(path)`` /
+    ``Prime.load(path)`` (a JSON file), from ``ml.persistence.SeededEngine``.
+    """
 
     def __init__(
         self,
@@ -84,14 +85,14 @@ class Prime:
         memory: float = 1000.0,
         interval_level: float = 0.9,
     ) -> None:
-        seed_value = validation.number(seed, "seed", minimum=0, integer=True, required=True)
+        seed_value = validation.seed(seed)
         memory_value = validation.number(memory, "memory", minimum=10.0, required=True)
         level = validation.number(interval_level, "interval_level", minimum=0.5, maximum=0.999, required=True)
-        assert seed_value is not None and memory_value is not None and level is not None
+        assert memory_value is not None and level is not None
         names = list(strategies)
         if not names or len(set(names)) != len(names) or not all(isinstance(n, str) and n for n in names):
             raise validation.FieldError("strategies", "must be distinct, non-empty names")
-        self.seed = int(seed_value)
+        self.seed = seed_value
         self.memory = memory_value
         self.interval_level = level
         self._z_interval = float(special.ndtri(0.5 + level / 2.0))
@@ -164,48 +165,32 @@ class Prime:
     def seen(self, deal_id: object) -> bool:
         return validation.identifier(deal_id, "deal_id") in self._seen
 
-    # -- state ---------------------------------------------------------------------------------------------
-    def to_state(self) -> dict[str, Any]:
-        return persistence.envelope(
-            ENGINE,
-            VERSION,
-            {
-                "seed": self.seed,
-                "memory": self.memory,
-                "interval_level": self.interval_level,
-                "strategies": list(self.strategies),
-                "outcomes": self.outcomes,
-                "seen_deals": sorted(self._seen),
-                "rng": persistence.rng_state(self._rng),
-                "posteriors": self._posteriors.to_state(),
-            },
+    # -- state (the envelope, seed and generator are ml.persistence's) ---------------------------------------
+    ENGINE = "prime"
+    VERSION = 1  # of the saved format; a change comes with a migration in MIGRATIONS
+
+    def _payload(self) -> dict[str, Any]:
+        return {
+            "memory": self.memory,
+            "interval_level": self.interval_level,
+            "strategies": list(self.strategies),
+            "outcomes": self.outcomes,
+            "seen_deals": sorted(self._seen),
+            "posteriors": self._posteriors.to_state(),
+        }
+
+    @classmethod
+    def _from_payload(cls, seed: int, payload: Mapping[str, Any]) -> Self:
+        engine = cls(
+            seed,
+            strategies=payload["strategies"],
+            memory=payload["memory"],
+            interval_level=payload["interval_level"],
         )
-
-    @classmethod
-    def from_state(cls, data: Mapping[str, Any]) -> Prime:
-        state = persistence.open_envelope(dict(data), ENGINE, {VERSION})
-        try:
-            engine = cls(
-                state["seed"],
-                strategies=state["strategies"],
-                memory=state["memory"],
-                interval_level=state["interval_level"],
-            )
-            engine._posteriors.load_state(state["posteriors"])
-            engine._rng = persistence.rng_from_state(state["rng"])
-            engine._seen = {str(deal) for deal in state["seen_deals"]}
-            engine.outcomes = int(state["outcomes"])
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"state: malformed ({exc})") from exc
+        engine._posteriors.load_state(payload["posteriors"])
+        engine._seen = {str(deal) for deal in payload["seen_deals"]}
+        engine.outcomes = int(payload["outcomes"])
         return engine
-
-    def save(self, path: str | Path) -> None:
-        """Write the versioned JSON state atomically (``Prime.load(path)`` reads it back)."""
-        persistence.write_atomic(path, persistence.dumps(self.to_state()))
-
-    @classmethod
-    def load(cls, path: str | Path) -> Prime:
-        return cls.from_state(persistence.read(path))
 
     # -- internals -----------------------------------------------------------------------------------------
     def _best_draws(self) -> np.ndarray[Any, np.dtype[np.float64]]:

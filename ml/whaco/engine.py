@@ -32,8 +32,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 
@@ -43,8 +42,6 @@ from ml.whaco import features, segments
 from ml.whaco.mixture import Assessment, MixtureConfig, SegmentMixture
 
 NAMES = features.NAMES
-ENGINE = "whaco"
-VERSION = 1
 _PRIORITIES = tuple(segment.priority for segment in segments.SEGMENTS)
 
 
@@ -99,8 +96,12 @@ class WhacoResult:
         return data
 
 
-class Whaco:
-    """Online segmentation into the five named segments. Construct with an explicit ``seed``."""
+class Whaco(persistence.SeededEngine):
+    """Online segmentation into the five named segments. Construct with an explicit ``seed``.
+
+    Save/load: ``to_state()`` / ``Whaco.from_state(data)`` (the app's ``ml_state`` row), ``save(path)`` /
+    ``Whaco.load(path)`` (a JSON file), from ``ml.persistence.SeededEngine``.
+    """
 
     def __init__(
         self,
@@ -110,7 +111,7 @@ class Whaco:
         outlier_alpha: float = 0.01,
         min_observed: int = 2,
     ) -> None:
-        self.seed = _check_seed(seed)
+        self.seed = validation.seed(seed)
         memory_value = validation.number(memory, "memory", minimum=10.0, required=True)
         alpha_value = validation.number(
             outlier_alpha, "outlier_alpha", minimum=1e-9, maximum=0.5, required=True
@@ -167,49 +168,32 @@ class Whaco:
             for k, segment in enumerate(segments.SEGMENTS)
         ]
 
-    # -- state ---------------------------------------------------------------------------------------------
-    def to_state(self) -> dict[str, Any]:
-        config = self._mixture.config
-        return persistence.envelope(
-            ENGINE,
-            VERSION,
-            {
-                "seed": self.seed,
-                "memory": config.memory,
-                "outlier_alpha": self.outlier_alpha,
-                "min_observed": self.min_observed,
-                "processed": self.processed,
-                "outliers_flagged": self.outliers_flagged,
-                "rng": persistence.rng_state(self._rng),
-                "mixture": self._mixture.to_state(),
-            },
+    # -- state (the envelope, seed and generator are ml.persistence's) ---------------------------------------
+    ENGINE = "whaco"
+    VERSION = 1  # of the saved format; a change comes with a migration in MIGRATIONS
+
+    def _payload(self) -> dict[str, Any]:
+        return {
+            "memory": self._mixture.config.memory,
+            "outlier_alpha": self.outlier_alpha,
+            "min_observed": self.min_observed,
+            "processed": self.processed,
+            "outliers_flagged": self.outliers_flagged,
+            "mixture": self._mixture.to_state(),
+        }
+
+    @classmethod
+    def _from_payload(cls, seed: int, payload: Mapping[str, Any]) -> Self:
+        engine = cls(
+            seed,
+            memory=payload["memory"],
+            outlier_alpha=payload["outlier_alpha"],
+            min_observed=payload["min_observed"],
         )
-
-    @classmethod
-    def from_state(cls, data: Mapping[str, Any]) -> Whaco:
-        state = persistence.open_envelope(dict(data), ENGINE, {VERSION})
-        try:
-            engine = cls(
-                state["seed"],
-                memory=state["memory"],
-                outlier_alpha=state["outlier_alpha"],
-                min_observed=state["min_observed"],
-            )
-            engine._mixture.load_state(state["mixture"])
-            engine._rng = persistence.rng_from_state(state["rng"])
-            engine.processed = int(state["processed"])
-            engine.outliers_flagged = int(state["outliers_flagged"])
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"state: malformed ({exc})") from exc
+        engine._mixture.load_state(payload["mixture"])
+        engine.processed = int(payload["processed"])
+        engine.outliers_flagged = int(payload["outliers_flagged"])
         return engine
-
-    def save(self, path: str | Path) -> None:
-        """Write the versioned JSON state atomically (``Whaco.load(path)`` reads it back)."""
-        persistence.write_atomic(path, persistence.dumps(self.to_state()))
-
-    @classmethod
-    def load(cls, path: str | Path) -> Whaco:
-        return cls.from_state(persistence.read(path))
 
     # -- internals -----------------------------------------------------------------------------------------
     def _score(self, encoded: features.Encoded) -> tuple[WhacoResult, Assessment | None]:
@@ -262,12 +246,6 @@ class Whaco:
         self.processed += 1
         if assessment is not None:
             self._mixture.update(encoded.x, encoded.missing_index, assessment)
-
-
-def _check_seed(seed: object) -> int:
-    value = validation.number(seed, "seed", minimum=0, integer=True, required=True)
-    assert value is not None
-    return int(value)
 
 
 def _unassigned(encoded: features.Encoded, observed: int) -> WhacoResult:
