@@ -170,8 +170,12 @@ def test_value_fee_uses_the_price_when_no_msrp_is_given_and_says_so() -> None:
 
 
 def test_minnesota_registration_tax_depreciates_the_base_value() -> None:
-    # Minn. Stat. 168.013: $10 + 1.25% of the base value; third year of life = 80% of $28,000 -> $280.
-    assert _fees(quote_deal(_deal("MN", msrp="28000", model_year=2024)))["registration"] == "290.00"
+    # Minn. Stat. 168.013 (since 2020-11-16): $10 + 1.285% of MSRP; third year of life = 80% of $28,000
+    # -> $22,400 x 1.285% = $287.84.
+    assert _fees(quote_deal(_deal("MN", msrp="28000", model_year=2024)))["registration"] == "297.84"
+    # Before 2020-11-16 the rate was 1.25%: 80% of $28,000 x 1.25% = $280.
+    earlier = _deal("MN", as_of="2020-06-01", msrp="28000", model_year=2018)
+    assert _fees(quote_deal(earlier))["registration"] == "290.00"
     # Eleventh year and later: $10 + $25.
     assert _fees(quote_deal(_deal("MN", msrp="28000", model_year=2015)))["registration"] == "35.00"
 
