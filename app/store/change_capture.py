@@ -3,7 +3,8 @@
 Hooked on the session's ``before_flush``: every insert, update and delete of a synced row adds one
 ``AuditEvent`` (before/after of the fields that changed) and one ``OutboxOp`` (the changed fields in
 wire encoding), so the three commit or roll back together. Audit events are themselves synced
-(append-only), so each also gets an outbox row.
+(append-only), so each also gets an outbox row. A model's ``__private_fields__`` are named in its audit
+events but their values are not copied there (the outbox still carries them).
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ def _changed(model: Synced) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
+PRIVATE = "(private)"
+
+
+def _masked(values: dict[str, Any] | None, private: frozenset[str]) -> dict[str, Any] | None:
+    """The audit's copy of changed values, private fields named but not repeated (see ``Synced``)."""
+    if values is None or not private:
+        return values
+    return {name: PRIVATE if name in private else value for name, value in values.items()}
+
+
 class _Capture:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -94,6 +105,7 @@ class _Capture:
     def audit(
         self, model: Synced, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
     ) -> None:
+        private = type(model).__private_fields__
         entry = AuditEvent(
             tenant_id=self.tenant_id,
             actor_id=self.session.info.get(ACTOR),
@@ -101,8 +113,8 @@ class _Capture:
             action=action,
             entity=model.__sync_name__,
             entity_id=model.id,
-            before=before,
-            after=after,
+            before=_masked(before, private),
+            after=_masked(after, private),
         )
         self.session.add(entry)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -45,6 +45,9 @@ class Synced(TenantScoped):
 
     __abstract__ = True
     __sync_name__: str
+    # Fields whose values the audit trail does not repeat (it names them, with "(private)" for the value):
+    # the audit is read by managers, and some rows are only their owner's to read.
+    __private_fields__: ClassVar[frozenset[str]] = frozenset()
 
     server_version: Mapped[int | None] = mapped_column(Integer, default=None)
 
@@ -238,6 +241,7 @@ class AssistantConversation(Synced):
 
     __tablename__ = "assistant_conversation"
     __sync_name__ = "assistant_conversation"
+    __private_fields__ = frozenset({"title"})
     __table_args__ = (Index("ix_assistant_conversation_owner", "tenant_id", "user_id", "started_at"),)
 
     user_id: Mapped[str] = mapped_column(ID)
@@ -250,6 +254,7 @@ class AssistantMessage(Synced):
 
     __tablename__ = "assistant_message"
     __sync_name__ = "assistant_message"
+    __private_fields__ = frozenset({"content", "tool_calls", "sources"})
     __table_args__ = (Index("ix_assistant_message_conversation", "tenant_id", "conversation_id", "sent_at"),)
 
     conversation_id: Mapped[str] = mapped_column(ID, ForeignKey("assistant_conversation.id"))
