@@ -27,10 +27,10 @@ exactly.
 
 With about a dozen dimensions and five segments the cost of a customer is the number of numpy calls, not
 arithmetic, so scoring works on all segments at once in the full feature space: missing fields get a zero
-difference and are then eliminated from the cached precision matrices (each elimination is a Schur
-complement, so what remains is exactly the precision of the observed block), instead of slicing out and
-inverting the observed sub-matrices per segment; the precisions with one field eliminated are precomputed at
-each refresh for every field, so the common customer with one gap costs what a complete one does. The few
+difference and are then eliminated from the cached precision matrices, one Schur complement step per field
+(a few whole-array operations), so what remains is exactly the precision of the observed block; nothing is
+sliced out and inverted per segment. Precomputing the precisions with each single field eliminated at every
+refresh was tried: it costs more per refresh than it saves on the customers in between. The few
 per-segment scalars (Student-t log-densities, posterior, robust gains) are handled as Python floats.
 
 Assignment uses heavy-tailed (Student-t) densities so a customer far from every segment is not given a
@@ -53,6 +53,8 @@ from ml.whaco.features import VARIANCE_FLOOR, FloatArray
 IntArray = npt.NDArray[np.intp]
 _RESCALE_BELOW = 1e-150  # fold the global decay scale into the weights before it underflows
 _MASK_PATTERNS = 256  # missing-field patterns whose masks are kept
+# Up to this many missing fields are eliminated one by one; beyond, one batched solve is fewer numpy calls.
+_ELIMINATE_UP_TO = 2
 
 
 class Assessment(NamedTuple):
@@ -113,8 +115,6 @@ class SegmentMixture:
         self.eff_std = np.zeros((k, d))
         self.eff_log_weights = np.zeros(k)
         self._log_prior_density: list[float] = []  # log weight - ½ log|Σ| per segment, full dimension
-        self._without = np.zeros((d, k, d, d))  # [j]: the precisions with field j eliminated
-        self._log_pivots = np.zeros((d, k))  # [j]: log P_jj, what eliminating field j adds to log|Σ|
         self.version = 0  # bumped whenever the cached scoring parameters change
         self._refresh(np.arange(k))
 
@@ -166,45 +166,30 @@ class SegmentMixture:
     def _derive(self) -> None:
         """Per-segment constants of the score, from the cached parameters (also run after a load)."""
         self._log_prior_density = (self.eff_log_weights - 0.5 * self.eff_logdet).tolist()
-        # The precision with each single field eliminated (the common "one field missing" customer), for all
-        # fields and segments in a few array operations: P - P[:, j] P[j, :] / P_jj, and log P_jj.
-        prec = self.eff_prec
-        columns = prec.transpose(2, 0, 1)  # [j, k, :] = column j of segment k's precision
-        pivots = np.ascontiguousarray(prec[:, self._diag, self._diag].T)  # [j, k] = P_k[j, j]
-        self._without = prec[None] - columns[:, :, :, None] * (columns / pivots[:, :, None])[:, :, None, :]
-        self._log_pivots = np.log(pivots)
         self.version += 1
 
     # -- scoring ---------------------------------------------------------------------------------------------
     def assess(self, x: FloatArray, observed: tuple[int, ...], missing: tuple[int, ...]) -> Assessment:
         """Score ``x`` (standardised, any value on the ``missing`` dims) against every segment."""
+        prec = self.eff_prec
         diff = x - self.eff_mean
-        base = self._log_prior_density
-        if not missing:
-            whitened = np.matmul(self.eff_prec, diff[:, :, None])[:, :, 0]
-        else:
-            # The observed block's precision is the Schur complement of the missing block in the cached
-            # precision, P_oo - P_om P_mm⁻¹ P_mo, and log|Σ_oo| = log|Σ| + log|P_mm|. It is reached by
-            # eliminating the missing fields one after the other: the first comes precomputed; with diff 0 on
-            # the missing fields, prec·diff already holds P_oo·diff_o and P_mo·diff_o for the rest.
+        if missing:
             diff[:, missing] = 0.0
-            first, rest = missing[0], missing[1:]
-            prec = self._without[first]
-            whitened = np.matmul(prec, diff[:, :, None])[:, :, 0]
-            log_det_mm = self._log_pivots[first]
-            if len(rest) == 1:
-                j = rest[0]
-                column = prec[:, :, j]
-                pivot = column[:, j]
-                whitened = whitened - column * (whitened[:, j] / pivot)[:, None]
-                log_det_mm = log_det_mm + np.log(pivot)
-            elif rest:
-                columns = list(rest)
+        whitened = np.matmul(prec, diff[:, :, None])[:, :, 0]
+        base = self._log_prior_density
+        if missing:
+            # The observed block's precision is the Schur complement of the missing block in the cached
+            # precision, P_oo - P_om P_mm⁻¹ P_mo, and log|Σ_oo| = log|Σ| + log|P_mm|. Since diff is 0 on the
+            # missing dims, P·diff already holds P_oo·diff_o (observed rows) and P_mo·diff_o (missing rows).
+            if len(missing) <= _ELIMINATE_UP_TO:
+                whitened, log_det_mm = _eliminate(prec, whitened, missing)
+            else:
+                columns = list(missing)
                 p_m = prec[:, :, columns]  # (K, D, m)
                 p_mm = p_m[:, columns, :]
                 solved = np.linalg.solve(p_mm, whitened[:, columns, None])
                 whitened = whitened - np.matmul(p_m, solved)[:, :, 0]
-                log_det_mm = log_det_mm + np.linalg.slogdet(p_mm)[1]
+                log_det_mm = np.linalg.slogdet(p_mm)[1]
             base = [b - 0.5 * extra for b, extra in zip(base, log_det_mm.tolist(), strict=True)]
         maha = ((diff * whitened) @ self._ones).tolist()
         nu = self.config.tail_dof
@@ -350,6 +335,28 @@ class SegmentMixture:
         self.scale = scale
         self.learned = int(state["learned"])
         self._derive()
+
+
+def _eliminate(
+    prec: FloatArray, whitened: FloatArray, missing: tuple[int, ...]
+) -> tuple[FloatArray, FloatArray]:
+    """Eliminate the ``missing`` dims from ``whitened = P·diff`` (diff 0 there), one Schur step each.
+
+    Returns the observed-block precision times diff (full width) and log|P_mm| per segment (the product of
+    the elimination pivots).
+    """
+    columns: list[tuple[FloatArray, FloatArray]] = []
+    pivots: FloatArray | None = None
+    for j in missing:
+        column = prec[:, :, j]
+        for earlier, pivot in columns:  # column j of the precision after the earlier eliminations
+            column = column - earlier * (earlier[:, j] / pivot)[:, None]
+        pivot = column[:, j]
+        whitened = whitened - column * (whitened[:, j] / pivot)[:, None]
+        columns.append((column, pivot))
+        pivots = pivot if pivots is None else pivots * pivot
+    assert pivots is not None
+    return whitened, np.log(pivots)
 
 
 def _positive_definite(cov: FloatArray) -> FloatArray:
