@@ -250,12 +250,12 @@ class LeaseResult:
 ExplainStep = tuple[str, tuple[object, ...], str]  # (str.format template, arguments, source)
 
 
-def _render(step: ExplainStep) -> str:
+def render_step(step: ExplainStep) -> str:
     template, args, source = step
     if args:
         # str() first: Decimal.__format__ (what str.format calls) is five times slower than str() and,
         # with the empty format spec every template uses, writes the same text.
-        template = template.format(*[a if type(a) is str else str(a) for a in args])
+        template = template.format(*map(str, args))
     return f"{template} [source: {source}]" if source else template
 
 
@@ -273,7 +273,7 @@ class Explanation(Sequence[str]):
 
     def _rendered(self) -> tuple[str, ...]:
         if self._text is None:
-            self._text = tuple(_render(step) for step in self._steps)
+            self._text = tuple(map(render_step, self._steps))
         return self._text
 
     @overload

@@ -9,7 +9,7 @@ sum of cent amounts and needs no rounding.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 from calc.errors import CalcInputError
@@ -23,6 +23,7 @@ from calc.model import (
     LeaseResult,
     QuoteRequest,
     QuoteResult,
+    render_step,
 )
 from calc.money import ZERO, round_cents
 from calc.rules.book import RuleBook, StateRules, rule_book
@@ -40,21 +41,38 @@ def _rules_for(request: QuoteRequest, book: RuleBook) -> StateRules:
     return rules
 
 
-def _context(request: QuoteRequest, rules: StateRules, book: RuleBook, trace: Trace) -> None:
-    trace.step(
-        "Rules: {} ({}) in force from {} for delivery on {}; confidence {}",
-        rules.name,
-        rules.tax_name,
-        rules.effective_from,
-        request.as_of,
-        rules.confidence,
-        source=rules.source,
-    )
-    if rules.confidence == "low":
-        trace.warn(
-            f"{rules.state} rules are low-confidence (mostly secondary sources); open questions: "
-            + "; ".join(rules.open_questions)
+_RULES_TEXT: dict[tuple[int, date], tuple[StateRules, str, str]] = {}
+
+
+def _rules_text(rules: StateRules, as_of: date) -> tuple[str, str]:
+    """The rules step and low-confidence warning (empty if none), rendered once per rules and date."""
+    key = (id(rules), as_of)
+    hit = _RULES_TEXT.get(key)
+    if hit is None or hit[0] is not rules:
+        step = render_step(
+            (
+                "Rules: {} ({}) in force from {} for delivery on {}; confidence {}",
+                (rules.name, rules.tax_name, rules.effective_from, as_of, rules.confidence),
+                rules.source,
+            )
         )
+        warning = ""
+        if rules.confidence == "low":
+            warning = (
+                f"{rules.state} rules are low-confidence (mostly secondary sources); open questions: "
+                + "; ".join(rules.open_questions)
+            )
+        if len(_RULES_TEXT) >= 4096:
+            _RULES_TEXT.clear()
+        hit = _RULES_TEXT[key] = (rules, step, warning)
+    return hit[1], hit[2]
+
+
+def _context(request: QuoteRequest, rules: StateRules, book: RuleBook, trace: Trace) -> None:
+    step, warning = _rules_text(rules, request.as_of)
+    trace.text(step)
+    if warning:
+        trace.warn(warning)
     dealer = request.dealer_state
     if dealer is not None and dealer != request.customer.state:
         trace.step(
@@ -75,8 +93,28 @@ def _context(request: QuoteRequest, rules: StateRules, book: RuleBook, trace: Tr
 
 def _trade_totals(request: QuoteRequest) -> tuple[Decimal, Decimal]:
     """(net trade equity as a positive credit, negative equity owed) across all trade-ins."""
-    net = sum((t.allowance - t.payoff for t in request.trade_ins), ZERO)
+    net = ZERO
+    for trade in request.trade_ins:
+        net += trade.allowance - trade.payoff
     return (net, ZERO) if net >= 0 else (ZERO, -net)
+
+
+def _rebate_totals(request: QuoteRequest) -> tuple[Decimal, Decimal]:
+    """(manufacturer, dealer) rebate totals."""
+    maker = dealer = ZERO
+    for rebate in request.rebates:
+        if rebate.source == "manufacturer":
+            maker += rebate.amount
+        else:
+            dealer += rebate.amount
+    return maker, dealer
+
+
+def _products_total(request: QuoteRequest) -> Decimal:
+    total = ZERO
+    for product in request.products:
+        total += product.price
+    return total
 
 
 def _finance_error(error: CalcInputError, prefix: str) -> CalcInputError:
@@ -109,12 +147,13 @@ def quote(
         request, rules, rule_data.rules_version, local_rates or embedded_local_rates(), trace
     )
     fees = build_fees(request, trace, fee_defaults)
-    products_total = sum((p.price for p in request.products), ZERO)
+    products_total = _products_total(request)
     if request.deal_type == "lease":
         return _lease_quote(request, rules, resolved, fees, products_total, trace)
 
     taxes = compute_sale_tax(request, rules, resolved, trace)
-    rebates = sum((r.amount for r in request.rebates), ZERO)
+    maker, dealer_rebates = _rebate_totals(request)
+    rebates = maker + dealer_rebates
     equity, negative = _trade_totals(request)
     vehicle = request.vehicle
     total_due = (
@@ -134,14 +173,20 @@ def quote(
         equity,
         negative,
     )
-    base = QuoteResult(request.deal_type, resolved.jurisdiction, taxes, fees, products_total)
     if request.deal_type == "cash":
         if request.cash_down > 0:
             trace.step(
                 "cash_down is part of the cash payment; the total due is the whole out-the-door amount"
             )
-        return replace(
-            base, cash=CashResult(total_due), explain=trace.explanation(), warnings=tuple(trace.warnings)
+        return QuoteResult(
+            request.deal_type,
+            resolved.jurisdiction,
+            taxes,
+            fees,
+            products_total,
+            cash=CashResult(total_due),
+            explain=trace.explanation(),
+            warnings=tuple(trace.warnings),
         )
 
     terms_in = request.finance
@@ -160,7 +205,6 @@ def quote(
         raise _finance_error(error, "finance") from None
     # Reg Z downpayment: cash, manufacturer rebates applied and trade equity. A dealer discount lowers
     # the cash price instead, so total sale price = cash price + finance charge holds.
-    maker = sum((r.amount for r in request.rebates if r.source == "manufacturer"), ZERO)
     down = request.cash_down + maker + equity
     trace.step(
         "Amount financed ${} = out the door ${} - cash down ${}; {} payments of ${} at {} (disclosed APR "
@@ -184,7 +228,16 @@ def quote(
         term_months=terms.term_months,
         down_payment=down,
     )
-    return replace(base, finance=finance, explain=trace.explanation(), warnings=tuple(trace.warnings))
+    return QuoteResult(
+        request.deal_type,
+        resolved.jurisdiction,
+        taxes,
+        fees,
+        products_total,
+        finance=finance,
+        explain=trace.explanation(),
+        warnings=tuple(trace.warnings),
+    )
 
 
 def _lease_quote(
@@ -217,8 +270,7 @@ def _lease_quote(
     if residual > agreed:
         raise CalcInputError(residual_field, f"residual ${residual} is above the vehicle price ${agreed}")
 
-    maker = sum((r.amount for r in request.rebates if r.source == "manufacturer"), ZERO)
-    dealer = sum((r.amount for r in request.rebates if r.source == "dealer"), ZERO)
+    maker, dealer = _rebate_totals(request)
     equity, negative = _trade_totals(request)
     acquisition_capitalized = terms.acquisition_fee if terms.acquisition_fee_capitalized else ZERO
     gross_cap = agreed + acquisition_capitalized + negative + products_total

@@ -212,9 +212,10 @@ def _final_payment(plan: _Plan) -> int:
         return plan.balance + plan.first_interest
     balance = plan.balance + plan.first_interest - plan.level
     numerator, den, level = plan.numerator, plan.denominator, plan.level
+    twice_numerator = 2 * numerator
     twice_den = 2 * den
     for _ in range(plan.term - 2):  # hot loop; balances stay positive, so _half_up is inlined
-        balance += (2 * balance * numerator + den) // twice_den - level
+        balance += (balance * twice_numerator + den) // twice_den - level
     return balance + _half_up(balance * numerator, den)
 
 

@@ -180,6 +180,7 @@ def _first_guess(amount: Decimal, runs: Sequence[Run], total: Decimal) -> Decima
 # ------------------------------------------------------------------------------------- binary floating point
 
 _FLOAT_ITERATIONS = 100
+_FLOAT_NEWTON_FINAL = 1e-8
 # Below this, term-by-term sums: the closed-form slope divides by (1 - ratio)^2.
 _FLOAT_SERIES_CUTOFF = 1e-6
 
@@ -254,7 +255,12 @@ def solve_rate_float(amount: Decimal, runs: Sequence[Run], guess: Decimal | None
         else:
             high = min(high, rate)
         candidate = rate - gap / slope if slope else low
-        if not low < candidate < high:
+        newton = low < candidate < high
+        if newton and abs(candidate - rate) <= _FLOAT_NEWTON_FINAL * candidate:
+            # Quadratic convergence: the error after a step this small is ~1e-19 of the rate,
+            # below what a double resolves, so evaluating again would change nothing.
+            return Decimal(repr(candidate))
+        if not newton:
             if high == math.inf:
                 high = max(low * 2, 1.0)
                 while _present_value_float(plain_runs, high)[0] > target:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from calc.model import Jurisdiction, QuoteRequest, RateOverride, RateUsed, TaxLevel
+from calc.model import ExplainStep, Jurisdiction, QuoteRequest, RateOverride, RateUsed, TaxLevel
 from calc.rules.book import StateRules
-from calc.rules.local_rates import LocalRateTable
+from calc.rules.local_rates import LocalRate, LocalRateTable
 from calc.rules.zip_places import SOURCE as ZIP_SOURCE
 from calc.rules.zip_places import place_for_zip
-from calc.tax.trace import Pct, Trace
+from calc.tax.trace import Pct, Trace, prerendered
 
 _LEVEL_ORDER = {"state": 0, "county": 1, "city": 2, "district": 3, "special": 4}
 OVERRIDE_SOURCE = "tax_override (rates entered or imported by the dealership)"
@@ -30,6 +30,7 @@ class RateLine:
 class ResolvedRates:
     jurisdiction: Jurisdiction
     lines: tuple[RateLine, ...]
+    rows: tuple[LocalRate, ...] = ()  # the local rate rows it was built from (none under an override)
 
 
 def _pct(rate: Decimal) -> str:
@@ -37,7 +38,25 @@ def _pct(rate: Decimal) -> str:
 
 
 _MEMO_LIMIT = 4096
-_memo: dict[tuple[object, ...], tuple[StateRules, LocalRateTable, ResolvedRates, Trace]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolution:
+    """A resolved place, kept with the rule and table objects it came from and its explanation
+    already rendered."""
+
+    rules: StateRules
+    table: LocalRateTable
+    resolved: ResolvedRates
+    steps: tuple[ExplainStep, ...]
+    warnings: tuple[str, ...]
+
+
+# Two memos: by place and delivery date (the common repeat), and by place and the local rate rows in
+# force (a new date usually has the same rows, so only the row lookup is redone). Both hold compiled
+# rates and rendered text for a place, never a quote's figures.
+_by_date: dict[tuple[object, ...], _Resolution] = {}
+_by_rows: dict[tuple[object, ...], _Resolution] = {}
 
 
 def resolve_rates(
@@ -45,28 +64,64 @@ def resolve_rates(
 ) -> ResolvedRates:
     """The rates for the deal's place and date; the explanation steps and warnings go to ``trace``.
 
-    Embedded lookups are memoised per place and date (a desk quotes the same place over and over);
-    the memo keeps the rule and table objects it was built from and is only reused for the same ones.
+    Embedded lookups are memoised per place (a desk quotes the same place over and over); a memo entry
+    is only reused for the same rule and table objects it was built from.
     """
     if request.tax_override is not None:
         return _resolve(request, rules, rules_version, local_table, trace)
     c = request.customer
-    key = (id(rules), id(local_table), rules_version, c.state, c.county, c.city, c.zip, request.as_of)
-    hit = _memo.get(key)
-    if hit is not None and hit[0] is rules and hit[1] is local_table:
-        trace.steps.extend(hit[3].steps)
-        for warning in hit[3].warnings:
-            trace.warn(warning)
-        return hit[2]
+    place = (id(rules), id(local_table), rules_version, c.state, c.county, c.city, c.zip)
+    key = (*place, request.as_of)
+    hit = _by_date.get(key)
+    if hit is None or hit.rules is not rules or hit.table is not local_table:
+        hit = _resolution_for_date(request, rules, rules_version, local_table, place)
+        if len(_by_date) >= _MEMO_LIMIT:
+            _by_date.clear()
+        _by_date[key] = hit
+    trace.steps.extend(hit.steps)
+    for warning in hit.warnings:
+        trace.warn(warning)
+    return hit.resolved
+
+
+def _resolution_for_date(
+    request: QuoteRequest,
+    rules: StateRules,
+    rules_version: str,
+    local_table: LocalRateTable,
+    place: tuple[object, ...],
+) -> _Resolution:
+    county, city = _derived_place(request, Trace())
+    rows = local_table.rates_for(request.customer.state, county, city, request.customer.zip, request.as_of)
+    key = (*place, *map(id, rows))
+    hit = _by_rows.get(key)
+    if hit is not None and hit.rules is rules and hit.table is local_table and hit.resolved.rows == rows:
+        return hit
     local_trace = Trace()
     resolved = _resolve(request, rules, rules_version, local_table, local_trace)
-    if len(_memo) >= _MEMO_LIMIT:
-        _memo.clear()
-    _memo[key] = (rules, local_table, resolved, local_trace)
-    trace.steps.extend(local_trace.steps)
-    for warning in local_trace.warnings:
-        trace.warn(warning)
-    return resolved
+    hit = _Resolution(
+        rules, local_table, resolved, prerendered(local_trace.steps), tuple(local_trace.warnings)
+    )
+    if len(_by_rows) >= _MEMO_LIMIT:
+        _by_rows.clear()
+    _by_rows[key] = hit
+    return hit
+
+
+def _derived_place(request: QuoteRequest, trace: Trace) -> tuple[str | None, str | None]:
+    """County and city as given, or found from the ZIP code when the county is missing."""
+    customer = request.customer
+    county, city = customer.county, customer.city
+    if county is None and customer.zip:
+        found = place_for_zip(customer.zip)
+        if found is None:
+            trace.warn(f"ZIP {customer.zip} was not found; no county could be derived from it.")
+        elif found.state != customer.state:
+            trace.warn(f"ZIP {customer.zip} is in {found.state}, not {customer.state}; it was not used.")
+        else:
+            county, city = found.county, city or found.city
+            trace.step("ZIP {} is in {} ({})", customer.zip, county, city, source=ZIP_SOURCE)
+    return county, city
 
 
 def _override_line(o: RateOverride, rules: StateRules, state: str) -> RateLine:
@@ -97,6 +152,7 @@ def _resolve(
 ) -> ResolvedRates:
     customer = request.customer
     county, city = customer.county, customer.city
+    rows: tuple[LocalRate, ...] = ()
     lines: list[RateLine]
     if request.tax_override is not None:
         lines = [_override_line(o, rules, customer.state) for o in request.tax_override]
@@ -109,15 +165,7 @@ def _resolve(
         )
         source = "override"
     else:
-        if county is None and customer.zip:
-            found = place_for_zip(customer.zip)
-            if found is None:
-                trace.warn(f"ZIP {customer.zip} was not found; no county could be derived from it.")
-            elif found.state != customer.state:
-                trace.warn(f"ZIP {customer.zip} is in {found.state}, not {customer.state}; it was not used.")
-            else:
-                county, city = found.county, city or found.city
-                trace.step("ZIP {} is in {} ({})", customer.zip, county, city, source=ZIP_SOURCE)
+        county, city = _derived_place(request, trace)
         lines = [
             RateLine(c.level, c.name, c.rate, c.source, c.trade_in, c.products)  # type: ignore[arg-type]
             for c in rules.components
@@ -127,7 +175,7 @@ def _resolve(
                 trace.step("Rate: {} for {}", line.name, rules.name, source=line.source)
             else:
                 trace.step("Rate: {} ({}) for {}", line.name, Pct(line.rate), rules.name, source=line.source)
-        local = local_table.rates_for(customer.state, county, city, customer.zip, request.as_of)
+        local = rows = local_table.rates_for(customer.state, county, city, customer.zip, request.as_of)
         place = ", ".join(p for p in (city, county) if p) or customer.zip or ""
         if rules.local_taxes_apply is False:
             if local:
@@ -165,4 +213,4 @@ def _resolve(
         rules_version=rules_version,
         rate_sources=tuple(dict.fromkeys(line.source for line in lines)),
     )
-    return ResolvedRates(jurisdiction, tuple(lines))
+    return ResolvedRates(jurisdiction, tuple(lines), rows)

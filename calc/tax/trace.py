@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from calc.model import ExplainStep, Explanation
+from calc.model import ExplainStep, Explanation, render_step
 
 
 class Pct:
@@ -40,9 +40,19 @@ class Trace:
         """Record a step; ``template`` uses ``str.format`` fields filled from ``args`` at render time."""
         self.steps.append((template, args, source))
 
+    def text(self, text: str) -> None:
+        """Record a step already rendered (see :func:`prerendered`)."""
+        self.steps.append((text, (), ""))
+
     def warn(self, text: str) -> None:
         if text not in self.warnings:
             self.warnings.append(text)
 
     def explanation(self) -> Explanation:
         return Explanation(tuple(self.steps))
+
+
+def prerendered(steps: list[ExplainStep]) -> tuple[ExplainStep, ...]:
+    """Steps rendered now, for explanations reused across quotes (a place's rates, a state's rules):
+    each later quote copies the text instead of formatting the same sentence again."""
+    return tuple((render_step(step), (), "") for step in steps)
