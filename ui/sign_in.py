@@ -46,18 +46,18 @@ class SignInDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button = QPushButton("&Sign in")
         self.sign_in_button.setObjectName("do-sign-in")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.submit_password)
-        self.offline_button = QPushButton("Unlock offline")
+        self.offline_button = QPushButton("&Unlock offline")
         self.offline_button.setObjectName("do-offline")
         self.offline_button.setVisible(False)
         self.offline_button.clicked.connect(self.unlock_offline)
         password_page = QWidget()
         form = QFormLayout(password_page)
-        form.addRow("E-mail", self.email)
-        form.addRow("Password", self.password)
+        form.addRow("&E-mail", self.email)  # a form label is its field's buddy: Alt+E
+        form.addRow("&Password", self.password)
         form.addRow(self.sign_in_button)
         form.addRow(self.offline_button)
 
@@ -66,16 +66,17 @@ class SignInDialog(QDialog):
         self.method.currentIndexChanged.connect(self._method_changed)
         self.code = QLineEdit()
         self.code.setObjectName("code")
-        self.send_code_button = QPushButton("E-mail me a code")
+        self.send_code_button = QPushButton("E-&mail me a code")
         self.send_code_button.setObjectName("send-code")
         self.send_code_button.clicked.connect(self.send_email_code)
-        verify = QPushButton("Verify")
+        verify = QPushButton("&Verify")
         verify.setObjectName("do-verify")
         verify.clicked.connect(self.submit_code)
+        self.verify_button = verify
         mfa_page = QWidget()
         mfa_form = QFormLayout(mfa_page)
-        mfa_form.addRow("Second step", self.method)
-        mfa_form.addRow("Code", self.code)
+        mfa_form.addRow("Second s&tep", self.method)
+        mfa_form.addRow("&Code", self.code)
         mfa_form.addRow(self.send_code_button)
         mfa_form.addRow(verify)
 
@@ -84,26 +85,28 @@ class SignInDialog(QDialog):
         self.enrol_text.setWordWrap(True)
         self.enrol_code = QLineEdit()
         self.enrol_code.setObjectName("enrol-code")
-        confirm = QPushButton("Confirm")
+        confirm = QPushButton("C&onfirm")
         confirm.setObjectName("do-enrol")
         confirm.clicked.connect(self.confirm_enrolment)
+        self.confirm_button = confirm
         enrol_page = QWidget()
         enrol_form = QFormLayout(enrol_page)
         enrol_form.addRow(QLabel("Your role needs a second factor. Add this key to an authenticator app:"))
         enrol_form.addRow(self.enrol_text)
-        enrol_form.addRow("Code from the app", self.enrol_code)
+        enrol_form.addRow("&Code from the app", self.enrol_code)
         enrol_form.addRow(confirm)
 
         self.new_password = QLineEdit()
         self.new_password.setObjectName("new-password")
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
-        change = QPushButton("Set password")
+        change = QPushButton("Set &password")
         change.setObjectName("do-set-password")
         change.clicked.connect(self.set_password)
+        self.set_password_button = change
         password_change_page = QWidget()
         change_form = QFormLayout(password_change_page)
         change_form.addRow(QLabel("Choose your own password to replace the one-time password."))
-        change_form.addRow("New password", self.new_password)
+        change_form.addRow("&New password", self.new_password)
         change_form.addRow(change)
 
         self.pages = QStackedWidget()
@@ -115,6 +118,7 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.message)
+        self.email.setFocus()
 
     def _show_error(self, text: str) -> None:
         self.message.setStyleSheet("color: #c62828;")
@@ -149,14 +153,19 @@ class SignInDialog(QDialog):
             self.method.clear()
             for method in step.mfa_methods:
                 self.method.addItem(METHOD_LABELS.get(method, method), method)
-            self.pages.setCurrentIndex(1)
-            self.code.setFocus()
+            self._show_page(1, self.verify_button, self.code)
         elif step.status == "mfa_enrollment_required":
             secret, uri = self.auth.enroll_totp(step)
             self.enrol_text.setText(f"Key: {secret}\n{uri}")
-            self.pages.setCurrentIndex(2)
+            self._show_page(2, self.confirm_button, self.enrol_code)
         elif step.status == "password_change_required":
-            self.pages.setCurrentIndex(3)
+            self._show_page(3, self.set_password_button, self.new_password)
+
+    def _show_page(self, index: int, action: QPushButton, field: QLineEdit) -> None:
+        """Show a step with Enter doing its action and the cursor in its field (Escape still cancels)."""
+        self.pages.setCurrentIndex(index)
+        action.setDefault(True)
+        field.setFocus()
 
     def _method_changed(self) -> None:
         self.send_code_button.setVisible(self.method.currentData() == "email")

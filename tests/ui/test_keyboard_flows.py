@@ -7,6 +7,7 @@ shortcut handling exactly as a user's keys would.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,11 +17,18 @@ from sqlalchemy import select
 
 from app.runtime import AppContext
 from app.store.database import Actor
-from app.store.models import Customer
+from app.store.models import AppUser, Customer, Deal, Vehicle
+from calc import quote_deal
 from ui.main_window import MainWindow
+from ui.pages.admin import AdminPage
 from ui.pages.customers import CustomersPage
+from ui.pages.dashboard import DashboardPage
+from ui.pages.deals_workspace import DealsWorkspace
+from ui.pages.desk import DeskPage, money
+from ui.pages.inventory import InventoryPage
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
 
 
 @pytest.fixture
@@ -72,3 +80,138 @@ def test_customers_search_open_edit_and_save_with_the_keyboard(
     with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
         stored = session.scalars(select(Customer).where(Customer.id == second.id)).one()
         assert stored.phone == "5125550199"
+
+
+def _type(qtbot: QtBot, text: str) -> None:
+    target = _focus()
+    assert target is not None
+    qtbot.keyClicks(target, text)
+
+
+def test_desk_pick_customer_and_vehicle_then_tab_through_price_down_and_term(
+    qtbot: QtBot, window: MainWindow, demo: AppContext
+) -> None:
+    page = window.current_page()  # the desk is the first screen
+    assert isinstance(page, DeskPage)
+    assert page.customer_box.hasFocus()  # a deal starts with who is buying
+    with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
+        customer = session.scalars(select(Customer).where(Customer.zip == "78704")).first()
+        vehicle = session.scalars(
+            select(Vehicle).where(Vehicle.status == "in_stock", Vehicle.condition == "used")
+        ).first()
+    assert customer is not None and vehicle is not None
+    _type(qtbot, customer.full_name)
+    _key(qtbot, Qt.Key.Key_Return)
+    assert page.current_customer is not None and page.current_customer.id == customer.id
+    _key(qtbot, Qt.Key.Key_V, ALT)  # the vehicle picker's mnemonic
+    assert page.vehicle_box.hasFocus()
+    _type(qtbot, vehicle.stock_number)  # completes to the full entry
+    _key(qtbot, Qt.Key.Key_Return)
+    assert page.current_vehicle is not None and page.current_vehicle.id == vehicle.id
+
+    _key(qtbot, Qt.Key.Key_Tab)
+    assert _focus() is page.fields["vehicle.price"].edit
+    _type(qtbot, "25000")  # tabbing in selected the old price: typing replaces it
+    for _ in range(6):  # condition, trade allowance and payoff, two rebates, then the cash down
+        _key(qtbot, Qt.Key.Key_Tab)
+    assert _focus() is page.fields["cash_down"].edit
+    _type(qtbot, "3000")
+    for _ in range(5):  # doc fee, service contract, GAP, APR, then the term
+        _key(qtbot, Qt.Key.Key_Tab)
+    assert _focus() is page.fields["finance.term_months"].edit
+    qtbot.waitUntil(lambda: page.worksheet.values["cash_down"] == "3000")
+    long_term = page.cards["finance"].headline.text()
+    with qtbot.waitSignal(page.recomputed, timeout=5000):
+        _type(qtbot, "48")
+    request = page.worksheet.request("finance")
+    assert request["vehicle"]["price"] == "25000" and request["cash_down"] == "3000"
+    assert request["finance"]["term_months"] == 48
+    shown = page.cards["finance"].headline.text()
+    assert shown == f"{money(quote_deal(request)['finance']['monthly_payment'])}/mo"
+    assert shown != long_term and "48 months" in page.cards["finance"].detail.text()
+
+
+def test_inventory_search_open_a_vehicle_change_its_price_and_save(
+    qtbot: QtBot, window: MainWindow, demo: AppContext
+) -> None:
+    _key(qtbot, Qt.Key.Key_3, CTRL)
+    page = window.current_page()
+    assert isinstance(page, InventoryPage) and _focus() is page.search
+    wanted = page.model.row(4)
+    _type(qtbot, wanted.stock_number)
+    _key(qtbot, Qt.Key.Key_Return)  # runs the search now and goes into the list
+    assert _focus() is page.table and page.model.rowCount() == 1
+    _key(qtbot, Qt.Key.Key_Return)
+    assert page.editor is not None and _focus() is page.editor.fields["price"].edit
+    _type(qtbot, "19999")
+    _key(qtbot, Qt.Key.Key_S, CTRL)
+    assert page.editor.message.text() == "Saved."
+    with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
+        assert session.get(Vehicle, wanted.id).price == Decimal("19999")  # type: ignore[union-attr]
+
+
+def test_add_vehicle_dialog_opens_on_the_vin_and_escape_closes_it(qtbot: QtBot, window: MainWindow) -> None:
+    _key(qtbot, Qt.Key.Key_3, CTRL)
+    page = window.current_page()
+    assert isinstance(page, InventoryPage)
+    _key(qtbot, Qt.Key.Key_A, ALT)  # "&Add vehicle…" (a mnemonic clicks after a short animation)
+    qtbot.waitUntil(lambda: page.add_dialog is not None)
+    dialog = page.add_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    assert _focus() is dialog.fields["vin"].edit
+    _key(qtbot, Qt.Key.Key_Escape)
+    assert dialog.result() == dialog.DialogCode.Rejected and not dialog.isVisible()
+
+
+def test_deals_search_a_deal_and_open_it_with_enter(
+    qtbot: QtBot, window: MainWindow, demo: AppContext
+) -> None:
+    _key(qtbot, Qt.Key.Key_4, CTRL)
+    page = window.current_page()
+    assert isinstance(page, DealsWorkspace) and _focus() is page.search
+    with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
+        deal = session.scalars(select(Deal).order_by(Deal.deal_number)).first()
+    assert deal is not None
+    _type(qtbot, deal.deal_number)
+    _key(qtbot, Qt.Key.Key_Down)
+    assert _focus() is page.table and page.table.selected_id() == deal.id
+    _key(qtbot, Qt.Key.Key_Return)
+    assert _focus() is page.detail and deal.deal_number in page.detail.toPlainText()
+
+
+def test_dashboard_filter_then_down_into_the_gross_table(qtbot: QtBot, window: MainWindow) -> None:
+    _key(qtbot, Qt.Key.Key_5, CTRL)
+    page = window.current_page()
+    assert isinstance(page, DashboardPage) and _focus() is page.search
+    _key(qtbot, Qt.Key.Key_Down)
+    assert _focus() is page.gross_table and page.gross_table.currentRow() == 0
+    _key(qtbot, Qt.Key.Key_Tab)
+    assert _focus() is page.aging_table  # the charts are skipped
+
+
+def test_admin_adds_a_user_with_only_the_keyboard(qtbot: QtBot, window: MainWindow, demo: AppContext) -> None:
+    _key(qtbot, Qt.Key.Key_6, CTRL)
+    page = window.current_page()
+    assert isinstance(page, AdminPage) and _focus() is page.search
+    users = page.users
+    assert users is not None
+    _key(qtbot, Qt.Key.Key_M, ALT)  # "E&mail"
+    assert _focus() is users.email.edit
+    _type(qtbot, "not an address")
+    _key(qtbot, Qt.Key.Key_N, ALT)  # "&Name"
+    _type(qtbot, "Robin Keys")
+    _key(qtbot, Qt.Key.Key_Return)
+    assert users.email.error.isVisible() and _focus() is users.email.edit  # back to what is wrong
+    users_before = users.model.rowCount()
+    _key(qtbot, Qt.Key.Key_A, CTRL)
+    _type(qtbot, "robin.keys@example.test")
+    _key(qtbot, Qt.Key.Key_Return)
+    assert users.email.error.isHidden() and users.model.rowCount() == users_before + 1
+    with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
+        added = session.scalars(select(AppUser).where(AppUser.email == "robin.keys@example.test")).one()
+    assert added.display_name == "Robin Keys" and added.roles == ["salesperson"]
+    # Ctrl+Tab walks the admin tabs; the settings tab publishes with its Alt key.
+    page.tabs.setFocus()
+    _key(qtbot, Qt.Key.Key_Tab, CTRL)
+    assert page.tabs.currentWidget() is page.roles

@@ -140,13 +140,12 @@ class UsersTab(QWidget):
         if self.editable:
             names = self.service.role_names()
             for combo in (self.user_role, self.new_role):
-                chosen = combo.currentText()
+                # A new person is most often a salesperson: the least access is the default.
+                chosen = combo.currentText() or "salesperson"
                 combo.clear()
                 combo.addItems(names)
                 if chosen in names:
                     combo.setCurrentText(chosen)
-            if not self.new_role.currentText() and "salesperson" in names:
-                self.new_role.setCurrentText("salesperson")
         self.show_matching(needle)
 
     def show_matching(self, needle: str) -> None:

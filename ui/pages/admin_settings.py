@@ -53,6 +53,8 @@ class SettingsTab(QWidget):
         self.table.setHorizontalHeaderLabels(["Setting", "Value"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        # Arrows move between cells and F2 or typing edits; Tab goes on to the buttons.
+        self.table.setTabKeyNavigation(False)
         self.table.itemChanged.connect(self._edited)
         self.note = named(QLabel(), "admin-settings-note")
         self.note.setWordWrap(True)

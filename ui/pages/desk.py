@@ -174,6 +174,7 @@ class DeskPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to the fields inside
         scroll.setMinimumWidth(44 * scroll.fontMetrics().averageCharWidth())
 
         self.cards = {kind: ResultCard(kind.capitalize()) for kind in ("cash", "finance", "lease")}
@@ -185,6 +186,7 @@ class DeskPage(QWidget):
         self.lease_grid = named(QTableWidget(), "grid-lease")
         for grid in (self.finance_grid, self.lease_grid):
             grid.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            grid.setTabKeyNavigation(False)  # arrows read the grid; Tab moves on to the next control
         self.explain = named(QTextBrowser(), "tax-explain")
         self.four_square = named(QLabel(), "four-square")
         self.advice = named(QLabel(), "desk-advice")
