@@ -85,6 +85,7 @@ class FeeDefault:
     parts: tuple[FeePart, ...]
     confidence: str = "medium"
     approximate: str = ""
+    approximate_warning: str = ""  # the quote's warning, built once when the table is compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,45 @@ class _Vehicle:
     weight: int | None
     price: Decimal
     msrp: Decimal | None
+
+
+class _Text:
+    """Explanation text formatted only when a quote's explanation is read (Decimals are slow to print)."""
+
+    __slots__ = ("args", "template")
+
+    def __init__(self, template: str = "", *args: object) -> None:
+        self.template = template
+        self.args = args
+
+    def __bool__(self) -> bool:
+        return bool(self.template)
+
+    def __str__(self) -> str:
+        return self.template.format(*self.args)
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
+NO_TEXT = _Text()
+
+
+class _Details:
+    """The parts of a default fee, rendered as ``name $amount (basis); ...`` on first read."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[tuple[str, Decimal, _Text]]) -> None:
+        self.parts = parts
+
+    def __str__(self) -> str:
+        return "; ".join(
+            f"{name} ${amount}" + (f" ({basis})" if basis else "") for name, amount, basis in self.parts
+        )
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
 
 
 def _bracket_for(brackets: tuple[Bracket, ...], measure: Decimal) -> Bracket | None:
@@ -111,34 +151,35 @@ def _round(amount: Decimal, whole_dollars: bool) -> Decimal:
     return round_cents(amount)
 
 
-def _part_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, str]:
-    """(amount, what it rests on); amount None means the vehicle lacks what the fee depends on."""
+def _part_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, _Text | str]:
+    """(amount, what it rests on); amount None means the vehicle lacks what the fee depends on (the text
+    then says what is missing). A plain ``str`` with an amount means the part was skipped for that reason."""
     if part.min_msrp is not None:
         if v.msrp is None:
             return ZERO, f"not charged: vehicle.msrp not given (applies from MSRP ${part.min_msrp})"
         if v.msrp < part.min_msrp:
-            return ZERO, ""
+            return ZERO, NO_TEXT
     if part.max_age is not None or part.min_age is not None:
         if v.age is None:
             return None, "vehicle.model_year was not given"
         if (part.max_age is not None and v.age > part.max_age) or (
             part.min_age is not None and v.age < part.min_age
         ):
-            return ZERO, ""
+            return ZERO, NO_TEXT
     if part.amount is not None:
-        return part.amount, ""
+        return part.amount, NO_TEXT
     if part.basis is not None:
         measure: Decimal
         if part.basis == "weight_lbs":
             if v.weight is None:
                 return None, "vehicle.weight_lbs was not given"
-            measure, what = Decimal(v.weight), f"{v.weight} lb"
+            measure, what = Decimal(v.weight), _Text("{} lb", v.weight)
         elif part.basis == "age_years":
             if v.age is None:
                 return None, "vehicle.model_year was not given"
-            measure, what = Decimal(v.age), f"{v.age} years old{v.age_note}"
+            measure, what = Decimal(v.age), _Text("{} years old{}", v.age, v.age_note)
         else:
-            measure, what = v.price, f"value ${v.price}"
+            measure, what = v.price, _Text("value ${}", v.price)
         bracket = _bracket_for(part.brackets, measure)
         if bracket is None:
             return None, f"no bracket for {what}"
@@ -146,21 +187,21 @@ def _part_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, str]:
     return _value_amount(part, v)
 
 
-def _value_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, str]:
+def _value_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, _Text | str]:
     if part.value_of == "msrp" and v.msrp is not None:
         value, label = v.msrp, "MSRP"
     else:
         value, label = v.price, "price" if part.value_of == "price" else "price (no MSRP given)"
     rate = part.rate
     factor = ONE
-    what = f"{label} ${value}"
+    what = _Text("{} ${}", label, value)
     if part.by_age:
         if v.age is None:
             return None, "vehicle.model_year was not given"
         bracket = _bracket_for(part.by_age, Decimal(v.age))
         if bracket is None:
             return None, f"no age bracket for {v.age} years"
-        what += f", {v.age} years old{v.age_note}"
+        what = _Text("{} ${}, {} years old{}", label, value, v.age, v.age_note)
         if bracket.amount:
             # a flat amount for this age (CO's $3 from the tenth year; MN's $25 from the eleventh)
             return bracket.amount, what
@@ -253,13 +294,15 @@ def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
         raise RuleDataError(f"fees.json {where}.confidence: must be one of {CONFIDENCE}")
     raw_parts = row.get("parts") or [row]
     parts = tuple(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(raw_parts))
+    approximate = str(row.get("approximate") or "")
     return FeeDefault(
         code=str(code),
         effective_from=date.fromisoformat(str(row["effective_from"])),
         source=source,
         parts=parts,
         confidence=str(confidence),
-        approximate=str(row.get("approximate") or ""),
+        approximate=approximate,
+        approximate_warning=f"{state} {code} fee is approximate: {approximate}" if approximate else "",
     )
 
 
@@ -281,12 +324,21 @@ def fee_defaults() -> Mapping[str, tuple[FeeDefault, ...]]:
     return compile_fee_defaults(json.loads(text))
 
 
+@cache
+def _fee_index() -> Mapping[tuple[str, str], tuple[FeeDefault, ...]]:
+    """Rows per (state, code), latest first, so a lookup stops at the first row in force."""
+    index: dict[tuple[str, str], list[FeeDefault]] = {}
+    for state, rows in fee_defaults().items():
+        for row in rows:
+            index.setdefault((state, row.code), []).append(row)
+    return {key: tuple(reversed(rows)) for key, rows in index.items()}
+
+
 def default_fee(state: str, code: str, as_of: date) -> FeeDefault | None:
-    found = None
-    for row in fee_defaults().get(state, ()):
-        if row.code == code and row.effective_from <= as_of:
-            found = row
-    return found
+    for row in _fee_index().get((state, code), ()):
+        if row.effective_from <= as_of:
+            return row
+    return None
 
 
 DEALERSHIP_SOURCE = "dealership fee template"
@@ -349,26 +401,26 @@ def build_fees(
 def _state_default(state: str, default: FeeDefault, facts: _Vehicle, trace: Trace) -> FeeItem | None:
     code = default.code
     fee = ZERO
-    details: list[str] = []
+    details: list[tuple[str, Decimal, _Text]] = []
     for part in default.parts:
         amount, basis = _part_amount(part, facts)
         if amount is None:
             trace.warn(f"The {state} {code} fee depends on the vehicle but {basis}; enter it in fees.")
             return None
-        if basis.startswith("not charged"):
+        if isinstance(basis, str):
             trace.warn(f"{state} {code} fee: {part.name or code} {basis}.")
         elif amount or (part.min_msrp is None and part.max_age is None and part.min_age is None):
-            details.append(f"{part.name or code} ${amount}" + (f" ({basis})" if basis else ""))
+            details.append((part.name or code, amount, basis))
         fee += amount
     trace.step(
         "Default {} {} fee ${} = {} [{} confidence]",
         state,
         code,
         fee,
-        "; ".join(details),
+        _Details(details),
         default.confidence,
         source=default.source,
     )
-    if default.approximate:
-        trace.warn(f"{state} {code} fee ${fee} is approximate: {default.approximate}")
+    if default.approximate_warning:
+        trace.warn(default.approximate_warning)
     return FeeItem(code, fee, False, default.source)
