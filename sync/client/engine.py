@@ -24,7 +24,7 @@ from sync.client.transport import (
     SyncTransport,
     UpdateRequiredError,
 )
-from sync.protocol import PushRequest
+from sync.protocol import MAX_PUSH_OPS, PushRequest
 from sync.schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class SyncEngine:
         transport: SyncTransport,
         device_id: str,
         *,
-        push_batch: int = 200,
+        push_batch: int = MAX_PUSH_OPS,
         pull_page: int = 500,
         interval_s: float = 20.0,
         backoff_base_s: float = 1.0,

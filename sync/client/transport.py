@@ -65,7 +65,13 @@ class SyncTransport:
         self._tokens = tokens
 
     def push(self, request: PushRequest) -> PushResponse:
-        response = self._send("POST", "/sync/push", json=request.model_dump(mode="json"))
+        # Serialised by pydantic straight to JSON bytes (no intermediate dicts).
+        response = self._send(
+            "POST",
+            "/sync/push",
+            content=request.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
         return self._parse(response, PushResponse)
 
     def pull(self, since: int, limit: int, schema_version: int, epoch: str | None) -> PullResponse:
@@ -75,7 +81,9 @@ class SyncTransport:
         response = self._send("GET", "/sync/pull", params=params)
         return self._parse(response, PullResponse)
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
         for attempt in range(2):
             token = self._tokens.access_token()
             if token is None:
@@ -85,7 +93,7 @@ class SyncTransport:
                 raise AuthRequiredError("not signed in to the server")
             try:
                 response = self._client.request(
-                    method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs
+                    method, path, headers={**(headers or {}), "Authorization": f"Bearer {token}"}, **kwargs
                 )
             except httpx.TransportError as exc:
                 raise OfflineError(f"{type(exc).__name__}: {exc}") from exc

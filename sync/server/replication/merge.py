@@ -28,10 +28,11 @@ from app.policy import Principal
 from sync.protocol import FieldConflict, Hlc, OpResult, PushOp, PushRequest, PushResponse
 from sync.schema import SCHEMA_VERSION, SYNCED_TABLES
 from sync.server import audit
-from sync.server.db import bulk, rows
+from sync.server.db import rows
 from sync.server.db.codec import FieldValueError, to_db, to_wire
 from sync.server.db.pool import Conn
 from sync.server.db.references import REFERENCES
+from sync.server.replication import writes
 from sync.server.replication.access import OWNER_FIELD, hidden_fields, missing_permission, not_own_row
 
 
@@ -63,8 +64,8 @@ class Batch:
     known: dict[str, set[UUID]] = field(default_factory=dict)  # referenced rows that exist
     new: set[tuple[str, UUID]] = field(default_factory=set)
     changed: dict[tuple[str, UUID], set[str]] = field(default_factory=dict)  # row → fields written
-    conflicts: list[list[Any]] = field(default_factory=list)
-    answers: list[list[Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
 
     def load(self, ops: list[PushOp]) -> None:
         wanted: dict[str, set[UUID]] = {}
@@ -110,29 +111,29 @@ class Batch:
     def record_conflict(self, op: PushOp, **kw: Any) -> UUID:
         conflict_id = uuid7()
         self.conflicts.append(
-            [
-                conflict_id,
-                op.table,
-                op.row_id,
-                kw["kind"],
-                kw["field"],
-                Jsonb(kw["winner_value"]),
-                Jsonb(kw["loser_value"]),
-                kw["winner_hlc"],
-                kw["loser_hlc"],
-                kw["losing_op"],
-                kw["losing_device"],
-                kw["losing_user"],
-            ]
+            {
+                "id": conflict_id,
+                "table_name": op.table,
+                "row_id": op.row_id,
+                "kind": kw["kind"],
+                "field": kw["field"],
+                "winner_value": kw["winner_value"],
+                "loser_value": kw["loser_value"],
+                "winner_hlc": kw["winner_hlc"],
+                "loser_hlc": kw["loser_hlc"],
+                "losing_op_id": kw["losing_op"],
+                "losing_device": kw["losing_device"],
+                "losing_user": kw["losing_user"],
+            }
         )
         return conflict_id
 
     def touch(self, row: rows.StoredRow, version: int, hlc: str, fields: dict[str, Any]) -> None:
         row.version = version
-        for name, value in fields.items():
-            row.values[name] = value
-            row.field_versions = {**row.field_versions, name: version}
-            row.field_hlc = {**row.field_hlc, name: hlc}
+        row.values.update(fields)
+        # New dicts, not updates in place: the stored ones may be shared with an earlier answer.
+        row.field_versions = {**row.field_versions, **dict.fromkeys(fields, version)}
+        row.field_hlc = {**row.field_hlc, **dict.fromkeys(fields, hlc)}
         row.updated_by = self.writer.user_id
         row.updated_by_device = self.writer.device_id
         key = (row.table, row.id)
@@ -145,27 +146,13 @@ class Batch:
             self._write()
 
     def _write(self) -> None:
-        bulk.write_rows(
+        writes.write_rows(
             self.conn,
             [self.touched[k] for k in self.new],
             [(self.touched[k], names) for k, names in self.changed.items() if k not in self.new],
         )
-        with self.conn.cursor() as cur:
-            if self.conflicts:
-                cur.executemany(
-                    "INSERT INTO sync_conflict (tenant_id, id, table_name, row_id, kind, field, "
-                    "winner_value, loser_value, winner_hlc, loser_hlc, losing_op_id, losing_device, "
-                    "losing_user) VALUES "
-                    "(nullif(current_setting('app.tenant_id', true), '')::uuid, "
-                    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    self.conflicts,
-                )
-            if self.answers:
-                cur.executemany(
-                    "INSERT INTO applied_op (tenant_id, op_id, table_name, row_id, result) VALUES "
-                    "(nullif(current_setting('app.tenant_id', true), '')::uuid, %s, %s, %s, %s)",
-                    self.answers,
-                )
+        writes.write_conflicts(self.conn, self.conflicts)
+        writes.write_answers(self.conn, self.answers)
 
 
 def _validate(op: PushOp, writer: Writer) -> dict[str, Any]:
@@ -205,7 +192,6 @@ def _apply(batch: Batch, seq: rows.Sequence, op: PushOp, values: dict[str, Any])
     writer = batch.writer
     key = (op.table, op.row_id)
     row = batch.touched.get(key)
-    hidden = hidden_fields(writer.principal, op.table)
 
     if row is None:
         version = seq.next()
@@ -261,7 +247,7 @@ def _apply(batch: Batch, seq: rows.Sequence, op: PushOp, values: dict[str, Any])
                     client_value=lost,
                 )
             ],
-            row=rows.to_server_row(row, hidden),
+            row=rows.to_server_row(row, hidden_fields(writer.principal, op.table)),
         )
 
     if op.kind == "delete":
@@ -366,7 +352,7 @@ def _apply(batch: Batch, seq: rows.Sequence, op: PushOp, values: dict[str, Any])
         status="conflict",
         version=version,
         conflicts=conflicts,
-        row=rows.to_server_row(row, hidden),
+        row=rows.to_server_row(row, hidden_fields(writer.principal, op.table)),
     )
 
 
@@ -397,7 +383,9 @@ def _run(
             continue
         stored = result.model_dump(mode="json", exclude={"row", "duplicate"})
         answered[op.op_id] = stored
-        batch.answers.append([op.op_id, op.table, op.row_id, Jsonb(stored)])
+        batch.answers.append(
+            {"op_id": op.op_id, "table_name": op.table, "row_id": op.row_id, "result": stored}
+        )
         results.append(result)
     batch.flush()
     return results
