@@ -85,6 +85,8 @@ class SettingsTab(QWidget):
         self.confirm_button.clicked.connect(self.publish)
         self.cancel_button = named(QPushButton("&Cancel"), "admin-settings-confirm-cancel")
         self.cancel_button.clicked.connect(self.cancel_publish)
+        for button in (self.confirm_button, self.cancel_button):
+            button.setAutoDefault(True)  # Enter presses the focused answer, as in a dialog
         confirm_layout = QHBoxLayout(self.confirm)
         confirm_layout.addWidget(self.confirm_text, 1)
         confirm_layout.addWidget(self.confirm_button)
