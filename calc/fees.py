@@ -86,6 +86,9 @@ class FeeDefault:
     confidence: str = "medium"
     approximate: str = ""
     approximate_warning: str = ""  # the quote's warning, built once when the table is compiled
+    # Unconditional flat amounts (most states) are summed once: the fee item and its explanation are shared.
+    fixed_item: FeeItem | None = None
+    fixed_details: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +298,16 @@ def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
     raw_parts = row.get("parts") or [row]
     parts = tuple(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(raw_parts))
     approximate = str(row.get("approximate") or "")
+    fixed_item: FeeItem | None = None
+    fixed_details: object = None
+    if all(
+        p.amount is not None and p.min_msrp is None and p.max_age is None and p.min_age is None for p in parts
+    ):
+        total = sum((p.amount for p in parts if p.amount is not None), ZERO)
+        fixed_item = FeeItem(str(code), total, False, source)
+        fixed_details = _Details(
+            [(p.name or str(code), p.amount, NO_TEXT) for p in parts if p.amount is not None]
+        )
     return FeeDefault(
         code=str(code),
         effective_from=date.fromisoformat(str(row["effective_from"])),
@@ -303,6 +316,8 @@ def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
         confidence=str(confidence),
         approximate=approximate,
         approximate_warning=f"{state} {code} fee is approximate: {approximate}" if approximate else "",
+        fixed_item=fixed_item,
+        fixed_details=fixed_details,
     )
 
 
@@ -390,7 +405,8 @@ def build_fees(
         if default is None:
             trace.warn(f"No default {code} fee on file for {state}; enter it in fees (none was added).")
             continue
-        facts = facts or _vehicle_facts(request)
+        if facts is None and default.fixed_item is None:
+            facts = _vehicle_facts(request)
         item = _state_default(state, default, facts, trace)
         if item is not None:
             items.append(item)
@@ -398,8 +414,22 @@ def build_fees(
     return Fees(total, tuple(items))
 
 
-def _state_default(state: str, default: FeeDefault, facts: _Vehicle, trace: Trace) -> FeeItem | None:
+def _state_default(state: str, default: FeeDefault, facts: _Vehicle | None, trace: Trace) -> FeeItem | None:
     code = default.code
+    if default.fixed_item is not None:
+        trace.step(
+            "Default {} {} fee ${} = {} [{} confidence]",
+            state,
+            code,
+            default.fixed_item.amount,
+            default.fixed_details,
+            default.confidence,
+            source=default.source,
+        )
+        if default.approximate_warning:
+            trace.warn(default.approximate_warning)
+        return default.fixed_item
+    assert facts is not None  # built by the caller for every default that depends on the vehicle
     fee = ZERO
     details: list[tuple[str, Decimal, _Text]] = []
     for part in default.parts:
