@@ -103,6 +103,7 @@ VARIANCE_FLOOR: FloatArray = np.array([feature.variance_floor for feature in FEA
 
 # Fields read from the customer besides the model dimensions.
 _EXTRA_NUMBERS = {"down_payment": (0.0, 1e7)}
+_SCALES = tuple((feature.transform, feature.center, feature.spread) for feature in FEATURES)
 _PRICE = INDEX["vehicle_price"]
 _DOWN_PCT = INDEX["down_payment_pct"]
 
@@ -158,12 +159,13 @@ def _vectorise(customer_id: str, values: list[float | None]) -> Encoded:
     x = [0.0] * DIM
     observed: list[int] = []
     missing: list[int] = []
-    for i, (feature, value) in enumerate(zip(FEATURES, values, strict=True)):
+    for i, value in enumerate(values):
         if value is None:
             missing.append(i)
         else:
+            transform, center, spread = _SCALES[i]  # Feature.standardise, without the method calls
             raw[i] = value
-            x[i] = feature.standardise(value)
+            x[i] = (transform(value) - center) / spread
             observed.append(i)
     return Encoded(customer_id, raw, np.array(x), tuple(observed), tuple(missing))
 

@@ -116,7 +116,7 @@ class SegmentMixture:
         self.eff_log_weights = np.zeros(k)
         self._log_prior_density: list[float] = []  # log weight - ½ log|Σ| per segment, full dimension
         self.version = 0  # bumped whenever the cached scoring parameters change
-        self._refresh(np.arange(k))
+        self._refresh()
 
     @property
     def dim_weight(self) -> FloatArray:
@@ -136,16 +136,17 @@ class SegmentMixture:
     def recent_counts(self) -> FloatArray:
         return np.asarray(self.count * self.scale, dtype=np.float64)
 
-    def _refresh(self, ks: IntArray) -> None:
-        """Recompute the shrunk mean and covariance (and its inverse) of segments ``ks``.
+    def _refresh(self, ks: IntArray | None = None) -> None:
+        """Recompute the shrunk mean and covariance (and its inverse) of segments ``ks`` (default: all).
 
         The cached arrays are replaced, not edited, so an ``Assessment`` taken before stays as it was.
         """
         kappa_m, kappa_c = self.config.kappa_mean, self.config.kappa_cov
-        pair_weight = self.pair_weight[ks] * self.scale
+        rows = slice(None) if ks is None else ks  # a slice takes views, not copies
+        pair_weight = self.pair_weight[rows] * self.scale
         dim_weight = pair_weight[:, self._diag, self._diag]
-        weighted_mean = dim_weight * self.mean[ks] + kappa_m * self.prior_mean[ks]
-        cov = (pair_weight * self.scatter[ks] + kappa_c * self.prior_cov[ks]) / (pair_weight + kappa_c)
+        weighted_mean = dim_weight * self.mean[rows] + kappa_m * self.prior_mean[rows]
+        cov = (pair_weight * self.scatter[rows] + kappa_c * self.prior_cov[rows]) / (pair_weight + kappa_c)
         diag = cov[:, self._diag, self._diag]
         cov[:, self._diag, self._diag] = np.maximum(diag, VARIANCE_FLOOR)
         try:
@@ -153,13 +154,19 @@ class SegmentMixture:
         except np.linalg.LinAlgError:
             cov = _positive_definite(cov)
             chol = np.linalg.cholesky(cov)
-        for name in ("eff_mean", "eff_cov", "eff_prec", "eff_logdet", "eff_std"):
-            setattr(self, name, getattr(self, name).copy())
-        self.eff_mean[ks] = weighted_mean / (dim_weight + kappa_m)
-        self.eff_cov[ks] = cov
-        self.eff_prec[ks] = np.linalg.inv(cov)
-        self.eff_logdet[ks] = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-        self.eff_std[ks] = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+        fresh = {
+            "eff_mean": weighted_mean / (dim_weight + kappa_m),
+            "eff_cov": cov,
+            "eff_prec": np.linalg.inv(cov),
+            "eff_logdet": 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1),
+            "eff_std": np.sqrt(np.diagonal(cov, axis1=1, axis2=2)),
+        }
+        for name, value in fresh.items():
+            if ks is not None:
+                merged = getattr(self, name).copy()
+                merged[ks] = value
+                value = merged
+            setattr(self, name, value)
         self.eff_log_weights = self.log_weights()
         self._derive()
 
@@ -241,7 +248,7 @@ class SegmentMixture:
         if self.learned % self.config.revive_every == 0:
             self._revive()
         if self.learned % self.config.refresh_every == 0:
-            self._refresh(np.arange(self.count.size))
+            self._refresh()
 
     def _masks(self, missing: tuple[int, ...]) -> tuple[FloatArray, FloatArray]:
         """1 for the observed fields and for the pairs of observed fields (read-only; few patterns recur)."""
@@ -294,7 +301,7 @@ class SegmentMixture:
         self.count *= self.scale
         self.pair_weight *= self.scale
         self.scale = 1.0
-        self._refresh(np.arange(self.count.size))
+        self._refresh()
 
     # -- state -----------------------------------------------------------------------------------------------
     _ARRAYS = (
