@@ -81,6 +81,9 @@ def quote_to_dict(result: QuoteResult) -> dict[str, Any]:
             "total_sale_price": format_money(f.total_sale_price),
             "term_months": f.term_months,
             "down_payment": format_money(f.down_payment),
+            "buy_rate": _rate(f.buy_rate),
+            "rate_markup": _rate(f.rate_markup),
+            "dealer_reserve": None if f.dealer_reserve is None else format_money(f.dealer_reserve),
         }
     if result.lease is not None:
         le = result.lease

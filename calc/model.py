@@ -107,11 +107,22 @@ class OriginTaxPaid:
     amount: Decimal
 
 
+ReserveMethod = Literal["finance_charge", "level"]
+RESERVE_METHODS: tuple[ReserveMethod, ...] = ("finance_charge", "level")
+
+
 @dataclass(frozen=True, slots=True)
 class FinanceInput:
+    """``apr`` is the sell (contract) rate. With ``buy_rate`` (the lender's rate for the deal) the quote
+    shows the markup and the dealer reserve (:mod:`calc.finance.reserve`)."""
+
     apr: Decimal
     term_months: int
     days_to_first_payment: int | None = None
+    buy_rate: Decimal | None = None
+    reserve_split: Decimal | None = None  # dealer's share of the reserve; None: the 75 % default
+    markup_cap: Decimal | None = None  # lender's cap on sell - buy; None: the 2.5-point default
+    reserve_method: ReserveMethod = "finance_charge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +231,9 @@ class FinanceResult:
     total_sale_price: Decimal
     term_months: int
     down_payment: Decimal
+    buy_rate: Decimal | None = None
+    rate_markup: Decimal | None = None  # sell rate - buy rate (fraction)
+    dealer_reserve: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

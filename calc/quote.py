@@ -14,11 +14,19 @@ from decimal import Decimal
 
 from calc.errors import CalcInputError
 from calc.fees import build_fees
-from calc.finance import finance_terms, lease_payment, resolve_money_factor
+from calc.finance import dealer_reserve, finance_terms, lease_payment, resolve_money_factor
+from calc.finance.payment import finance_charge_at
+from calc.finance.reserve import (
+    DEFAULT_MARKUP_CAP,
+    DEFAULT_SPLIT,
+    RESERVE_SOURCE,
+    reserve_from_finance_charges,
+)
 from calc.model import (
     CashResult,
     DueAtSigningItem,
     Fees,
+    FinanceInput,
     FinanceResult,
     LeaseResult,
     QuoteRequest,
@@ -218,6 +226,9 @@ def quote(
         round(terms.apr * 100, 2),
         source="Regulation Z 1026.18; Appendix J",
     )
+    reserve = markup = None
+    if terms_in.buy_rate is not None:
+        markup, reserve = _dealer_reserve(terms_in, amount_financed, terms.finance_charge, trace)
     finance = FinanceResult(
         amount_financed=amount_financed,
         monthly_payment=terms.monthly_payment,
@@ -227,6 +238,9 @@ def quote(
         total_sale_price=terms.total_of_payments + down,
         term_months=terms.term_months,
         down_payment=down,
+        buy_rate=terms_in.buy_rate,
+        rate_markup=markup,
+        dealer_reserve=reserve,
     )
     return QuoteResult(
         request.deal_type,
@@ -238,6 +252,46 @@ def quote(
         explain=trace.explanation(),
         warnings=tuple(trace.warnings),
     )
+
+
+def _dealer_reserve(
+    terms: FinanceInput, amount_financed: Decimal, finance_charge: Decimal, trace: Trace
+) -> tuple[Decimal, Decimal]:
+    """(rate markup, dealer reserve) of a finance deal written above the lender's buy rate."""
+    buy = terms.buy_rate
+    assert buy is not None
+    if buy > terms.apr:
+        raise CalcInputError(
+            "finance.buy_rate", f"{buy} is above the contract rate finance.apr {terms.apr} (negative markup)"
+        )
+    markup = terms.apr - buy
+    split = DEFAULT_SPLIT if terms.reserve_split is None else terms.reserve_split
+    if terms.reserve_method == "level":
+        reserve = dealer_reserve(amount_financed, buy, terms.apr, terms.term_months, split=split)
+        trace.step(
+            "Dealer reserve ${} = {} of the buy-rate present value of the payment difference; rate markup {} "
+            "(sell {} - buy {})",
+            reserve, Pct(split), Pct(markup), Pct(terms.apr), Pct(buy),
+            source="rate participation, present-value method (calc.finance.reserve)",
+        )  # fmt: skip
+    else:
+        at_buy = finance_charge_at(amount_financed, buy, terms.term_months, terms.days_to_first_payment)
+        reserve = reserve_from_finance_charges(finance_charge, at_buy, split)
+        trace.step(
+            "Dealer reserve ${} = {} x (finance charge ${} at the sell rate {} - ${} at the buy rate {}); "
+            "rate markup {}",
+            reserve, Pct(split), finance_charge, Pct(terms.apr), at_buy, Pct(buy), Pct(markup),
+            source=RESERVE_SOURCE,
+        )  # fmt: skip
+    cap = DEFAULT_MARKUP_CAP if terms.markup_cap is None else terms.markup_cap
+    if markup > cap:
+        trace.warn(
+            f"Rate markup {Pct(markup)} over the buy rate is above the {Pct(cap)} markup cap"
+            + (" (a common lender cap; send finance.markup_cap for this lender's)" if terms.markup_cap is None
+               else " given for this lender")
+            + ": the lender may refuse the contract or limit the reserve."
+        )  # fmt: skip
+    return markup, reserve
 
 
 def _lease_quote(

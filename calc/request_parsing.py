@@ -19,6 +19,7 @@ from calc.model import (
     FEE_CODES,
     PRODUCT_KINDS,
     REBATE_SOURCES,
+    RESERVE_METHODS,
     TAX_LEVELS,
     ZERO,
     Customer,
@@ -57,7 +58,8 @@ _VEHICLE = frozenset(
         "book_value",
     }
 )
-_FINANCE = frozenset({"apr", "term_months", "days_to_first_payment"})
+_RESERVE_TERMS = ("reserve_split", "markup_cap", "reserve_method")
+_FINANCE = frozenset({"apr", "term_months", "days_to_first_payment", "buy_rate", *_RESERVE_TERMS})
 _LEASE = frozenset(
     {
         "term_months", "money_factor", "apr", "residual_percent", "residual_value", "acquisition_fee",
@@ -301,12 +303,28 @@ def _finance(value: object) -> FinanceInput:
         raise CalcInputError("finance.apr", "is required for a finance deal")
     if data.get("term_months") is None:
         raise CalcInputError("finance.term_months", "is required for a finance deal")
+    apr = parse_rate(data["apr"], "finance.apr", maximum=_MAX_APR)
+    term = _int(data["term_months"], "finance.term_months", low=1, high=_MAX_TERM)
+    days = _opt_int(data.get("days_to_first_payment"), "finance.days_to_first_payment", low=1, high=365)
+    buy_rate = data.get("buy_rate")
+    if buy_rate is None:
+        for key in _RESERVE_TERMS:
+            if data.get(key) is not None:
+                raise CalcInputError("finance.buy_rate", f"is required with finance.{key}")
+        return FinanceInput(apr, term, days)
+    split = data.get("reserve_split")
+    cap = data.get("markup_cap")
     return FinanceInput(
-        apr=parse_rate(data["apr"], "finance.apr", maximum=_MAX_APR),
-        term_months=_int(data["term_months"], "finance.term_months", low=1, high=_MAX_TERM),
-        days_to_first_payment=_opt_int(data.get("days_to_first_payment"), "finance.days_to_first_payment",
-                                       low=1, high=365),
-    )  # fmt: skip
+        apr,
+        term,
+        days,
+        buy_rate=parse_rate(buy_rate, "finance.buy_rate", maximum=_MAX_APR),
+        reserve_split=None if split is None else parse_rate(split, "finance.reserve_split"),
+        markup_cap=None if cap is None else parse_rate(cap, "finance.markup_cap"),
+        reserve_method=_choice(
+            data.get("reserve_method", "finance_charge"), "finance.reserve_method", RESERVE_METHODS
+        ),
+    )
 
 
 def _lease(value: object) -> LeaseInput:

@@ -142,6 +142,31 @@ def monthly_payment(
     return round_cents(exact_payment(amount, rate, term, whole, fraction))
 
 
+def _contract(
+    amount: Decimal, rate: Decimal, term: int, whole: int, rest_days: int
+) -> tuple[Decimal, Decimal, _Plan]:
+    """Level payment, final payment and amortization plan of validated loan terms."""
+    fraction = Decimal(rest_days) / _THIRTY
+    payment = round_cents(exact_payment(amount, rate, term, whole, fraction))
+    plan = _plan(amount, rate, term, payment, whole, rest_days)
+    final = _cents(_final_payment(plan))
+    if final <= 0 or payment <= 0:
+        raise CalcInputError("amount_financed", f"is too small to spread over {term} payments")
+    return payment, final, plan
+
+
+def finance_charge_at(
+    amount_financed: Decimal, apr: Decimal, term_months: int, days_to_first_payment: int | None = None
+) -> Decimal:
+    """The finance charge the same loan would have at another note rate (payments rounded as a
+    contract rounds them); what a lender keeps at its buy rate (:mod:`calc.finance.reserve`)."""
+    amount = require_money(amount_financed, "amount_financed", positive=True)
+    rate = require_rate(apr, "apr")
+    term = require_term(term_months)
+    payment, final, _ = _contract(amount, rate, term, *first_period_days(days_to_first_payment))
+    return payment * (term - 1) + final - amount
+
+
 def finance_terms(
     amount_financed: Decimal, apr: Decimal, term_months: int, days_to_first_payment: int | None = None
 ) -> FinanceTerms:
@@ -151,11 +176,7 @@ def finance_terms(
     term = require_term(term_months)
     whole, rest_days = first_period_days(days_to_first_payment)
     fraction = Decimal(rest_days) / _THIRTY
-    payment = round_cents(exact_payment(amount, rate, term, whole, fraction))
-    plan = _plan(amount, rate, term, payment, whole, rest_days)
-    final = _cents(_final_payment(plan))
-    if final <= 0 or payment <= 0:
-        raise CalcInputError("amount_financed", f"is too small to spread over {term} payments")
+    payment, final, plan = _contract(amount, rate, term, whole, rest_days)
     total = payment * (term - 1) + final
     runs = [Run(payment, whole, fraction, term - 1, 1), Run(final, whole + term - 1, fraction)]
     # The disclosed rate is solved in floating point (solver module docs: exact to far below the
