@@ -94,6 +94,7 @@ class Field(QWidget):
         self.error = QLabel()
         self.error.setObjectName(f"error:{name}")
         self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)  # a long message wraps under a narrow field instead of being cut off
         self.error.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
