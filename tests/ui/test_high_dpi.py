@@ -1,4 +1,4 @@
-"""Every screen and the sign-in dialog at twice the scale (``QT_SCALE_FACTOR=2``): no Qt warnings, nothing clipped.
+"""Every screen and the sign-in dialog at twice the scale (``QT_SCALE_FACTOR=2``): no warnings, no clipping.
 
 The scale factor is read once, when the QApplication starts, and this test session already has one at
 scale 1; so the check runs in a fresh interpreter (``python -m tests.ui.test_high_dpi``) that prints
