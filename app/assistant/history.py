@@ -76,37 +76,42 @@ class ConversationHistory:
     def _mine(self) -> Any:
         return AssistantConversation.user_id == self.principal.user_id
 
-    def owner_of(self, conversation_id: str) -> str | None:
-        """Who had the conversation (None: there is none by that id in this dealership)."""
+    def earlier(self, conversation_id: str, limit: int) -> list[HistoryLine]:
+        """What a question continuing the conversation follows (oldest first), in one read.
+
+        Raises ``ForeignConversationError`` if it is someone else's; [] for a conversation not begun yet.
+        """
         with self.store.session(self._actor, capture_changes=False) as session:
-            return session.scalar(
+            owner = session.scalar(
                 select(AssistantConversation.user_id).where(AssistantConversation.id == conversation_id)
             )
-
-    def check_may_continue(self, conversation_id: str) -> None:
-        owner = self.owner_of(conversation_id)
-        if owner is not None and not may_read(self.principal, owner):
-            raise ForeignConversationError()
+            if owner is None:
+                return []
+            if not may_read(self.principal, owner):
+                raise ForeignConversationError()
+            return self._lines(session, conversation_id, limit)
 
     def lines(self, conversation_id: str, limit: int = 20) -> list[HistoryLine]:
         """The user's own last messages of the conversation, oldest first ([] for anyone else's)."""
         with self.store.session(self._actor, capture_changes=False) as session:
-            rows = session.scalars(
-                select(AssistantMessage)
-                .join(AssistantConversation, AssistantConversation.id == AssistantMessage.conversation_id)
-                .where(
-                    AssistantMessage.conversation_id == conversation_id,
-                    AssistantMessage.user_id == self.principal.user_id,
-                    self._mine(),
-                )
-                .order_by(AssistantMessage.sent_at.desc(), AssistantMessage.id.desc())
-                .limit(limit)
-            ).all()
-            lines = [
-                HistoryLine(m.role, m.content, list(m.tool_calls), list(m.sources), m.sent_at)
-                for m in reversed(rows)
-            ]
-        return lines
+            return self._lines(session, conversation_id, limit)
+
+    def _lines(self, session: Session, conversation_id: str, limit: int) -> list[HistoryLine]:
+        rows = session.scalars(
+            select(AssistantMessage)
+            .join(AssistantConversation, AssistantConversation.id == AssistantMessage.conversation_id)
+            .where(
+                AssistantMessage.conversation_id == conversation_id,
+                AssistantMessage.user_id == self.principal.user_id,
+                self._mine(),
+            )
+            .order_by(AssistantMessage.sent_at.desc(), AssistantMessage.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            HistoryLine(m.role, m.content, list(m.tool_calls), list(m.sources), m.sent_at)
+            for m in reversed(rows)
+        ]
 
     def conversations(self, limit: int = 50) -> list[ConversationSummary]:
         """The user's own conversations, the latest first."""
@@ -129,6 +134,8 @@ class ConversationHistory:
         """Question and answer into ``session`` (a store unit of work of this user), conversation first."""
         conversation = session.get(AssistantConversation, turn.conversation_id)
         if conversation is None:
+            # Added before its messages, so change capture (which goes through new rows in the order they
+            # were added) queues it first: the server checks that a message's conversation exists.
             session.add(
                 AssistantConversation(
                     id=turn.conversation_id,
@@ -137,8 +144,6 @@ class ConversationHistory:
                     started_at=moment,
                 )
             )
-            # Flushed on its own so its outbox op comes first: the server checks a message's conversation.
-            session.flush()
         elif not may_read(self.principal, conversation.user_id):
             raise ForeignConversationError()
         session.add_all(self._messages(turn, moment))

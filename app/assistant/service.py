@@ -291,12 +291,10 @@ class AssistantService:
         earlier: list[tuple[str, str]] = []
         if conversation_id is not None:
             try:
-                self.conversations.check_may_continue(conversation)
+                lines = self.conversations.earlier(conversation, HISTORY_MESSAGES)
             except ForeignConversationError as exc:
                 return _failed("permission", str(exc), conversation)
-            earlier = [
-                (m.role, m.content) for m in self.conversations.lines(conversation, limit=HISTORY_MESSAGES)
-            ]
+            earlier = [(m.role, m.content) for m in lines]
         passages = self.knowledge.search(text, k=KNOWLEDGE_PASSAGES)
         # Per user: tool results depend on what the user may see (a salesperson's own deals).
         key = cache_key(
