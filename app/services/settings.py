@@ -14,10 +14,12 @@ this service is where each pair is checked and turned into the stored shape:
 Money and rates are stored as Decimal text so nothing is lost to binary floats. Stored keys this
 editor does not know (written by a newer version) are kept as they are.
 
-The dealership row is owned by the sync server (a pushed change to it is refused). Signed in, the
-service is given ``publish``, which sends the new settings to the server's admin API; only once the
-server took them is the local copy updated, as if pulled. Without ``publish`` (the demo, which has no
-server) the change is saved locally like any other.
+The dealership row is owned by the sync server (a pushed change to it is refused). The admin screen
+therefore saves through :mod:`app.services.administration`: in the demo, which has no server, with this
+service (saved locally like any other change); signed in, straight to the server's admin API in the
+server's own settings shape (:mod:`app.services.settings_server`), the local copy arriving by pull.
+A caller that wants the local copy updated as soon as the server took a change passes ``publish``: it
+is called with the new settings inside the transaction, and a refusal rolls the local save back.
 """
 
 from __future__ import annotations
