@@ -63,7 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--public-key", type=Path, help="PEM public key (default: the pinned release key)")
     update.add_argument("--json", action="store_true", help="print the result as one JSON line")
     ask = commands.add_parser("ask", help="one assistant turn without the window; prints one JSON line")
-    ask.add_argument("--demo", dest="ask_demo", action="store_true", help="ask about the demo dealership")
+    ask.add_argument(
+        "--demo",
+        dest="ask_demo",
+        action="store_true",
+        help="ask about the demo dealership (without it: as the user signed in on this computer)",
+    )
     ask.add_argument("question", help="the question, in quotes")
     return parser
 
