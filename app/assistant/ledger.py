@@ -122,9 +122,9 @@ def cache_key(parts: Mapping[str, Any]) -> str:
 def _relaxed_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=5000")
-    # NORMAL in WAL mode: a commit is safe from a crash but not a power cut. Losing the last question's
-    # bookkeeping to a power cut is acceptable; an fsync on every question is not (it is most of the
-    # assistant's own time per turn). The store's engine keeps FULL for business data.
+    # NORMAL in WAL mode: a commit is safe from a crash but not a power cut. This engine writes only
+    # bookkeeping outside a turn's record (a failed question's usage), where that is acceptable. A turn's
+    # record holds synced history, so it goes through the store's engine, which keeps FULL.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
