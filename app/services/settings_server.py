@@ -144,7 +144,8 @@ def _whole(value: str, key: str, minimum: int, maximum: int) -> int:
 
 def parse_server_entries(entries: Mapping[str, str], previous: ServerSettings) -> ServerSettings:
     """The server settings for the editor's pairs: a bad pair raises naming its key, nothing is built."""
-    kept_tax = {(_tax_key(o), _combined(o)): o for o in previous.tax_overrides}
+    # Keys typed are upper-cased; the server may hold "Travis": match without regard to case.
+    kept_tax = {(_tax_key(o).upper(), _combined(o)): o for o in previous.tax_overrides}
     doc_fee: Decimal | None = None
     miles: int | None = None
     grace: int | None = None
@@ -167,7 +168,7 @@ def parse_server_entries(entries: Mapping[str, str], previous: ServerSettings) -
             normal = _tax_key(override)
             if normal in taxes:
                 raise ValidationError(key, "is listed twice")
-            taxes[normal] = kept_tax.get((normal, _combined(override)), override)
+            taxes[normal] = kept_tax.get((normal.upper(), _combined(override)), override)
         elif key.startswith(FEE_PREFIX):
             fee = _fee_override(key, value)
             normal = _fee_key(fee)
