@@ -30,6 +30,15 @@ def data_dir() -> Path:
     return path
 
 
+def cache_dir() -> Path:
+    """Where the app keeps what it can always make again (the demo template): ``AUTOLYTIQ_CACHE_DIR`` or
+    the platform's user cache dir. Shared by every data dir, so a fresh one does not rebuild it."""
+    override = os.environ.get("AUTOLYTIQ_CACHE_DIR")
+    path = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def system_config_path() -> Path:
     override = os.environ.get("AUTOLYTIQ_SYSTEM_CONFIG")
     if override:

@@ -5,13 +5,11 @@ The demo needs only this module; ``app.connection`` adds the server side (sign-i
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import shutil
 import socket
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +17,10 @@ from sqlalchemy import select
 
 from app.config import Settings, data_dir, load_settings
 from app.demo.summary import DemoSummary
+from app.demo.template import demo_template
 from app.ids import new_id
 from app.policy import Principal, permissions_for_roles
 from app.store.database import Actor, Store, open_store
-from app.store.migrate import HEAD_REVISION
 from app.store.models import AppUser
 
 if TYPE_CHECKING:
@@ -87,25 +85,12 @@ def open_demo(directory: Path | None = None, *, seed: int = 7, role_email: str |
 
 
 def _demo_copy(base: Path, db_path: Path, seed: int) -> DemoSummary:
-    """Put a freshly generated demo store at ``db_path``.
-
-    Generating takes a few hundred milliseconds, so the result is kept as a template (per schema,
-    seed and day, since stock ages count from today) and each start gets its own copy of it.
-    """
-    today = date.today()
-    stem = f"demo-template-{HEAD_REVISION}-{seed}-{today.isoformat()}"
-    template, meta = base / f"{stem}.sqlite3", base / f"{stem}.json"
-    if not (template.is_file() and meta.is_file()):
-        for stale in base.glob("demo-template-*"):
-            stale.unlink(missing_ok=True)
-        from app.demo.generator import build_demo  # only when the template must be made
-
-        building = open_store(template, "demo")
-        summary = build_demo(building, seed=seed, today=today)
-        building.close()  # the last connection checkpoints the WAL into the file
-        meta.write_text(json.dumps(asdict(summary)), encoding="utf-8")
+    """Put a fresh demo store at ``db_path``: a copy of the template (``app.demo.template``)."""
+    template, summary = demo_template(seed)
     shutil.copyfile(template, db_path)
-    return DemoSummary(**json.loads(meta.read_text(encoding="utf-8")))
+    for stale in base.glob("demo-template-*"):  # where templates were kept before the shared cache
+        stale.unlink(missing_ok=True)
+    return summary
 
 
 def open_device_store() -> Store:

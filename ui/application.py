@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
@@ -42,22 +42,6 @@ def resume_gc() -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
-
-
-class _FirstPaint(QObject):
-    """Calls back once the window has painted (on the next turn of the event loop, after that paint)."""
-
-    def __init__(self, window: MainWindow, done: QTimer) -> None:
-        super().__init__(window)
-        self.window = window
-        self.painted = False
-        self._done = done
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Paint and not self.painted:
-            self.painted = True
-            self._done.start(0)  # after this paint completes
-        return False
 
 
 def _accepts_input(window: MainWindow) -> bool:
@@ -121,11 +105,7 @@ def run_desktop(*, demo: bool, self_test: bool) -> int:
         return 1
     window = MainWindow(ctx)
     result = {"code": 0}
-    painted = QTimer()
-    painted.setSingleShot(True)
-    probe = _FirstPaint(window, painted)
-    window.installEventFilter(probe)
-    painted.timeout.connect(resume_gc)
+    window.first_painted.connect(resume_gc)
     if self_test:
 
         def report() -> None:
@@ -143,7 +123,7 @@ def run_desktop(*, demo: bool, self_test: bool) -> int:
             result["code"] = 0 if ok else 1
             app.quit()
 
-        painted.timeout.connect(report)
+        window.first_painted.connect(report)
         # A hard stop, so a window that never paints fails the self-test instead of hanging it.
         QTimer.singleShot(30_000, lambda: (print(json.dumps({"error": "window never painted"})), app.exit(1)))
     window.show()

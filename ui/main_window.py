@@ -43,6 +43,14 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Where the window remembers itself between runs. The layout (QMainWindow.saveState: the assistant dock's
+# side, size, floating and shown or hidden) carries a version, so a future change of layout can drop an
+# old one instead of misreading it.
+GEOMETRY_KEY = "main-window/geometry"
+LAYOUT_KEY = "main-window/layout"
+LAYOUT_VERSION = 1
+
+
 def _factory(target: str) -> Callable[[AppContext], QWidget]:
     module, name = target.split(":")
     factory: Callable[[AppContext], QWidget] = getattr(importlib.import_module(module), name)
@@ -56,9 +64,12 @@ class _StatusBridge(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext) -> None:
+    first_painted = Signal()  # once, on the turn of the event loop after the window first painted
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self._settings = settings if settings is not None else QSettings()
         self.setObjectName("main-window")
         self.setWindowTitle(f"Autolytiq — {ctx.dealership}")
         self.nav = QListWidget()
@@ -114,6 +125,8 @@ class MainWindow(QMainWindow):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
+            # The children paint after the window in the same pass: the signal waits for the pass to end.
+            QTimer.singleShot(0, self.first_painted.emit)
             # What the first screen does not need loads once it is up and has taken input (the
             # assistant's libraries take a second or two to import).
             QTimer.singleShot(250, self._after_first_paint)
@@ -142,7 +155,9 @@ class MainWindow(QMainWindow):
         from ui.chat_panel import ChatPanel
 
         self.assistant = ChatPanel(open_assistant(self.ctx), self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant)
+        # Where the remembered layout (restored in __init__, before the dock existed) put it, or on the right.
+        if not self.restoreDockWidget(self.assistant):
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant)
         toggle = self.assistant.toggleViewAction()
         toggle.setShortcut(QKeySequence("Ctrl+J"))
         self.addAction(toggle)
@@ -187,12 +202,18 @@ class MainWindow(QMainWindow):
         return page
 
     def _restore_geometry(self) -> None:
-        geometry = QSettings().value("main-window/geometry")
+        geometry = self._settings.value(GEOMETRY_KEY)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        # The dock comes after the first paint; Qt keeps its remembered place for restoreDockWidget.
+        layout = self._settings.value(LAYOUT_KEY)
+        if isinstance(layout, QByteArray):
+            self.restoreState(layout, LAYOUT_VERSION)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        QSettings().setValue("main-window/geometry", self.saveGeometry())
+        self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         if self.assistant is not None:
+            # Only with the dock in it: a window closed before the dock came keeps the layout it had.
+            self._settings.setValue(LAYOUT_KEY, self.saveState(LAYOUT_VERSION))
             self.assistant.shutdown()
         super().closeEvent(event)
