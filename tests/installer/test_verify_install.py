@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.release import MANIFEST_NAME, ReleaseError, public_key_id, read_signed_manifest, verify_install
 from app.release.manifest import FileEntry, LinkEntry, Manifest
+from app.release.verify import verify_contents, verify_listing
 from tests.installer.release_builds import make_build, sign_build
 
 
@@ -164,3 +166,38 @@ def test_a_time_without_zone_is_refused() -> None:
     with pytest.raises(ReleaseError) as error:
         Manifest.from_payload(payload)
     assert error.value.where == "manifest.created"
+
+
+def test_the_listing_step_finds_a_resized_file_before_any_hashing(
+    build: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    rules = build / "_internal" / "calc" / "rules" / "states.json"
+    rules.write_text('{"CA": "7.250"}\n', encoding="utf-8")  # one byte longer
+    flip_one_byte(build / "_internal" / "libdemo.so.1.0", offset=10)  # same size
+    listed, to_hash = verify_listing(build, signing_key.public_key())
+    assert not listed.ok and listed.tampered == ("_internal/calc/rules/states.json",)
+    assert "_internal/calc/rules/states.json" not in to_hash and "_internal/libdemo.so.1.0" in to_hash
+    # The same-size change needs the hashes; the full check reports both.
+    full = verify_contents(listed, to_hash, workers=1)
+    assert full.tampered == ("_internal/calc/rules/states.json", "_internal/libdemo.so.1.0")
+    assert verify_install(build, signing_key.public_key()).tampered == full.tampered
+
+
+def test_a_byte_flipped_deep_inside_a_large_file_is_found(
+    tmp_path: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    root = make_build(tmp_path / "autolytiq")
+    large = root / "_internal" / "libbig.so"
+    payload = os.urandom(3 * 1024 * 1024 + 17)  # large files are hashed from a memory map
+    large.write_bytes(payload)
+    sign_build(root, signing_key)
+    report = verify_install(root, signing_key.public_key())
+    assert report.ok and report.manifest is not None
+    assert report.manifest.files["_internal/libbig.so"] == FileEntry(
+        hashlib.sha256(payload).hexdigest(), len(payload)
+    )
+    flip_one_byte(large, offset=len(payload) - 5)
+    for workers in (1, 3):
+        assert verify_install(root, signing_key.public_key(), workers=workers).tampered == (
+            "_internal/libbig.so",
+        )
