@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import time
 
@@ -34,7 +35,7 @@ def route_latency(rounds: int = 300) -> list[float]:
     return timings
 
 
-def kuramoto_latency(repeats: int = 7) -> list[float]:
+def kuramoto_latency(repeats: int = 15) -> list[float]:
     """Seconds per 1,000 RK4 steps of 50 mean-field-coupled oscillators."""
     rng = np.random.default_rng(0)
     network = KuramotoNetwork(rng.normal(1.0, 0.2, 50), rng.uniform(0.0, 2 * np.pi, 50), 0.5)
@@ -47,6 +48,7 @@ def kuramoto_latency(repeats: int = 7) -> list[float]:
 
 
 def report_speed() -> None:
+    print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; a busy machine slows wall time)")
     route = route_latency()
     print(
         f"route one lead, 50-rep floor: median {statistics.median(route) * 1e3:.3f} ms, "
