@@ -66,6 +66,7 @@ def device_id() -> str:
 def open_demo(directory: Path | None = None, *, seed: int = 7, role_email: str | None = None) -> AppContext:
     """A fresh store with the demo dealership, signed in as its administrator (or the given user)."""
     base = directory or data_dir()
+    base.mkdir(parents=True, exist_ok=True)
     db_path = base / "demo.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
