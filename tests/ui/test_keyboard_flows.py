@@ -215,3 +215,54 @@ def test_admin_adds_a_user_with_only_the_keyboard(qtbot: QtBot, window: MainWind
     page.tabs.setFocus()
     _key(qtbot, Qt.Key.Key_Tab, CTRL)
     assert page.tabs.currentWidget() is page.roles
+
+
+def _mnemonic(text: str) -> str | None:
+    """The Alt key of a control's text ("&Save" → "s"), or None; "&&" is a literal ampersand."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].lower() if 0 <= at < len(plain) - 1 else None
+
+
+def _visible_alt_keys(root: QWidget) -> dict[str, list[str]]:
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QTabBar
+
+    keys: dict[str, list[str]] = {}
+
+    def add(text: str) -> None:
+        key = _mnemonic(text)
+        if key is not None:
+            keys.setdefault(key, []).append(text)
+
+    for button in root.window().findChildren(QAbstractButton):
+        if button.isVisible() and button.isEnabled():
+            add(button.text())
+    for label in root.window().findChildren(QLabel):
+        if label.isVisible() and label.buddy() is not None:
+            add(label.text())
+    for bar in root.window().findChildren(QTabBar):
+        if bar.isVisible():
+            for index in range(bar.count()):
+                add(bar.tabText(index))
+    return keys
+
+
+def test_no_two_visible_controls_share_an_alt_key(qtbot: QtBot, window: MainWindow) -> None:
+    """On every screen and every tab of it, each Alt+letter reaches exactly one control."""
+    from PySide6.QtWidgets import QTabWidget
+
+    clashes: dict[str, dict[str, list[str]]] = {}
+    for row, title in enumerate(window.screens):
+        window.nav.setCurrentRow(row)
+        page = window.current_page()
+        all_tabs = page.findChildren(QTabWidget)
+        views = [page, *(tabs.widget(i) for tabs in all_tabs for i in range(tabs.count()))]
+        for view in views:
+            for tabs in all_tabs:
+                if tabs.indexOf(view) >= 0:
+                    tabs.setCurrentWidget(view)
+            QApplication.processEvents()
+            for key, texts in _visible_alt_keys(page).items():
+                if len(texts) > 1:
+                    clashes.setdefault(title, {})[key] = texts
+    assert clashes == {}

@@ -97,7 +97,7 @@ class UsersTab(QWidget):
         self.email.edit.setPlaceholderText("name@dealership.com")
         self.name = Field("display_name")
         self.new_role = named(QComboBox(), "admin-new-role")
-        self.invite_button = named(QPushButton("&Add user" if adding else "&Invite user"), "admin-invite")
+        self.invite_button = named(QPushButton("&Create user" if adding else "&Invite user"), "admin-invite")
         self.invite_button.clicked.connect(self.invite)
         self.email.edit.returnPressed.connect(self.invite)
         self.name.edit.returnPressed.connect(self.invite)
@@ -182,7 +182,7 @@ class UsersTab(QWidget):
             return
         if user.roles:
             self.user_role.setCurrentText(user.roles[0])
-        self.active_button.setText("&Deactivate" if user.active else "Reac&tivate")
+        self.active_button.setText("&Deactivate" if user.active else "&Reactivate")
 
     def _done(self, text: str, user_id: str) -> None:
         self.refresh(self._needle)

@@ -66,7 +66,7 @@ class SettingsTab(QWidget):
         self.message.setWordWrap(True)
         help_text = QLabel(SERVER_HELP if self.server else LOCAL_HELP)
         help_text.setWordWrap(True)
-        self.add_button = named(QPushButton("Add &row"), "admin-settings-add")
+        self.add_button = named(QPushButton("Add ro&w"), "admin-settings-add")
         self.add_button.clicked.connect(self.add_row)
         self.remove_button = named(QPushButton("&Remove row"), "admin-settings-remove")
         self.remove_button.clicked.connect(self.remove_row)
