@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term, require_whole
-from calc.finance.solver import PRECISION, Run, solve_rate_float
+from calc.finance.solver import PRECISION, level_loan_rate
 from calc.money import round_cents
 
 _ONE = Decimal(1)
@@ -178,12 +178,10 @@ def finance_terms(
     fraction = Decimal(rest_days) / _THIRTY
     payment, final, plan = _contract(amount, rate, term, whole, rest_days)
     total = payment * (term - 1) + final
-    runs = [Run(payment, whole, fraction, term - 1, 1), Run(final, whole + term - 1, fraction)]
     # The disclosed rate is solved in floating point (solver module docs: exact to far below the
-    # 1/100 point it is disclosed to); every amount above stays Decimal.
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        disclosed = solve_rate_float(amount, runs, guess=rate / _TWELVE) * _TWELVE
+    # 1/100 point it is disclosed to); every amount above stays Decimal. The product is exact: at
+    # most 17 digits times 12.
+    disclosed = level_loan_rate(amount, payment, term, final, whole, fraction, rate / _TWELVE) * _TWELVE
     return FinanceTerms(
         amount_financed=amount,
         note_rate=rate,

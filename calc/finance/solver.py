@@ -18,15 +18,16 @@ bracket known to hold the root. Iteration stops when a step moves the rate by le
 unit-period (or a Newton step falls under 1e-13, after which quadratic convergence leaves an error
 near 1e-26), far below the 1e-8 percentage-point accuracy promised for the APR.
 
-:func:`solve_rate_float` solves the same equation in binary floating point; the quote path uses it.
-An APR is disclosed to 1/100 of a percentage point (and tolerated to 1/8 point, 1026.22(a)(2)); a
-double carries 15-16 significant digits, so the disclosed rate (and the six decimals the quote's
-``apr`` shows) come out the same, at a twentieth of the cost. Money never goes through a float: the
-payments, amount financed and finance charge stay ``Decimal`` and only the *rate* is a float. The
-geometric sums use ``expm1``/``log1p`` so that they keep full precision for rates near zero, where
-``1 - v^n`` and ``1 - v`` would cancel. :func:`reg_z_apr` (the ``apr`` command, the figure an
-auditor checks to ten decimals) keeps the Decimal solver; tests hold the two within 1e-12 of each
-other, and the Appendix J examples through both.
+:func:`level_loan_rate` solves the same equation in binary floating point for the one schedule a
+quote has (level payments and a final payment after a first period of ``t`` months and ``f``), where
+the equation has a closed form. An APR is disclosed to 1/100 of a percentage point (and tolerated to
+1/8 point, 1026.22(a)(2)); a double carries 15-16 significant digits, so the disclosed rate (and the six
+decimals the quote's ``apr`` shows) come out the same, at a small fraction of the cost. Money never
+goes through a float: payments, amount financed and finance charge stay ``Decimal``; only the *rate*
+is a float. ``1 - v^n`` and ``1 - v`` come from ``expm1``/``log1p`` so they keep full precision for
+rates near zero, where they would cancel. :func:`reg_z_apr` (the ``apr`` command, the figure an
+auditor checks to ten decimals, any schedule) keeps the Decimal solver; tests hold the two within
+1e-13 of each other in APR, and run the Appendix J examples through both.
 """
 
 from __future__ import annotations
@@ -180,96 +181,72 @@ def _first_guess(amount: Decimal, runs: Sequence[Run], total: Decimal) -> Decima
 # ------------------------------------------------------------------------------------- binary floating point
 
 _FLOAT_ITERATIONS = 100
-_FLOAT_NEWTON_FINAL = 1e-8
-# Below this, term-by-term sums: the closed-form slope divides by (1 - ratio)^2.
-_FLOAT_SERIES_CUTOFF = 1e-6
+_FLOAT_NEWTON_FINAL = 1e-8  # relative Newton step after which the error is ~1e-19 of the rate
+_FLOAT_SLOW_SUM = 1e-6  # below this rate the closed-form slope cancels; sum its terms instead
 
 
-def _present_value_float(
-    runs: Sequence[tuple[float, int, float, int, int]], rate: float
-) -> tuple[float, float]:
-    """:func:`present_value` in floats: runs as (amount, whole, fraction, count, step)."""
-    log_growth = math.log1p(rate)
-    growth = 1.0 + rate
-    value = 0.0
-    slope = 0.0
-    for amount, whole, fraction, count, step in runs:
-        start = math.exp(-whole * log_growth)
-        if count == 1:
-            plain = start
-            timed = whole * start
-        else:
-            log_ratio = step * log_growth
-            if log_ratio > _FLOAT_SERIES_CUTOFF:
-                ratio_less_one = math.expm1(-log_ratio)  # ratio - 1, exact for small rates
-                ratio_n_less_one = math.expm1(-count * log_ratio)
-                geometric = ratio_n_less_one / ratio_less_one
-                ratio = 1.0 + ratio_less_one
-                ratio_n = 1.0 + ratio_n_less_one
-                # Only the slope uses this form (it cancels near ratio 1; Newton needs no exact slope).
-                indexed = (ratio - count * ratio_n + (count - 1) * ratio_n * ratio) / (
-                    ratio_less_one * ratio_less_one
-                )
-            else:
-                ratio = math.exp(-log_ratio)
-                geometric = indexed = 0.0
-                power = 1.0
-                for k in range(count):
-                    geometric += power
-                    indexed += k * power
-                    power *= ratio
-            plain = start * geometric
-            timed = start * (whole * geometric + step * indexed)
-        simple = 1.0 + fraction * rate
-        scaled = amount / simple
-        value += scaled * plain
-        slope -= scaled * (fraction / simple * plain + timed / growth)
-    return value, slope
+def level_loan_rate(
+    amount: Decimal,
+    payment: Decimal,
+    count: int,
+    final: Decimal,
+    whole: int,
+    fraction: Decimal,
+    guess: Decimal,
+) -> Decimal:
+    """Unit-period rate of a loan repaid by ``count`` - 1 level payments and a final one, the first
+    ``whole`` periods and ``fraction`` after the advance, the rest one period apart; in floats.
 
+    The schedule is regular, so the general equation has a closed form. With ``v = 1/(1 + i)`` and
+    ``m = count - 1``::
 
-def solve_rate_float(amount: Decimal, runs: Sequence[Run], guess: Decimal | None = None) -> Decimal:
-    """:func:`solve_rate` in binary floating point (see the module docs for why that is enough).
+        A = v^whole (payment (1 - v^m) / (1 - v) + final v^m) / (1 + fraction i)
 
-    Same safeguards: Newton steps inside the bracket known to hold the root, bisection otherwise.
-    Stops when a step no longer moves the rate by more than a few units in the last place.
+    ``1 - v^m`` and ``1 - v`` come from ``expm1``/``log1p`` so they keep full precision for rates near
+    zero. Newton's method from ``guess`` (the note rate) with the known bracket as a safeguard.
     """
-    total = sum((r.total for r in runs), _ZERO)
+    target = float(amount)
+    total = payment * (count - 1) + final
     if total == amount:
         return _ZERO
     if total < amount:
         raise ValueError("payments total less than the amount financed")
-    target = float(amount)
-    plain_runs = [(float(r.amount), r.whole, float(r.fraction), r.count, r.step) for r in runs]
-    if guess is not None and guess > 0:
-        rate = float(guess)
-    else:
-        weighted = sum(float(r.weighted_time) for r in runs)
-        rate = float(total - amount) / (weighted / float(total)) / target if weighted > 0 else 1.0
-    low = 0.0
-    high = math.inf
+    level, last, m, f = float(payment), float(final), count - 1, float(fraction)
+    rate = float(guess) if guess > 0 else float(total - amount) / target / max(count / 2, 1)
+    low, high = 0.0, math.inf
     for _ in range(_FLOAT_ITERATIONS):
-        value, slope = _present_value_float(plain_runs, rate)
+        growth = 1.0 + rate
+        log_growth = math.log1p(rate)
+        start = math.exp(-whole * log_growth)
+        v_m = math.exp(-m * log_growth)
+        if m == 0:
+            geometric = indexed = 0.0
+        else:
+            geometric = math.expm1(-m * log_growth) / math.expm1(-log_growth)  # sum of v^k, k < m
+            if rate > _FLOAT_SLOW_SUM:  # sum of k v^k, k < m (slope only: Newton needs no exact slope)
+                v = 1.0 / growth
+                indexed = v * (1.0 - m * v_m / v + (m - 1) * v_m) / ((1.0 - v) * (1.0 - v))
+            else:
+                indexed = m * (m - 1) / 2.0
+        simple = 1.0 + f * rate
+        inner = level * geometric + last * v_m
+        value = start * inner / simple
+        slope = (
+            -value * (whole / growth + f / simple)
+            - start / simple * (level * indexed + last * m * v_m) / growth
+        )
         gap = value - target
         if gap > 0:
             low = max(low, rate)
         else:
             high = min(high, rate)
         candidate = rate - gap / slope if slope else low
-        newton = low < candidate < high
-        if newton and abs(candidate - rate) <= _FLOAT_NEWTON_FINAL * candidate:
-            # Quadratic convergence: the error after a step this small is ~1e-19 of the rate,
-            # below what a double resolves, so evaluating again would change nothing.
-            return Decimal(repr(candidate))
-        if not newton:
-            if high == math.inf:
-                high = max(low * 2, 1.0)
-                while _present_value_float(plain_runs, high)[0] > target:
-                    high *= 2
-                    if high > 1e6:
-                        raise ValueError("no rate below 100,000,000 % per period balances these payments")
-            candidate = (low + high) / 2
-        step = abs(candidate - rate)
-        rate = candidate
-        if step <= 4e-16 * rate or (high < math.inf and high - low <= 4e-16 * high):
+        if low < candidate < high:
+            if abs(candidate - rate) <= _FLOAT_NEWTON_FINAL * candidate:
+                return Decimal(repr(candidate))
+        else:
+            candidate = (low + high) / 2 if high < math.inf else max(2 * low, 2 * rate, 1e-6)
+        if candidate == rate:
             break
+        rate = candidate
     return Decimal(repr(rate))
