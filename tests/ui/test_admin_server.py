@@ -97,6 +97,11 @@ def test_an_admin_invites_a_user_changes_their_role_and_deactivates_them(
     invitation = mailbox.wait_for("jo.porter@example.test", subject="invited", after=sent_before)
     assert "Accept invitation" in mailbox.body(invitation)
     assert users.current() is not None and users.current().email == "jo.porter@example.test"  # type: ignore[union-attr]
+    sent = mailbox.count()
+    qtbot.mouseClick(users.resend_button, Qt.MouseButton.LeftButton)
+    again = mailbox.wait_for("jo.porter@example.test", subject="invited", after=sent)
+    assert mailbox.body(again) != mailbox.body(invitation)  # a fresh token
+    assert "new invitation" in users.message.text()
 
     users.user_role.setCurrentText("salesperson")
     qtbot.mouseClick(users.change_role_button, Qt.MouseButton.LeftButton)
@@ -105,6 +110,12 @@ def test_an_admin_invites_a_user_changes_their_role_and_deactivates_them(
     qtbot.mouseClick(users.active_button, Qt.MouseButton.LeftButton)
     assert _server_users(tenant)["jo.porter@example.test"]["active"] is False
     assert users.active_button.text().replace("&", "") == "Reactivate"
+
+    # Someone who has chosen a password gets no invitation: the server says so.
+    assert users.select(str(tenant.admin.user_id))
+    sent = mailbox.count()
+    qtbot.mouseClick(users.resend_button, Qt.MouseButton.LeftButton)
+    assert "already chosen a password" in users.message.text() and mailbox.count() == sent
 
     audit = tenant.api.get(
         "/admin/audit", params={"entity_id": on_server["id"]}, headers=tenant.admin.headers

@@ -157,6 +157,10 @@ class AdminPage(QWidget):
         self.users = UsersTab(self.service) if can(Permission.ADMIN_USERS) else None
         self.roles = RolesTab(self.service) if can(Permission.ADMIN_ROLES) else None
         self.settings = SettingsTab(self.service) if can(Permission.ADMIN_SETTINGS) else None
+        engine = ctx.sync
+        if self.settings is not None and engine is not None:
+            # Published settings come back to this desk by pull: ask for it now, not at the next interval.
+            self.settings.saved.connect(engine.nudge)
         self.audit = (
             AuditTab(AuditLogService(ctx.store, ctx.principal)) if can(Permission.AUDIT_VIEW) else None
         )

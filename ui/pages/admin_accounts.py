@@ -78,6 +78,10 @@ class UsersTab(QWidget):
         self.change_role_button.clicked.connect(self.change_role)
         self.active_button = named(QPushButton("&Deactivate"), "admin-toggle-active")
         self.active_button.clicked.connect(self.toggle_active)
+        # Only the server sends e-mail: the demo's users need no invitation.
+        self.resend_button = named(QPushButton("Re&send invitation"), "admin-resend-invite")
+        self.resend_button.setVisible(service.mode is Mode.SERVER)
+        self.resend_button.clicked.connect(self.resend_invitation)
         self.roles_error = error_label("error:roles")
         selected_row = QHBoxLayout()
         role_label = QLabel("Ro&le:")
@@ -86,6 +90,7 @@ class UsersTab(QWidget):
         selected_row.addWidget(self.user_role, 1)
         selected_row.addWidget(self.change_role_button)
         selected_row.addWidget(self.active_button)
+        selected_row.addWidget(self.resend_button)
         selected_layout = QVBoxLayout(self.selected)
         selected_layout.addLayout(selected_row)
         selected_layout.addWidget(self.roles_error)
@@ -123,7 +128,8 @@ class UsersTab(QWidget):
         QWidget.setTabOrder(self.table, self.user_role)
         QWidget.setTabOrder(self.user_role, self.change_role_button)
         QWidget.setTabOrder(self.change_role_button, self.active_button)
-        QWidget.setTabOrder(self.active_button, self.email.edit)
+        QWidget.setTabOrder(self.active_button, self.resend_button)
+        QWidget.setTabOrder(self.resend_button, self.email.edit)
         QWidget.setTabOrder(self.email.edit, self.name.edit)
         QWidget.setTabOrder(self.name.edit, self.new_role)
         QWidget.setTabOrder(self.new_role, self.invite_button)
@@ -174,7 +180,7 @@ class UsersTab(QWidget):
 
     def _selection_changed(self, *_: QItemSelection) -> None:
         user = self.current()
-        for widget in (self.user_role, self.change_role_button, self.active_button):
+        for widget in (self.user_role, self.change_role_button, self.active_button, self.resend_button):
             widget.setEnabled(user is not None)
         show_error(self.roles_error, None)
         if user is None:
@@ -232,6 +238,17 @@ class UsersTab(QWidget):
             self._refused(error)
             return
         self._done(f"{changed.display_name} is now {', '.join(changed.roles)}.", changed.id)
+
+    def resend_invitation(self) -> None:
+        user = self.current()
+        if user is None:
+            return
+        try:
+            self.service.resend_invitation(user.id)
+        except AppError as error:
+            self._refused(error)
+            return
+        self.message.setText(f"A new invitation was e-mailed to {user.email}.")
 
     def toggle_active(self) -> None:
         user = self.current()
