@@ -4,7 +4,7 @@ CSV import format (UTF-8, header row required, one rate per row; the embedded ta
 ``calc/rules/local_rates.csv`` uses the same format)::
 
     state,county,city,zip,level,name,rate,effective_from,source
-    IL,Cook,,,county,Cook County home rule ROT,0.0175,2016-01-01,"Illinois DOR Tax Rate Finder"
+    IL,Cook,,,county,Cook County home rule use tax (titled vehicles),0.01,2012-01-01,"55 ILCS 5/5-1008"
     IL,Cook,Chicago,,city,Chicago home rule ROT,0.0125,2009-07-01,"Illinois DOR Tax Rate Finder"
 
 - ``state``: two-letter code. ``county``: county name without the word "County" (case-insensitive).

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -50,11 +51,34 @@ def test_each_state_default_appears_in_a_quote_with_its_source(state: str) -> No
         assert any(f"Default {state} {code} fee" in step and source in step for step in result["explain"])
 
 
-def test_every_jurisdiction_but_kansas_has_a_title_default_and_kansas_says_so() -> None:
-    assert set(ALL_JURISDICTIONS) - set(FEE_FILE["states"]) == {"KS"}
-    kansas = quote_deal(_deal("KS"))
-    assert kansas["fees"]["items"] == []
-    assert any("No default title fee on file for KS" in w for w in kansas["warnings"])
+def test_every_jurisdiction_has_a_title_default() -> None:
+    assert set(ALL_JURISDICTIONS) == set(FEE_FILE["states"])
+    assert all(any(row["code"] == "title" for row in FEE_FILE["states"][s]) for s in ALL_JURISDICTIONS)
+
+
+def test_a_deal_dated_before_a_states_title_default_warns_instead_of_inventing_one() -> None:
+    # North Carolina's title fee is on file from 2023-01-01 only; its registration default is older.
+    nc_title_from = min(row.effective_from for row in fee_defaults()["NC"] if row.code == "title")
+    before = quote_deal(_deal("NC", as_of=(nc_title_from - timedelta(days=1)).isoformat()))
+    assert set(_fees(before)) == {"registration"}
+    assert any("No default title fee on file for NC" in w for w in before["warnings"])
+    from_then = quote_deal(_deal("NC", as_of=nc_title_from.isoformat()))
+    assert set(_fees(from_then)) == {"title", "registration"}
+    assert not any("No default title fee" in w for w in from_then["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("weight", "expected"),
+    [
+        (4500, "42.25"),  # K.S.A. 8-143: $30 up to 4,500 lb + $12.25 added fees
+        (4501, "52.25"),  # $40 over 4,500 lb + $12.25
+    ],
+)
+def test_kansas_registration_by_weight_with_its_added_fees(weight: int, expected: str) -> None:
+    result = quote_deal(_deal("KS", weight_lbs=weight))
+    assert _fees(result) == {"title": "10.00", "registration": expected}
+    # county property tax is billed separately at registration: the quote says it is left out
+    assert any("KS registration fee is approximate" in w and "property" in w for w in result["warnings"])
 
 
 def test_states_without_a_registration_default_warn_instead_of_inventing_one() -> None:

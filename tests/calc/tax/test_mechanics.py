@@ -4,7 +4,7 @@ rates and their sources, effective dates, CSV import, fees, and what the engine 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from calc import parse_quote_request, quote, quote_deal
+from calc.fees import fee_defaults
 from calc.rules import RuleDataError, rule_book
 from calc.rules.book import compile_rule_book
 from calc.rules.local_rates import load_local_rates_csv, parse_local_rates_csv
@@ -95,10 +96,17 @@ def test_unverified_rules_are_flagged_not_guessed() -> None:
 def test_chicago_local_rates_and_their_sources_are_stated() -> None:
     result = quote_deal(_simple("IL", customer={"state": "IL", "county": "Cook County", "city": "Chicago"}))
     rates = result["jurisdiction"]["rates"]
-    assert sum(Decimal(r["rate"]) for r in rates) == Decimal("0.1025")
+    # A titled vehicle pays 9.5 %, not Chicago's 10.25 % general merchandise rate: Cook County's 1.75 %
+    # home rule ROT excludes titled items (55 ILCS 5/5-1006); the county's 1 % use tax applies instead.
+    assert sum(Decimal(r["rate"]) for r in rates) == Decimal("0.095")
+    county = [r for r in rates if r["level"] == "county"]
+    assert [Decimal(r["rate"]) for r in county] == [Decimal("0.01")]
+    assert "use tax" in county[0]["name"]
     assert result["jurisdiction"]["source"] == "embedded"
     assert any("Illinois DOR" in s for s in result["jurisdiction"]["rate_sources"])
-    assert _total(result) == Decimal("3075.00")
+    assert any("55 ILCS 5/5-1006" in s for s in result["jurisdiction"]["rate_sources"])
+    # 6.25 % state + 1 % Cook County use tax + 1 % RTA + 1.25 % Chicago = 9.5 % of 30,000
+    assert _total(result) == Decimal("2850.00")
 
 
 @pytest.mark.parametrize(
@@ -240,9 +248,15 @@ def test_state_fee_defaults_apply_unless_the_deal_gives_them() -> None:
         "title": "28.00",
         "registration": "50.75",
     }
-    unknown = quote_deal({**_simple("KS"), "fees": []})
-    assert unknown["fees"]["total"] == "0.00"
-    assert any("No default title fee" in w for w in unknown["warnings"])
+    # Pennsylvania's title and registration defaults are on file from 2023-07-01 only: a deal dated the
+    # day before gets no invented fee, just a warning for each.
+    pa_from = min(row.effective_from for row in fee_defaults()["PA"])
+    unknown = quote_deal({**_simple("PA"), "as_of": (pa_from - timedelta(days=1)).isoformat(), "fees": []})
+    assert unknown["fees"]["items"] == [] and unknown["fees"]["total"] == "0.00"
+    assert any("No default title fee on file for PA" in w for w in unknown["warnings"])
+    assert any("No default registration fee on file for PA" in w for w in unknown["warnings"])
+    in_force = quote_deal({**_simple("PA"), "as_of": pa_from.isoformat(), "fees": []})
+    assert {i["code"] for i in in_force["fees"]["items"]} == {"title", "registration"}
 
 
 def test_cash_total_due_adds_up(make_deal: Deal) -> None:
@@ -311,7 +325,7 @@ def test_rules_in_force_are_looked_up_once_per_date() -> None:
 def test_zip_alone_finds_the_county_and_its_rates() -> None:
     result = quote_deal(_simple("IL", customer={"state": "IL", "zip": "60601"}))
     assert result["jurisdiction"]["county"] == "Cook County"
-    assert _total(result) == Decimal("3075.00")
+    assert _total(result) == Decimal("2850.00")  # Chicago's 9.5 % vehicle rate on 30,000
     wrong_state = quote_deal(_simple("TX", customer={"state": "TX", "zip": "60601"}))
     assert any("is in IL, not TX" in w for w in wrong_state["warnings"])
 
