@@ -101,9 +101,33 @@ INDEX: dict[str, int] = {name: i for i, name in enumerate(NAMES)}
 DIM = len(FEATURES)
 VARIANCE_FLOOR: FloatArray = np.array([feature.variance_floor for feature in FEATURES])
 
-# Fields read from the customer besides the model dimensions.
-_EXTRA_NUMBERS = {"down_payment": (0.0, 1e7)}
-_SCALES = tuple((feature.transform, feature.center, feature.spread) for feature in FEATURES)
+
+# How a dimension is read (plain strings: comparing them is cheaper than looking up enum members).
+_NUMBER, _SCORE, _FLAG = "number", "score", "flag"  # a score is in [0, 1], or out of 100
+
+
+def _kind(feature: Feature) -> str:
+    return _FLAG if feature.boolean else _SCORE if feature.score else _NUMBER
+
+
+# How each dimension is read, flattened once (the per-customer loop avoids attribute look-ups):
+# (index, field, kind, minimum, maximum, integer, transform, center, spread); scores accept up to 100.
+_READ = tuple(
+    (
+        i,
+        feature.name,
+        _kind(feature),
+        0.0 if feature.score else feature.minimum,
+        100.0 if feature.score else feature.maximum,
+        feature.integer,
+        feature.transform,
+        feature.center,
+        feature.spread,
+    )
+    for i, feature in enumerate(FEATURES)
+)
+# Read from the customer besides the model dimensions: the down payment in dollars (for the percent).
+_MAX_DOWN_PAYMENT = 1e7
 _PRICE = INDEX["vehicle_price"]
 _DOWN_PCT = INDEX["down_payment_pct"]
 
@@ -126,46 +150,33 @@ def encode(customer: object) -> Encoded:
     """Validate a customer mapping and put it on the model scale; raises ``FieldError`` naming the field."""
     data = validation.record(customer, "customer")
     customer_id = validation.identifier(data.get("customer_id"), "customer_id")
-    values: list[float | None] = [None] * DIM
     get = data.get
-    for i, feature in enumerate(FEATURES):
-        field = feature.name
+    raw = [math.nan] * DIM  # NaN: not given
+    for i, field, kind, minimum, maximum, integer, _, _, _ in _READ:
         value = get(field)
         if value is None:  # not known (the validators would return None too; this skips the call)
             continue
-        if feature.boolean:
-            flag = validation.flag(value, field)
-            values[i] = None if flag is None else float(flag)
-        elif feature.score:
-            number = validation.number(value, field, minimum=0.0, maximum=100.0)
-            values[i] = number / 100.0 if number is not None and number > 1.0 else number
-        else:
-            values[i] = validation.number(
-                value, field, minimum=feature.minimum, maximum=feature.maximum, integer=feature.integer
-            )
-    extras = {
-        name: validation.number(get(name), name, minimum=low, maximum=high)
-        for name, (low, high) in _EXTRA_NUMBERS.items()
-    }
-    down, price = extras["down_payment"], values[_PRICE]
-    if values[_DOWN_PCT] is None and down is not None and price is not None and price > 0:
+        if kind == _FLAG:
+            raw[i] = float(bool(validation.flag(value, field)))
+            continue
+        number = validation.number(value, field, minimum=minimum, maximum=maximum, integer=integer)
+        assert number is not None  # only None reads as None
+        raw[i] = number / 100.0 if number > 1.0 and kind == _SCORE else number
+    down = validation.number(get("down_payment"), "down_payment", minimum=0.0, maximum=_MAX_DOWN_PAYMENT)
+    price = raw[_PRICE]
+    pct = raw[_DOWN_PCT]
+    if pct != pct and down is not None and price > 0:  # the percent is NaN (not given); NaN > 0 is False
         # A down payment above the price is a data-entry slip we cannot resolve; it still means "all of it".
-        values[_DOWN_PCT] = min(100.0, 100.0 * down / price)
-    return _vectorise(customer_id, values)
-
-
-def _vectorise(customer_id: str, values: list[float | None]) -> Encoded:
-    raw = [math.nan] * DIM
+        raw[_DOWN_PCT] = min(100.0, 100.0 * down / price)
     x = [0.0] * DIM
     observed: list[int] = []
     missing: list[int] = []
-    for i, value in enumerate(values):
-        if value is None:
+    for i, _, _, _, _, _, transform, center, spread in _READ:
+        value = raw[i]
+        if value != value:  # NaN
             missing.append(i)
         else:
-            transform, center, spread = _SCALES[i]  # Feature.standardise, without the method calls
-            raw[i] = value
-            x[i] = (transform(value) - center) / spread
+            x[i] = (transform(value) - center) / spread  # Feature.standardise, without the method calls
             observed.append(i)
     return Encoded(customer_id, raw, np.array(x), tuple(observed), tuple(missing))
 
