@@ -292,6 +292,28 @@ class AdministrationService:
                 role.permissions = granted
         return RoleRow(role_name, frozenset(granted), False)
 
+    def delete_role(self, name: str) -> None:
+        """Remove a custom role; refused while anyone still holds it, and for built-in roles."""
+        self.principal.require(Permission.ADMIN_ROLES)
+        if name in BUILTIN_ROLES:
+            raise ValidationError("role", f"{name} is a built-in role and cannot be removed")
+        if self.mode is Mode.SERVER:
+            self._server_roles()
+            role_id = self._role_ids.get(name)
+            if role_id is None:
+                raise ValidationError("role", f"there is no role {name!r}")
+            self._call(lambda api: api.delete_role(role_id))
+            return
+        self._require_local()
+        with self.store.session(self._actor) as session:
+            role = session.scalars(select(Role).where(Role.name == name)).first()
+            if role is None:
+                raise ValidationError("role", f"there is no role {name!r}")
+            holders = [u for u in session.scalars(select(AppUser)) if name in (u.roles or [])]
+            if holders:
+                raise ValidationError("role", f"{len(holders)} user(s) still hold this role")
+            session.delete(role)
+
     # ------------------------------------------------------------ dealership settings
 
     def settings(self) -> Listing[SettingEntry]:

@@ -171,6 +171,11 @@ def test_a_custom_role_is_created_and_its_permissions_changed_on_the_server(
     qtbot.keyClicks(roles.new_name.edit, "lot_porter")
     qtbot.mouseClick(roles.create_button, Qt.MouseButton.LeftButton)
     assert roles.new_name.error.isVisible() and "already exists" in roles.new_name.error.text()
+    roles.select("lot_porter")
+    qtbot.mouseClick(roles.delete_button, Qt.MouseButton.LeftButton)
+    assert "deleted" in roles.message.text(), roles.message.text()
+    names = {r["name"] for r in tenant.api.get("/admin/roles", headers=tenant.admin.headers).json()}
+    assert "lot_porter" not in names and "bdc" in names
 
 
 def test_published_settings_reach_the_server_after_confirmation(

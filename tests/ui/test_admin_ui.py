@@ -122,10 +122,28 @@ def test_a_custom_role_is_created_and_edited_built_ins_stay_fixed(qtbot: QtBot, 
         assert set(stored.permissions) == set(BUILTIN_ROLES["salesperson"]) | {"inventory.edit"}
         assert not stored.builtin
     assert "saved" in roles.message.text()
-    # The new role can be given to a user at once.
-    assert page.users is not None
-    page.users.refresh()
-    assert "lot_porter" in [page.users.new_role.itemText(i) for i in range(page.users.new_role.count())]
+    # The new role can be given to a user at once, and cannot be deleted while someone holds it.
+    users = page.users
+    assert users is not None
+    users.refresh()
+    assert "lot_porter" in [users.new_role.itemText(i) for i in range(users.new_role.count())]
+    holder = next(u for u in users.rows if u.roles == ("bdc",))
+    users.select(holder.id)
+    users.user_role.setCurrentText("lot_porter")
+    qtbot.mouseClick(users.change_role_button, Qt.MouseButton.LeftButton)
+    roles.refresh()
+    roles.select("lot_porter")
+    qtbot.mouseClick(roles.delete_button, Qt.MouseButton.LeftButton)
+    assert roles.permissions_error.isVisible() and "1 user(s) still hold" in roles.permissions_error.text()
+    users.select(holder.id)
+    users.user_role.setCurrentText("bdc")
+    qtbot.mouseClick(users.change_role_button, Qt.MouseButton.LeftButton)
+    roles.select("lot_porter")
+    qtbot.mouseClick(roles.delete_button, Qt.MouseButton.LeftButton)
+    assert "deleted" in roles.message.text() and "lot_porter" not in [r.name for r in roles.roles]
+    assert _audited(demo, "role", stored.id) == ["create", "update", "delete"]
+    roles.select("salesperson")
+    assert not roles.delete_button.isEnabled()  # built-in roles stay
 
 
 def test_settings_are_saved_through_the_editor(qtbot: QtBot, as_user: Callable[[str], AppContext]) -> None:

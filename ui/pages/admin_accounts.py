@@ -286,6 +286,8 @@ class RolesTab(QWidget):
         self.hint.setWordWrap(True)
         self.save_button = named(QPushButton("Save &permissions"), "admin-role-save")
         self.save_button.clicked.connect(self.save_permissions)
+        self.delete_button = named(QPushButton("&Delete role"), "admin-role-delete")
+        self.delete_button.clicked.connect(self.delete_role)
         self.new_name = Field("role_name")
         self.new_name.edit.setPlaceholderText("e.g. lot_porter")
         self.new_name.edit.returnPressed.connect(self.create_role)
@@ -301,6 +303,7 @@ class RolesTab(QWidget):
         controls = QHBoxLayout(self.controls)
         controls.setContentsMargins(0, 0, 0, 0)
         controls.addWidget(self.save_button)
+        controls.addWidget(self.delete_button)
         controls.addStretch(1)
         name_label = QLabel("New role &name:")
         name_label.setBuddy(self.new_name.edit)
@@ -316,7 +319,8 @@ class RolesTab(QWidget):
         layout.addWidget(self.message)
         QWidget.setTabOrder(self.role_list, self.permission_list)
         QWidget.setTabOrder(self.permission_list, self.save_button)
-        QWidget.setTabOrder(self.save_button, self.new_name.edit)
+        QWidget.setTabOrder(self.save_button, self.delete_button)
+        QWidget.setTabOrder(self.delete_button, self.new_name.edit)
         QWidget.setTabOrder(self.new_name.edit, self.create_button)
 
     def refresh(self, needle: str = "") -> None:
@@ -370,6 +374,7 @@ class RolesTab(QWidget):
             self.permission_list.addItem(item)
         self.permission_list.setCurrentRow(0)
         self.save_button.setEnabled(changeable)
+        self.delete_button.setEnabled(changeable)
         self.hint.setText(BUILTIN_HINT if role.builtin and self.editable else "")
         self.hint.setVisible(bool(self.hint.text()))
 
@@ -411,6 +416,23 @@ class RolesTab(QWidget):
         role = self.current()
         if role is not None and not role.builtin:
             self._save(role.name, "saved")
+
+    def delete_role(self) -> None:
+        role = self.current()
+        if role is None or role.builtin:
+            return
+        show_error(self.permissions_error, None)
+        try:
+            self.service.delete_role(role.name)
+        except ValidationError as error:
+            show_error(self.permissions_error, error.message)
+            self.message.setText(f"Role {role.name} not deleted.")
+            return
+        except AppError as error:
+            self.message.setText(f"Not deleted: {error}")
+            return
+        self.refresh()
+        self.message.setText(f"Role {role.name} deleted.")
 
     def create_role(self) -> None:
         self._save(self.new_name.edit.text(), "created")
