@@ -198,8 +198,12 @@ def startup_times(root: Path, runs: int) -> tuple[list[float], list[dict[str, fl
 
 def size_breakdown(root: Path, top: int = 20) -> list[tuple[str, int]]:
     """The largest files of the build, biggest first."""
-    files = [(p.relative_to(root).as_posix(), p.stat().st_size) for p in root.rglob("*") if p.is_file()]
-    return sorted((f for f in files if not Path(f[0]).is_symlink()), key=lambda f: -f[1])[:top]
+    files = [
+        (p.relative_to(root).as_posix(), p.stat().st_size)
+        for p in root.rglob("*")
+        if p.is_file() and not p.is_symlink()  # PyInstaller links some libraries into _internal/
+    ]
+    return sorted(files, key=lambda f: -f[1])[:top]
 
 
 def print_size_breakdown(root: Path) -> list[tuple[str, float]]:

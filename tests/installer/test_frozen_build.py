@@ -21,6 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.release import MANIFEST_NAME, load_public_key, public_key_id, verify_install
+from app.release.manifest import FileEntry
 from tests.installer.release_builds import INSTALLER, REPO, write_key_files
 
 pytestmark = [
@@ -123,6 +124,10 @@ def test_build_prints_size_and_startup_time(frozen: Frozen) -> None:
     assert float(str(frozen.summary["build_size_mb"])) > 0
     assert float(str(frozen.summary["startup_ms"])) > 0
     assert frozen.summary["key_id"] == public_key_id(frozen.public_key)
+    largest = frozen.summary["largest_mb"]
+    assert "largest files (MB):" in frozen.output and isinstance(largest, list) and len(largest) == 20
+    checked = frozen.summary["self_check_ms"]
+    assert isinstance(checked, dict) and 0 < checked["listing_ms"] <= checked["hashing_done_ms"]
     # Where the platform tools are missing the build says so rather than failing or staying silent.
     assert "Authenticode (osslsigncode):" in frozen.output and "macOS codesign:" in frozen.output
 
@@ -139,6 +144,8 @@ def test_signed_manifest_verifies_with_the_pinned_key(frozen: Frozen, tmp_path: 
     assert report.ok, report.lines()
     assert report.manifest is not None and report.manifest.channel == "test"
     assert RULES in report.manifest.files and "_internal/app/store/migrations/env.py" in report.manifest.files
+    vpic = report.manifest.files["_internal/vin/vehicle.db"]  # the pruned snapshot, not vin's 31 MB one
+    assert isinstance(vpic, FileEntry) and vpic.size < 20_000_000
     pinned = frozen.root / "_internal" / "resources" / "release" / "release-public-key.pem"
     assert public_key_id(load_public_key(pinned)) == public_key_id(frozen.public_key)
     command = frozen.run("verify")
