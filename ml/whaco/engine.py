@@ -278,9 +278,7 @@ def _reasons(
     raw = encoded.raw
     weight = [-abs(value) for value in contribution]
     order = sorted(encoded.observed_index, key=weight.__getitem__)  # largest first; ties keep field order
-    return tuple(
-        _reason((NAMES[i], raw[i], typical[i], z[i], contribution[i], segment)) for i in order
-    )
+    return tuple([_reason((NAMES[i], raw[i], typical[i], z[i], contribution[i], segment)) for i in order])
 
 
 def _format(value: float, feature: features.Feature) -> str:
