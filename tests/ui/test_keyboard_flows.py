@@ -6,7 +6,7 @@ shortcut handling exactly as a user's keys would.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -266,3 +266,34 @@ def test_no_two_visible_controls_share_an_alt_key(qtbot: QtBot, window: MainWind
                 if len(texts) > 1:
                     clashes.setdefault(title, {})[key] = texts
     assert clashes == {}
+
+
+def test_a_manager_approves_the_first_submitted_deal_with_the_keyboard(
+    qtbot: QtBot, as_user: Callable[[str], AppContext]
+) -> None:
+    manager = as_user("sales_manager")
+    main = MainWindow(manager)
+    qtbot.addWidget(main)
+    main.show()
+    main.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
+    deals_key = Qt.Key(Qt.Key.Key_1.value + main.screens.index("Deals"))
+    _key(qtbot, deals_key, CTRL)
+    page = main.current_page()
+    assert isinstance(page, DealsWorkspace) and page.approvals is not None
+    queue = page.approvals
+    _key(qtbot, Qt.Key.Key_Tab)  # from the search to the workspace's tabs
+    assert _focus() is page.tabs.tabBar()
+    _key(qtbot, Qt.Key.Key_Right)  # Pipeline → Approvals
+    assert page.tabs.currentWidget() is queue
+    _key(qtbot, Qt.Key.Key_Tab)
+    assert _focus() is queue.table
+    _key(qtbot, Qt.Key.Key_Down)  # onto the first submitted deal
+    deal_id = queue.table.selected_id()
+    assert deal_id is not None
+    _key(qtbot, Qt.Key.Key_Return)
+    assert _focus() is queue.approve_button
+    _key(qtbot, Qt.Key.Key_Return)
+    with manager.store.session(Actor(manager.principal.tenant_id, None, "test")) as session:
+        assert session.get(Deal, deal_id).status == "approved"  # type: ignore[union-attr]
+    assert deal_id not in queue.table.ids()

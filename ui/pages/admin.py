@@ -67,7 +67,7 @@ class AuditTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.detail = named(QPlainTextEdit(), "audit-detail")
         self.detail.setReadOnly(True)
-        self.detail.setMaximumHeight(160)
+        self.detail.setMaximumHeight(10 * self.detail.fontMetrics().lineSpacing())  # lines, not pixels
         self.previous = named(QPushButton("◀ &Previous"), "audit-previous")
         self.previous.clicked.connect(lambda: self.go(self.page_number - 1))
         self.next = named(QPushButton("&Next ▶"), "audit-next")

@@ -34,6 +34,9 @@ class ApprovalsQueue(QWidget):
         self.reason.edit.setPlaceholderText("Why it goes back to the salesperson (required)")
         self.return_button = named(QPushButton("&Return to salesperson"), "return-deal")
         self.return_button.clicked.connect(self.send_back)
+        self.reason.edit.returnPressed.connect(self.send_back)  # Enter after typing the reason sends it back
+        for button in (self.approve_button, self.return_button):
+            button.setAutoDefault(True)  # Enter presses the focused button, not only Space
         self.message = named(QLabel(), "approvals-message")
         actions = QHBoxLayout()
         actions.addWidget(self.approve_button)

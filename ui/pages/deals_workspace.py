@@ -98,6 +98,10 @@ class DealsWorkspace(QWidget):
         if self.approvals is not None:
             approvals = self.approvals
             open_with_enter(approvals.table, lambda _row: approvals.focus_actions())
+        if self.conflicts is not None:
+            keep = self.conflicts.keep_button
+            keep.setAutoDefault(True)
+            open_with_enter(self.conflicts.table, lambda _row: keep.setFocus(Qt.FocusReason.TabFocusReason))
 
     def _shown_list(self) -> QAbstractItemView:
         current = self.tabs.currentWidget()
@@ -132,6 +136,7 @@ class DealsWorkspace(QWidget):
         self.lost_reason.edit.setPlaceholderText("Why the deal was lost (required)")
         self.lost_button = named(QPushButton("Mark l&ost"), "mark-lost")
         self.lost_button.clicked.connect(self.mark_lost)
+        self.lost_reason.edit.returnPressed.connect(self.mark_lost)  # Enter after typing the reason
         self.order_button = named(QPushButton("&Buyer's order PDF…"), "export-buyers-order")
         self.order_button.clicked.connect(lambda: self._export_clicked(DocumentKind.BUYERS_ORDER))
         self.worksheet_button = named(QPushButton("&Worksheet PDF…"), "export-worksheet")
