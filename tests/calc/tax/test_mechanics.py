@@ -322,6 +322,16 @@ def test_rules_in_force_are_looked_up_once_per_date() -> None:
     assert book.for_state("MD", date(2025, 7, 1)) is book.for_state("MD", date(2026, 1, 1))
 
 
+def test_phoenix_quote_says_its_flat_city_rate_misses_the_single_item_levels() -> None:
+    # Phoenix taxes a single item above a threshold at a lower city rate; the flat row cannot, so the
+    # quote's rate source must tell the desk to check it.
+    result = quote_deal(_simple("AZ", customer={"state": "AZ", "county": "Maricopa", "city": "Phoenix"}))
+    phoenix = [s for s in result["jurisdiction"]["rate_sources"] if "Phoenix" in s]
+    assert len(phoenix) == 1
+    assert "two levels" in phoenix[0] and "tax_override" in phoenix[0]
+    assert any(phoenix[0] in step for step in result["explain"])
+
+
 def test_zip_alone_finds_the_county_and_its_rates() -> None:
     result = quote_deal(_simple("IL", customer={"state": "IL", "zip": "60601"}))
     assert result["jurisdiction"]["county"] == "Cook County"
