@@ -280,6 +280,9 @@ class Ledger:
         moment = now or utcnow()
         actor = Actor(self.tenant_id, self.user_id, self.store.device_id)
         with self.store.session(actor) as session:
+            if cache is not None:
+                # First, while nothing is pending: the rows below then go out in a single flush.
+                session.execute(delete(AssistantCacheEntry).where(AssistantCacheEntry.key == cache[0]))
             self.history.add_turn(
                 session,
                 TurnLines(turn.conversation_id, turn.question, turn.answer, turn.tool_calls, turn.sources),
@@ -298,7 +301,6 @@ class Ledger:
             )
             if cache is not None:
                 key, payload = cache
-                session.execute(delete(AssistantCacheEntry).where(AssistantCacheEntry.key == key))
                 session.add(AssistantCacheEntry(key=key, tenant_id=self.tenant_id, payload=dict(payload)))
 
     # --- response cache ---------------------------------------------------------------------------
