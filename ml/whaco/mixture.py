@@ -199,12 +199,14 @@ class SegmentMixture:
                 log_det_mm = np.linalg.slogdet(p_mm)[1]
             base = [b - 0.5 * extra for b, extra in zip(base, log_det_mm.tolist(), strict=True)]
         maha = ((diff * whitened) @ self._ones).tolist()
+        # Student-t log-densities and the posterior over five segments: cheaper as floats than as arrays.
         nu = self.config.tail_dof
         half_dof = 0.5 * (nu + len(observed))
-        logits = [b - half_dof * math.log1p(q / nu) for b, q in zip(base, maha, strict=True)]
+        log1p, exp = math.log1p, math.exp
+        logits = [b - half_dof * log1p(q / nu) for b, q in zip(base, maha, strict=True)]
         top = max(logits)
-        weights = [math.exp(value - top) for value in logits]
-        total = math.fsum(weights)
+        weights = [exp(value - top) for value in logits]
+        total = sum(weights)
         resp = [w / total for w in weights]
         return Assessment(resp, maha, diff, whitened, self.eff_std, observed)
 
