@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from calc.errors import CalcInputError
 from calc.fees import build_fees
-from calc.finance import dealer_reserve, finance_terms, lease_payment, resolve_money_factor
-from calc.finance.payment import finance_charge_at
+from calc.finance.lease import lease_payment, resolve_money_factor
+from calc.finance.payment import finance_charge_at, finance_terms
 from calc.finance.reserve import (
     DEFAULT_MARKUP_CAP,
     DEFAULT_SPLIT,
     RESERVE_SOURCE,
+    dealer_reserve,
     reserve_from_finance_charges,
 )
 from calc.model import (
