@@ -11,7 +11,6 @@ import logging
 import logging.handlers
 import os
 import sys
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -96,6 +95,8 @@ _ENV = {
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
+    import tomllib  # only when there is a file to read: most starts have none
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
