@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from app.auth.secrets import SecretStore
@@ -28,6 +29,8 @@ from tests.desktop.conftest import MemoryKeyring
 from tests.server.fixtures import *  # noqa: F403
 from tests.server.fixtures import SignedIn, TenantHandle
 from ui.pages.admin import AdminPage
+from ui.pages.admin_accounts import RolesTab, UsersTab
+from ui.pages.admin_settings import SettingsTab
 
 
 @pytest.fixture
@@ -62,6 +65,12 @@ def _page(qtbot: QtBot, ctx: AppContext) -> AdminPage:
     return page
 
 
+def _click(qtbot: QtBot, button: QAbstractButton, tab: UsersTab | RolesTab | SettingsTab) -> None:
+    """Click, then wait for the server call it started on a worker thread (the window stays live)."""
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.work.busy, timeout=15_000)
+
+
 def _server_users(tenant: TenantHandle) -> dict[str, dict[str, Any]]:
     answer = tenant.api.get("/admin/users", headers=tenant.admin.headers)
     assert answer.status_code == 200, answer.text
@@ -90,7 +99,7 @@ def test_an_admin_invites_a_user_changes_their_role_and_deactivates_them(
     qtbot.keyClicks(users.email.edit, "Jo.Porter@Example.test")
     qtbot.keyClicks(users.name.edit, "Jo Porter")
     users.new_role.setCurrentText("bdc")
-    qtbot.mouseClick(users.invite_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, users.invite_button, users)
     assert "invitation was e-mailed" in users.message.text(), users.message.text()
     on_server = _server_users(tenant)["jo.porter@example.test"]
     assert on_server["roles"] == ["bdc"] and on_server["active"] and on_server["display_name"] == "Jo Porter"
@@ -98,23 +107,23 @@ def test_an_admin_invites_a_user_changes_their_role_and_deactivates_them(
     assert "Accept invitation" in mailbox.body(invitation)
     assert users.current() is not None and users.current().email == "jo.porter@example.test"  # type: ignore[union-attr]
     sent = mailbox.count()
-    qtbot.mouseClick(users.resend_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, users.resend_button, users)
     again = mailbox.wait_for("jo.porter@example.test", subject="invited", after=sent)
     assert mailbox.body(again) != mailbox.body(invitation)  # a fresh token
     assert "new invitation" in users.message.text()
 
     users.user_role.setCurrentText("salesperson")
-    qtbot.mouseClick(users.change_role_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, users.change_role_button, users)
     assert _server_users(tenant)["jo.porter@example.test"]["roles"] == ["salesperson"]
     assert "now salesperson" in users.message.text()
-    qtbot.mouseClick(users.active_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, users.active_button, users)
     assert _server_users(tenant)["jo.porter@example.test"]["active"] is False
     assert users.active_button.text().replace("&", "") == "Reactivate"
 
     # Someone who has chosen a password gets no invitation: the server says so.
     assert users.select(str(tenant.admin.user_id))
     sent = mailbox.count()
-    qtbot.mouseClick(users.resend_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, users.resend_button, users)
     assert "already chosen a password" in users.message.text() and mailbox.count() == sent
 
     audit = tenant.api.get(
@@ -134,7 +143,7 @@ def test_an_invalid_email_is_shown_inline_and_nothing_is_sent(
     sent_before, known_before = mailbox.count(), _server_users(tenant)
     qtbot.keyClicks(users.email.edit, "jo.porter-at-example")
     qtbot.keyClicks(users.name.edit, "Jo Porter")
-    qtbot.mouseClick(users.invite_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, users.invite_button, users)
     assert users.email.error.isVisible() and "not an email address" in users.email.error.text()
     assert users.name.error.isHidden()
     assert users.email.edit.text() == "jo.porter-at-example"  # kept for correcting
@@ -143,7 +152,7 @@ def test_an_invalid_email_is_shown_inline_and_nothing_is_sent(
     users.email.edit.clear()
     users.name.edit.clear()
     qtbot.keyClicks(users.email.edit, "jo@example.test")
-    qtbot.mouseClick(users.invite_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, users.invite_button, users)
     assert users.name.error.isVisible() and users.email.error.isHidden()
     assert _server_users(tenant) == known_before
 
@@ -158,21 +167,21 @@ def test_a_custom_role_is_created_and_its_permissions_changed_on_the_server(
     page.tabs.setCurrentWidget(roles)
     roles.select("bdc")
     qtbot.keyClicks(roles.new_name.edit, "lot_porter")
-    qtbot.mouseClick(roles.create_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, roles.create_button, roles)
     assert "created" in roles.message.text(), roles.message.text()
     roles.set_granted("inventory.edit", True)
     roles.set_granted("customers.edit", False)
-    qtbot.mouseClick(roles.save_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, roles.save_button, roles)
     found = tenant.api.get("/admin/roles", headers=tenant.admin.headers).json()
     porter = next(r for r in found if r["name"] == "lot_porter")
     bdc = next(r for r in found if r["name"] == "bdc")
     assert set(porter["permissions"]) == (set(bdc["permissions"]) - {"customers.edit"}) | {"inventory.edit"}
     # Creating it again is refused by name, under the name field.
     qtbot.keyClicks(roles.new_name.edit, "lot_porter")
-    qtbot.mouseClick(roles.create_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, roles.create_button, roles)
     assert roles.new_name.error.isVisible() and "already exists" in roles.new_name.error.text()
     roles.select("lot_porter")
-    qtbot.mouseClick(roles.delete_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, roles.delete_button, roles)
     assert "deleted" in roles.message.text(), roles.message.text()
     names = {r["name"] for r in tenant.api.get("/admin/roles", headers=tenant.admin.headers).json()}
     assert "lot_porter" not in names and "bdc" in names
@@ -203,14 +212,14 @@ def test_published_settings_reach_the_server_after_confirmation(
     tab.set_value("fee.smog", "12.50")
     tab.set_value("tax_rate.OK/TULSA", "0.0852")
 
-    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, tab.save_button, tab)
     assert tab.confirm.isVisible() and _server_settings(tenant)["doc_fee"] is None  # asked, not sent
-    qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, tab.cancel_button, tab)
     assert not tab.confirm.isVisible() and tab.message.text() == "Not published."
     assert _server_settings(tenant).get("doc_fee") is None
 
-    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(tab.confirm_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, tab.save_button, tab)
+    _click(qtbot, tab.confirm_button, tab)
     assert tab.message.text().startswith("Published"), tab.message.text()
     stored = _server_settings(tenant)
     assert stored["doc_fee"] == "249.00"
@@ -237,7 +246,7 @@ def test_a_bad_setting_is_marked_and_nothing_is_published(
     before = _server_settings(tenant)
     tab.set_value("doc_fee", "199")
     tab.set_value("tax_rate.TX", "8.25")  # a percentage where a fraction belongs
-    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, tab.save_button, tab)
     assert (
         tab.error.isVisible() and tab.error.text().startswith("tax_rate.TX:") and "0.0825" in tab.error.text()
     )
@@ -245,7 +254,7 @@ def test_a_bad_setting_is_marked_and_nothing_is_published(
     assert [tab.table.item(r, 0).text() for r in tab.error_rows()] == ["tax_rate.TX"]  # type: ignore[union-attr]
     tab.set_value("tax_rate.TX", "0.0825")
     tab.set_value("default_apr", "0.0699")  # a desk-only setting the server has no field for
-    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, tab.save_button, tab)
     assert tab.error.text().startswith("default_apr:") and "server has no such setting" in tab.error.text()
     assert _server_settings(tenant) == before
 

@@ -231,3 +231,43 @@ def test_without_a_server_connection_everything_is_read_only(
     assert tab.note.text() == SIGN_IN_NOTE
     assert ("doc_fee", "150.00") in tab.pairs()
     assert users.model.rowCount() == 12  # the copy last synced is still shown
+
+
+def test_a_server_call_runs_off_the_gui_thread_with_the_tab_disabled(qtbot: QtBot) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from app.errors import ValidationError
+    from ui.pages.admin_work import Background
+
+    tab = QWidget()
+    message = QLabel(tab)
+    qtbot.addWidget(tab)
+    tab.show()
+    work = Background(tab, message, threaded=True)
+    release = threading.Event()
+    seen: list[object] = []
+    callers: list[str] = []
+
+    def slow() -> str:
+        callers.append(threading.current_thread().name)
+        release.wait(10)
+        return "answer"
+
+    work.run(slow, seen.append)
+    assert work.busy and not tab.isEnabled() and message.text() == "Working…"
+    qtbot.wait(50)  # the window keeps processing events meanwhile
+    assert seen == [] and work.busy
+    release.set()
+    qtbot.waitUntil(lambda: not work.busy)
+    assert seen == ["answer"] and tab.isEnabled() and message.text() == ""
+    assert callers == ["admin-call"]
+    refused = ValidationError("email", "is required")
+
+    def refuse() -> None:
+        raise refused
+
+    work.run(refuse, seen.append)
+    qtbot.waitUntil(lambda: not work.busy)
+    assert seen[-1] is refused

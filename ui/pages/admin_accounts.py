@@ -28,6 +28,7 @@ from app.errors import AppError, ValidationError
 from app.policy import ALL_PERMISSIONS
 from app.services.accounts import RoleRow, UserRow
 from app.services.administration import AdministrationService, Mode
+from ui.pages.admin_work import Background
 from ui.pages.customers import table
 from ui.pages.desk import Field, named
 from ui.table_model import Column, RowsTableModel
@@ -69,6 +70,7 @@ class UsersTab(QWidget):
         self.note.setWordWrap(True)
         self.message = named(QLabel(), "admin-users-message")
         self.message.setWordWrap(True)
+        self.work = Background(self, self.message, threaded=service.mode is Mode.SERVER)
 
         # The selected user: change role, deactivate or reactivate.
         self.selected = named(QGroupBox("Selected user"), "admin-selected-user")
@@ -202,65 +204,70 @@ class UsersTab(QWidget):
         for field in (self.email, self.name):
             field.show_error(None)
         self.message.setText("")
-        try:
-            user = self.service.invite(
-                self.email.edit.text(), self.name.edit.text(), [self.new_role.currentText()]
-            )
-        except ValidationError as error:
-            target = {"email": self.email, "display_name": self.name}.get(error.field)
+        email, name, role = self.email.edit.text(), self.name.edit.text(), self.new_role.currentText()
+        self.work.run(lambda: self.service.invite(email, name, [role]), self._invited)
+
+    def _invited(self, outcome: UserRow | AppError) -> None:
+        if isinstance(outcome, ValidationError):
+            target = {"email": self.email, "display_name": self.name}.get(outcome.field)
             if target is not None:
-                target.show_error(error.message)
+                target.show_error(outcome.message)
                 target.edit.setFocus()
                 self.message.setText("Not saved: correct the marked field.")
             else:
-                self.message.setText(f"Not saved: {error}")
+                self.message.setText(f"Not saved: {outcome}")
             return
-        except AppError as error:
-            self._refused(error)
+        if isinstance(outcome, AppError):
+            self._refused(outcome)
             return
         self.email.edit.clear()
         self.name.edit.clear()
         sent = " An invitation was e-mailed." if self.service.mode is Mode.SERVER else ""
-        self._done(f"Added {user.display_name} ({user.email}) as {', '.join(user.roles)}.{sent}", user.id)
+        roles = ", ".join(outcome.roles)
+        self._done(f"Added {outcome.display_name} ({outcome.email}) as {roles}.{sent}", outcome.id)
 
     def change_role(self) -> None:
         user = self.current()
         if user is None:
             return
         show_error(self.roles_error, None)
-        try:
-            changed = self.service.change_roles(user.id, [self.user_role.currentText()])
-        except ValidationError as error:
-            show_error(self.roles_error, error.message)
+        role = self.user_role.currentText()
+        self.work.run(lambda: self.service.change_roles(user.id, [role]), self._role_changed)
+
+    def _role_changed(self, outcome: UserRow | AppError) -> None:
+        if isinstance(outcome, ValidationError):
+            show_error(self.roles_error, outcome.message)
             self.message.setText("Not changed.")
-            return
-        except AppError as error:
-            self._refused(error)
-            return
-        self._done(f"{changed.display_name} is now {', '.join(changed.roles)}.", changed.id)
+        elif isinstance(outcome, AppError):
+            self._refused(outcome)
+        else:
+            self._done(f"{outcome.display_name} is now {', '.join(outcome.roles)}.", outcome.id)
 
     def resend_invitation(self) -> None:
         user = self.current()
         if user is None:
             return
-        try:
-            self.service.resend_invitation(user.id)
-        except AppError as error:
-            self._refused(error)
-            return
-        self.message.setText(f"A new invitation was e-mailed to {user.email}.")
+
+        def sent(outcome: AppError | None) -> None:
+            if isinstance(outcome, AppError):
+                self._refused(outcome)
+            else:
+                self.message.setText(f"A new invitation was e-mailed to {user.email}.")
+
+        self.work.run(lambda: self.service.resend_invitation(user.id), sent)
 
     def toggle_active(self) -> None:
         user = self.current()
         if user is None:
             return
-        try:
-            changed = self.service.set_active(user.id, not user.active)
-        except AppError as error:
-            self._refused(error)
+        self.work.run(lambda: self.service.set_active(user.id, not user.active), self._active_changed)
+
+    def _active_changed(self, outcome: UserRow | AppError) -> None:
+        if isinstance(outcome, AppError):
+            self._refused(outcome)
             return
-        state = "active again" if changed.active else "deactivated: they can no longer sign in"
-        self._done(f"{changed.display_name} is {state}.", changed.id)
+        state = "active again" if outcome.active else "deactivated: they can no longer sign in"
+        self._done(f"{outcome.display_name} is {state}.", outcome.id)
 
 
 BUILTIN_HINT = (
@@ -296,6 +303,7 @@ class RolesTab(QWidget):
         self.permissions_error = error_label("error:permissions")
         self.message = named(QLabel(), "admin-roles-message")
         self.message.setWordWrap(True)
+        self.work = Background(self, self.message, threaded=service.mode is Mode.SERVER)
         splitter = QSplitter()
         splitter.addWidget(self.role_list)
         splitter.addWidget(self.permission_list)
@@ -395,22 +403,28 @@ class RolesTab(QWidget):
     def _save(self, name: str, verb: str) -> None:
         show_error(self.permissions_error, None)
         self.new_name.show_error(None)
-        try:
-            saved = self.service.save_role(name, self.granted(), new=verb == "created")
-        except ValidationError as error:
-            if error.field == "name":
-                self.new_name.show_error(error.message)
-                self.new_name.edit.setFocus()
-            else:
-                show_error(self.permissions_error, f"{error.field}: {error.message}")
-            self.message.setText("Not saved.")
-            return
-        except AppError as error:
-            self.message.setText(f"Not saved: {error}")
-            return
-        self.refresh()
-        self.select(saved.name)
-        self.message.setText(f"Role {saved.name} {verb} with {len(saved.permissions)} permissions.")
+        granted = self.granted()
+        creating = verb == "created"
+
+        def saved(outcome: RoleRow | AppError) -> None:
+            if isinstance(outcome, ValidationError):
+                if outcome.field == "name":
+                    self.new_name.show_error(outcome.message)
+                    self.new_name.edit.setFocus()
+                else:
+                    show_error(self.permissions_error, f"{outcome.field}: {outcome.message}")
+                self.message.setText("Not saved.")
+                return
+            if isinstance(outcome, AppError):
+                self.message.setText(f"Not saved: {outcome}")
+                return
+            if creating:
+                self.new_name.edit.clear()
+            self.refresh()
+            self.select(outcome.name)
+            self.message.setText(f"Role {outcome.name} {verb} with {len(outcome.permissions)} permissions.")
+
+        self.work.run(lambda: self.service.save_role(name, granted, new=creating), saved)
 
     def save_permissions(self) -> None:
         role = self.current()
@@ -422,19 +436,18 @@ class RolesTab(QWidget):
         if role is None or role.builtin:
             return
         show_error(self.permissions_error, None)
-        try:
-            self.service.delete_role(role.name)
-        except ValidationError as error:
-            show_error(self.permissions_error, error.message)
-            self.message.setText(f"Role {role.name} not deleted.")
-            return
-        except AppError as error:
-            self.message.setText(f"Not deleted: {error}")
-            return
-        self.refresh()
-        self.message.setText(f"Role {role.name} deleted.")
+
+        def deleted(outcome: AppError | None) -> None:
+            if isinstance(outcome, ValidationError):
+                show_error(self.permissions_error, outcome.message)
+                self.message.setText(f"Role {role.name} not deleted.")
+            elif isinstance(outcome, AppError):
+                self.message.setText(f"Not deleted: {outcome}")
+            else:
+                self.refresh()
+                self.message.setText(f"Role {role.name} deleted.")
+
+        self.work.run(lambda: self.service.delete_role(role.name), deleted)
 
     def create_role(self) -> None:
         self._save(self.new_name.edit.text(), "created")
-        if self.new_name.error.isHidden():
-            self.new_name.edit.clear()

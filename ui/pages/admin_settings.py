@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError, ValidationError
 from app.services.administration import AdministrationService, Mode
+from app.services.settings import SettingEntry
 from app.services.settings_server import KNOWN_KEYS_HELP
+from ui.pages.admin_work import Background
 from ui.pages.desk import named
 
 LOCAL_HELP = (
@@ -64,6 +66,7 @@ class SettingsTab(QWidget):
         self.error.setVisible(False)
         self.message = named(QLabel(), "admin-settings-message")
         self.message.setWordWrap(True)
+        self.work = Background(self, self.message, threaded=self.server)
         help_text = QLabel(SERVER_HELP if self.server else LOCAL_HELP)
         help_text.setWordWrap(True)
         self.add_button = named(QPushButton("Add ro&w"), "admin-settings-add")
@@ -219,14 +222,16 @@ class SettingsTab(QWidget):
         entries = self._checked()
         if entries is None:
             return
-        try:
-            saved = self.service.publish_settings(entries)
-        except ValidationError as error:
-            self._show_error(error.field, error.message)
+        self.work.run(lambda: self.service.publish_settings(entries), self._published)
+
+    def _published(self, outcome: list[SettingEntry] | AppError) -> None:
+        if isinstance(outcome, ValidationError):
+            self._show_error(outcome.field, outcome.message)
             return
-        except AppError as error:
-            self.message.setText(f"Not saved: {error}")
+        if isinstance(outcome, AppError):
+            self.message.setText(f"Not saved: {outcome}")
             return
+        saved = outcome
         self._fill([(e.key, e.value) for e in saved])
         self.message.setText(
             f"Published: the server now holds {len(saved)} settings." if self.server else "Saved."
