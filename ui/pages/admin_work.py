@@ -57,7 +57,10 @@ class Background(QObject):
             outcome = outcome_of(call)
         except Exception as error:
             outcome = error
-        self._finished.emit(then, outcome)
+        try:
+            self._finished.emit(then, outcome)
+        except RuntimeError:
+            pass  # the admin screen was closed while the call ran: nobody is waiting for the answer
 
     def _deliver(self, then: Then, outcome: Outcome) -> None:
         self.busy = False
