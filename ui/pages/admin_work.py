@@ -10,6 +10,7 @@ at once, on the GUI thread (the store is then used from one thread only).
 from __future__ import annotations
 
 import threading
+from contextlib import suppress
 from collections.abc import Callable
 from typing import Any
 
@@ -57,10 +58,9 @@ class Background(QObject):
             outcome = outcome_of(call)
         except Exception as error:
             outcome = error
-        try:
+        # The admin screen may have closed while the call ran: then nobody is waiting for the answer.
+        with suppress(RuntimeError):
             self._finished.emit(then, outcome)
-        except RuntimeError:
-            pass  # the admin screen was closed while the call ran: nobody is waiting for the answer
 
     def _deliver(self, then: Then, outcome: Outcome) -> None:
         self.busy = False
