@@ -10,8 +10,8 @@ at once, on the GUI thread (the store is then used from one thread only).
 from __future__ import annotations
 
 import threading
-from contextlib import suppress
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
