@@ -17,8 +17,20 @@ from typing import Any, NoReturn
 
 # Imported before Qt, in this order, when the desktop starts: once PySide6 is loaded, its import hook
 # reads the source of every module imported after it (looking for "PySide6"), which costs ~50 ms over
-# SQLAlchemy, the store and the desk's engine. A module missing here is only imported later, not lost.
-CORE_BEFORE_QT = ("app.runtime", "app.desk", "app.desk_advice", "app.services.deals", "app.services.search")
+# SQLAlchemy, the store and what the first screen (the desk) uses. A module missing here is only
+# imported later, not lost.
+CORE_BEFORE_QT = (
+    "app.runtime",
+    "sqlalchemy.dialects.sqlite",  # the store's engine loads these two on open
+    "sqlite3",
+    "app.desk",
+    "app.desk_advice",
+    "app.services.customers",
+    "app.services.deals",
+    "app.services.inventory",
+    "app.services.search",
+    "html",
+)
 
 
 def app_version() -> str:
