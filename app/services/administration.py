@@ -20,6 +20,7 @@ Every call checks its permission through :mod:`app.policy` first; bad input rais
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -54,6 +55,7 @@ DEMO_NOTE = (
 SERVER_NOTE = (
     "Connected to the dealership server: changes take effect there and reach every desk on its next sync."
 )
+RETRY_AFTER_S = 30.0
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -105,6 +107,9 @@ class AdministrationService:
         self.mode = Mode.SERVER if api is not None else Mode.LOCAL if local else Mode.READ_ONLY
         self._accounts = AccountsService(store, principal)
         self._role_ids: dict[str, str] = {}
+        # After the server failed to answer, listings show the local copy for a while instead of each
+        # waiting out its own timeout (the screen reads four of them when it opens). Changes still try.
+        self._unreachable: tuple[float, str] | None = None
 
     @property
     def _actor(self) -> Actor:
@@ -115,22 +120,36 @@ class AdministrationService:
         if self.api is None:
             raise AdminUnavailableError(SIGN_IN_NOTE)
         try:
-            return request(self.api)
+            answer = request(self.api)
         except AdminRefusedError as error:
             raise _refused(error) from error
         except AuthRequiredError as error:
-            raise AdminUnavailableError(SIGN_IN_NOTE) from error
+            raise self._unavailable(SIGN_IN_NOTE) from error
         except OfflineError as error:
-            raise AdminUnavailableError(
+            raise self._unavailable(
                 f"The dealership server cannot be reached ({error}); nothing was changed. {SIGN_IN_NOTE}"
             ) from error
         except ProtocolError as error:
             raise RefusedError(f"the server's answer was not understood: {error}") from error
+        self._unreachable = None
+        return answer
+
+    def _unavailable(self, message: str) -> AdminUnavailableError:
+        self._unreachable = (time.monotonic() + RETRY_AFTER_S, message)
+        return AdminUnavailableError(message)
+
+    def _recently_unreachable(self) -> str | None:
+        if self._unreachable is not None and time.monotonic() < self._unreachable[0]:
+            return self._unreachable[1]
+        return None
 
     def _listing(self, remote: Callable[[], list[T]], local: Callable[[], list[T]]) -> Listing[T]:
         if self.mode is Mode.LOCAL:
             return Listing(local(), True, DEMO_NOTE)
         if self.mode is Mode.SERVER:
+            known = self._recently_unreachable()
+            if known is not None:
+                return Listing(local(), False, known)
             try:
                 return Listing(remote(), True, SERVER_NOTE)
             except AdminUnavailableError as error:
@@ -152,7 +171,7 @@ class AdministrationService:
     def role_names(self) -> list[str]:
         """Roles a user can be given (built-ins first); needs only ``admin.users``."""
         self.principal.require(Permission.ADMIN_USERS)
-        if self.mode is Mode.SERVER:
+        if self.mode is Mode.SERVER and self._recently_unreachable() is None:
             try:
                 return [r.name for r in self._server_roles()]
             except AdminUnavailableError:

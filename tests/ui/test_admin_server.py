@@ -280,7 +280,12 @@ def test_with_the_server_out_of_reach_the_screen_is_read_only_and_says_why(
     tenant = make_tenant()
     ctx = sign_in_desk(tenant.admin)
     assert ctx.connection is not None
-    dead = httpx.Client(base_url="http://127.0.0.1:9", timeout=0.5)
+    attempts: list[str] = []
+    dead = httpx.Client(
+        base_url="http://127.0.0.1:9",
+        timeout=0.5,
+        event_hooks={"request": [lambda request: attempts.append(f"{request.method} {request.url.path}")]},
+    )
     service = AdministrationService(
         ctx.store, ctx.principal, AdminApi(dead, ctx.connection.auth.token_source()), local=False
     )
@@ -293,6 +298,9 @@ def test_with_the_server_out_of_reach_the_screen_is_read_only_and_says_why(
         page.users.note.text()
     )
     assert page.users.new_user.isHidden() and page.settings.buttons.isHidden()
+    # Opening the screen tried the server once, not once per tab (each would wait out its timeout).
+    assert attempts == ["GET /admin/users"]
     with pytest.raises(Exception, match="cannot be reached"):
         service.invite("x@example.test", "X", ["bdc"])
+    assert attempts[-1] == "POST /admin/users"  # a change is always tried
     dead.close()
