@@ -407,7 +407,7 @@ def _lease_quote(
     if terms.security_deposit > 0:
         items.append(DueAtSigningItem("refundable security deposit", terms.security_deposit))
     due = sum((item.amount for item in items), ZERO)
-    trace.step("{}", "Due at signing: " + ", ".join(f"{i.label} ${i.amount}" for i in items) + f" = ${due}")
+    trace.text("Due at signing: " + ", ".join(f"{i.label} ${i.amount!s}" for i in items) + f" = ${due!s}")
     lease = LeaseResult(
         gross_cap_cost=gross_cap,
         cap_cost_reduction=reduction,

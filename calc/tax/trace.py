@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from calc.model import ExplainStep, Explanation, render_step
 
+_PERCENT_TEXT: dict[Decimal, str] = {}
+
 
 class Pct:
     """A rate shown as a percentage (``0.0725`` -> ``7.25%``), formatted only when rendered."""
@@ -21,7 +23,12 @@ class Pct:
         self.rate = rate
 
     def __str__(self) -> str:
-        return f"{(self.rate * 100).normalize():f}%"
+        text = _PERCENT_TEXT.get(self.rate)
+        if text is None:
+            text = f"{(self.rate * 100).normalize():f}%"
+            if len(_PERCENT_TEXT) < 4096:  # quotes use a few dozen distinct rates
+                _PERCENT_TEXT[self.rate] = text
+        return text
 
     def __format__(self, spec: str) -> str:
         return str(self)
