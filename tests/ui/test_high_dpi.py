@@ -43,7 +43,7 @@ def _check() -> dict[str, Any]:
     """Open each screen of the demo and the sign-in dialog; what was wrong, per screen."""
     import httpx
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QTabWidget
 
     from app.auth.secrets import SecretStore
     from app.auth.session import AuthSession
@@ -71,7 +71,14 @@ def _check() -> dict[str, Any]:
     for row, title in enumerate(window.screens):
         window.nav.setCurrentRow(row)
         app.processEvents()
-        report["screens"][title] = _clipped(window.current_page())
+        page = window.current_page()
+        found = _clipped(page)
+        for tabs in page.findChildren(QTabWidget):  # every tab of the screen, not only the first
+            for index in range(1, tabs.count()):
+                tabs.setCurrentIndex(index)
+                app.processEvents()
+                found += _clipped(page)
+        report["screens"][title] = sorted(set(found))
     http = httpx.Client(base_url="http://127.0.0.1:9", timeout=0.5)
     dialog = SignInDialog(AuthSession(AuthApi(http), SecretStore(MemoryKeyring()), ctx.store, "hidpi"))
     dialog.show()
