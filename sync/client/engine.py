@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -24,7 +26,7 @@ from sync.client.transport import (
     SyncTransport,
     UpdateRequiredError,
 )
-from sync.protocol import MAX_PUSH_OPS, PushRequest
+from sync.protocol import MAX_PUSH_OPS, PushOp, PushRequest, PushResponse
 from sync.schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ class SyncStatus:
 class SyncReport:
     pushed: int
     pulled: int
+    push_s: float = 0.0  # wall-clock seconds of each half of the round
+    pull_s: float = 0.0
 
 
 class SyncEngine:
@@ -135,8 +139,11 @@ class SyncEngine:
         with self._round_lock:
             self._update(syncing=True)
             try:
+                started = time.perf_counter()
                 pushed = self._push_all()
+                pushed_at = time.perf_counter()
                 pulled = self._pull_all()
+                pulled_at = time.perf_counter()
             except OfflineError as exc:
                 self._failures += 1
                 self._update(
@@ -169,21 +176,48 @@ class SyncEngine:
                 needs_sign_in=False,
                 last_synced_at=datetime.now(UTC),
             )
-            return SyncReport(pushed=pushed, pulled=pulled)
+            return SyncReport(
+                pushed=pushed, pulled=pulled, push_s=pushed_at - started, pull_s=pulled_at - pushed_at
+            )
 
     def _push_all(self) -> int:
+        """Push the outbox, one batch in flight while the next is read and the last one acknowledged.
+
+        The batch read ahead never touches a row of the batch in flight (it stops before the first op
+        that does), so the answer to the batch in flight cannot change it: its ops, base versions
+        included, are what they would have been had it been read after that answer was recorded.
+        Answers are still recorded in the order the batches were sent.
+        """
         pushed = 0
-        while True:
-            ops = list(self._replica.pending_ops(self._push_batch))
-            if not ops:
-                return pushed
-            response = self._transport.push(
-                PushRequest(device_id=self._device_id, schema_version=self._schema_version, ops=ops)
-            )
-            if [r.op_id for r in response.results] != [op.op_id for op in ops]:
-                raise ProtocolError("push answers do not match the ops sent")
-            self._replica.acknowledge(ops, response.results)
-            pushed += len(ops)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="autolytiq-push") as sender:
+            flight: tuple[list[PushOp], Future[PushResponse]] | None = None
+            while True:
+                if flight is None:
+                    ops = list(self._replica.pending_ops(self._push_batch))
+                    if not ops:
+                        return pushed
+                    flight = (ops, sender.submit(self._send, ops))
+                    continue
+                sent, answer = flight
+                ahead = list(
+                    self._replica.pending_ops(
+                        self._push_batch,
+                        after=sent[-1].op_id,
+                        busy=frozenset((op.table, op.row_id) for op in sent),
+                    )
+                )
+                response = answer.result()
+                flight = (ahead, sender.submit(self._send, ahead)) if ahead else None
+                self._replica.acknowledge(sent, response.results)
+                pushed += len(sent)
+
+    def _send(self, ops: list[PushOp]) -> PushResponse:
+        response = self._transport.push(
+            PushRequest(device_id=self._device_id, schema_version=self._schema_version, ops=ops)
+        )
+        if [r.op_id for r in response.results] != [op.op_id for op in ops]:
+            raise ProtocolError("push answers do not match the ops sent")
+        return response
 
     def _pull_all(self) -> int:
         pulled = 0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+from uuid import UUID
 
 from sync.protocol import OpResult, PushOp, ServerRow
 
@@ -16,8 +17,14 @@ class Checkpoint:
 
 
 class LocalReplica(Protocol):
-    def pending_ops(self, limit: int) -> Sequence[PushOp]:
-        """The oldest ``limit`` changes not yet answered by the server, oldest first."""
+    def pending_ops(
+        self, limit: int, *, after: UUID | None = None, busy: Collection[tuple[str, UUID]] = ()
+    ) -> Sequence[PushOp]:
+        """The oldest ``limit`` changes not yet answered by the server, oldest first, at most one per row.
+
+        ``after``: start after this op (a batch in flight); ``busy``: rows with an op in flight, where
+        the batch stops (their next op needs the answer first).
+        """
         ...
 
     def pending_count(self) -> int: ...
