@@ -7,12 +7,15 @@ strings (exact), ``date`` ``YYYY-MM-DD``, ``datetime`` ISO 8601 with offset (UTC
 any JSON value.
 
 ``SCHEMA_VERSION`` rises whenever a field is added; a client sends its version with every push, and the
-server refuses clients older than its minimum. A newer client never pushes fields the server lacks.
+server refuses clients older than its minimum. A newer client never pushes fields the server lacks:
+every table and field records the version that brought it (``since``), the client learns the server's
+version (``/healthz``) and holds back, locally, what is newer, until the server has it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 FieldType = Literal["text", "uuid", "int", "decimal", "date", "datetime", "bool", "json"]
@@ -30,6 +33,12 @@ class SyncedTable:
     client_writable: bool = True
     # Append-only tables (audit): a push may insert, never update or delete.
     append_only: bool = False
+    # The schema version that brought the table, and fields added after it with their own version.
+    since: int = 1
+    field_since: Mapping[str, int] = field(default_factory=dict)
+
+    def since_of(self, name: str) -> int:
+        return self.field_since.get(name, self.since)
 
 
 SYNCED_TABLES: dict[str, SyncedTable] = {
@@ -186,6 +195,7 @@ SYNCED_TABLES: dict[str, SyncedTable] = {
             "assistant_conversation",
             {"user_id": "uuid", "title": "text", "started_at": "datetime"},
             append_only=True,
+            since=2,
         ),
         SyncedTable(
             "assistant_message",
@@ -199,6 +209,7 @@ SYNCED_TABLES: dict[str, SyncedTable] = {
                 "sent_at": "datetime",
             },
             append_only=True,
+            since=2,
         ),
     )
 }
