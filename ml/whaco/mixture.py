@@ -54,7 +54,7 @@ IntArray = npt.NDArray[np.intp]
 _RESCALE_BELOW = 1e-150  # fold the global decay scale into the weights before it underflows
 _MASK_PATTERNS = 256  # missing-field patterns whose masks are kept
 # Up to this many missing fields are eliminated one by one; beyond, one batched solve is fewer numpy calls.
-_ELIMINATE_UP_TO = 2
+_ELIMINATE_UP_TO = 3
 
 
 class Assessment(NamedTuple):

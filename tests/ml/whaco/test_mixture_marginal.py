@@ -2,7 +2,8 @@
 
 The mixture never slices and inverts the observed sub-covariance; it eliminates the missing fields from the
 cached precision. These tests compute the marginal the textbook way (sub-vector, sub-matrix, solve) and
-compare, for each way a customer can be incomplete: nothing, one, two (one by one) and more (batched).
+compare, for each way a customer can be incomplete: nothing, up to three fields (eliminated one by one) and
+more (one batched solve).
 """
 
 from __future__ import annotations
