@@ -165,8 +165,7 @@ _MAP_FROM_BYTES = 1 << 20
 
 def hash_file(path: Path) -> FileEntry:
     """SHA-256 and size. Large files are hashed from a memory map in one call, which releases the GIL
-    once per file instead of once per chunk, so hashing in a background thread barely slows the thread
-    that is importing the app (see self_check.py)."""
+    once per file instead of twice per chunk, so hashing threads rarely wait for each other."""
     with path.open("rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size < _MAP_FROM_BYTES:
