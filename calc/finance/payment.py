@@ -50,8 +50,7 @@ class ScheduleRow(NamedTuple):
     balance: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(NamedTuple):
     """Everything needed to replay the amortization, in integer cents and an exact monthly rate."""
 
     balance: int
