@@ -31,14 +31,21 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
 
 
-@pytest.fixture
-def window(qtbot: QtBot, demo: AppContext) -> Iterator[MainWindow]:
-    main = MainWindow(demo)
+def _open_window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
+    main = MainWindow(ctx)
     qtbot.addWidget(main)
     main.show()
+    # The assistant docks itself just after the first paint, and on the offscreen platform adding the
+    # dock deactivates the window; wait for it, then make the window active again before typing.
+    qtbot.waitUntil(lambda: main.assistant is not None)
     main.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    yield main
+    return main
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo: AppContext) -> Iterator[MainWindow]:
+    yield _open_window(qtbot, demo)
 
 
 def _focus() -> QWidget | None:
@@ -211,6 +218,18 @@ def test_admin_adds_a_user_with_only_the_keyboard(qtbot: QtBot, window: MainWind
     with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
         added = session.scalars(select(AppUser).where(AppUser.email == "robin.keys@example.test")).one()
     assert added.display_name == "Robin Keys" and added.roles == ["salesperson"]
+    # Back up the Tab order to the list (on the new user), Enter to their role, pick, Alt+H to change.
+    for _ in range(4):  # Deactivate, Change role, the role box, then the list
+        _key(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert _focus() is users.table and users.current() is not None and users.current().id == added.id
+    _key(qtbot, Qt.Key.Key_Return)
+    assert _focus() is users.user_role
+    _key(qtbot, Qt.Key.Key_F)  # jumps to finance_manager
+    assert users.user_role.currentText() == "finance_manager"
+    _key(qtbot, Qt.Key.Key_H, ALT)  # "C&hange role"
+    qtbot.waitUntil(lambda: "now finance_manager" in users.message.text())
+    with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
+        assert session.get(AppUser, added.id).roles == ["finance_manager"]  # type: ignore[union-attr]
     # Ctrl+Tab walks the admin tabs; the settings tab publishes with its Alt key.
     page.tabs.setFocus()
     _key(qtbot, Qt.Key.Key_Tab, CTRL)
@@ -272,11 +291,7 @@ def test_a_manager_approves_the_first_submitted_deal_with_the_keyboard(
     qtbot: QtBot, as_user: Callable[[str], AppContext]
 ) -> None:
     manager = as_user("sales_manager")
-    main = MainWindow(manager)
-    qtbot.addWidget(main)
-    main.show()
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
+    main = _open_window(qtbot, manager)
     deals_key = Qt.Key(Qt.Key.Key_1.value + main.screens.index("Deals"))
     _key(qtbot, deals_key, CTRL)
     page = main.current_page()

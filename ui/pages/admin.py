@@ -33,6 +33,7 @@ from ui.pages.admin_accounts import RolesTab, UsersTab
 from ui.pages.admin_settings import SettingsTab
 from ui.pages.customers import table
 from ui.pages.desk import named
+from ui.pages.keyboard import open_with_enter
 from ui.table_model import Column, RowsTableModel
 
 ANY = "Any"
@@ -66,6 +67,7 @@ class AuditTab(QWidget):
         self.table = table(self.model, "audit-events")
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.detail = named(QPlainTextEdit(), "audit-detail")
+        open_with_enter(self.table, lambda _row: self.detail.setFocus())  # Enter: read the change
         self.detail.setReadOnly(True)
         self.detail.setMaximumHeight(10 * self.detail.fontMetrics().lineSpacing())  # lines, not pixels
         self.previous = named(QPushButton("◀ &Previous"), "audit-previous")

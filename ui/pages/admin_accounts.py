@@ -31,6 +31,7 @@ from app.services.administration import AdministrationService, Mode
 from ui.pages.admin_work import Background
 from ui.pages.customers import table
 from ui.pages.desk import Field, named
+from ui.pages.keyboard import focus_kept, open_with_enter
 from ui.table_model import Column, RowsTableModel
 
 ERROR_STYLE = "color: #c62828;"
@@ -66,6 +67,8 @@ class UsersTab(QWidget):
         self.table = table(self.model, "admin-users")
         self.table.setAccessibleName("Users")
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        # Enter on a user goes to what can be changed about them (their role).
+        open_with_enter(self.table, self._open_user)
         self.note = named(QLabel(), "admin-accounts-note")
         self.note.setWordWrap(True)
         self.message = named(QLabel(), "admin-users-message")
@@ -169,6 +172,10 @@ class UsersTab(QWidget):
             self.select(chosen.id)
         self._selection_changed()
 
+    def _open_user(self, _row: int) -> None:
+        if self.editable:
+            self.user_role.setFocus()
+
     def current(self) -> UserRow | None:
         indexes = self.table.selectionModel().selectedRows()
         return self.model.row(indexes[0].row()) if indexes else None
@@ -193,8 +200,9 @@ class UsersTab(QWidget):
         self.active_button.setText("&Deactivate" if user.active else "&Reactivate")
 
     def _done(self, text: str, user_id: str) -> None:
-        self.refresh(self._needle)
-        self.select(user_id)
+        with focus_kept():
+            self.refresh(self._needle)
+            self.select(user_id)
         self.message.setText(text)
 
     def _refused(self, error: AppError) -> None:
@@ -289,6 +297,7 @@ class RolesTab(QWidget):
         self.permission_list = named(QListWidget(), "admin-role-permissions")
         self.permission_list.setAccessibleName("Permissions of the selected role")
         self.role_list.currentRowChanged.connect(self._show_role)
+        open_with_enter(self.role_list, lambda _row: self.permission_list.setFocus())
         self.hint = named(QLabel(), "admin-role-hint")
         self.hint.setWordWrap(True)
         self.save_button = named(QPushButton("Save &permissions"), "admin-role-save")
@@ -420,8 +429,9 @@ class RolesTab(QWidget):
                 return
             if creating:
                 self.new_name.edit.clear()
-            self.refresh()
-            self.select(outcome.name)
+            with focus_kept():
+                self.refresh()
+                self.select(outcome.name)
             self.message.setText(f"Role {outcome.name} {verb} with {len(outcome.permissions)} permissions.")
 
         self.work.run(lambda: self.service.save_role(name, granted, new=creating), saved)
