@@ -54,9 +54,27 @@ def _documents(text: str) -> Iterator[str]:
     yield stripped
 
 
+def _byte_writer(out: TextIO) -> Callable[[bytes], object]:
+    """Write encoded lines straight to the stream's byte buffer when it has one (standard output):
+    orjson gives UTF-8 bytes, and decoding them only for the text layer to encode them again costs
+    as much as the encoding itself."""
+    binary = getattr(out, "buffer", None)
+    if binary is not None and getattr(out, "encoding", "").lower().replace("-", "") == "utf8":
+        out.flush()
+        return binary.write  # type: ignore[no-any-return]
+
+    def write_text(line: bytes) -> object:
+        text = line.decode()
+        if not text.isascii():  # a stream in another encoding (a Windows console): escape as \uXXXX
+            text = json.dumps(json.loads(text)) + "\n"
+        return out.write(text)
+
+    return write_text
+
+
 def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
     failed = False
-    write = out.write
+    write = _byte_writer(out)
     dumps = orjson.dumps
     newline = orjson.OPT_APPEND_NEWLINE
     for document in documents:
@@ -77,7 +95,7 @@ def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
             # A defect must not sink the rest of the batch; the line says what happened.
             failed = True
             result = {"error": {"field": "internal", "message": f"{type(error).__name__}: {error}"}}
-        write(dumps(result, default=str, option=newline).decode())
+        write(dumps(result, default=str, option=newline))
     return 2 if failed else 0
 
 
