@@ -228,6 +228,7 @@ def test_admin_adds_a_user_with_only_the_keyboard(qtbot: QtBot, window: MainWind
     assert users.user_role.currentText() == "finance_manager"
     _key(qtbot, Qt.Key.Key_H, ALT)  # "C&hange role"
     qtbot.waitUntil(lambda: "now finance_manager" in users.message.text())
+    assert _focus() in (users.user_role, users.change_role_button)  # the reload left the focus in place
     with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
         assert session.get(AppUser, added.id).roles == ["finance_manager"]  # type: ignore[union-attr]
     # Ctrl+Tab walks the admin tabs; the settings tab publishes with its Alt key.

@@ -31,7 +31,7 @@ from app.services.administration import AdministrationService, Mode
 from ui.pages.admin_work import Background
 from ui.pages.customers import table
 from ui.pages.desk import Field, named
-from ui.pages.keyboard import focus_kept, open_with_enter
+from ui.pages.keyboard import open_with_enter
 from ui.table_model import Column, RowsTableModel
 
 ERROR_STYLE = "color: #c62828;"
@@ -200,9 +200,8 @@ class UsersTab(QWidget):
         self.active_button.setText("&Deactivate" if user.active else "&Reactivate")
 
     def _done(self, text: str, user_id: str) -> None:
-        with focus_kept():
-            self.refresh(self._needle)
-            self.select(user_id)
+        self.refresh(self._needle)
+        self.select(user_id)
         self.message.setText(text)
 
     def _refused(self, error: AppError) -> None:
@@ -429,9 +428,8 @@ class RolesTab(QWidget):
                 return
             if creating:
                 self.new_name.edit.clear()
-            with focus_kept():
-                self.refresh()
-                self.select(outcome.name)
+            self.refresh()
+            self.select(outcome.name)
             self.message.setText(f"Role {outcome.name} {verb} with {len(outcome.permissions)} permissions.")
 
         self.work.run(lambda: self.service.save_role(name, granted, new=creating), saved)

@@ -11,13 +11,12 @@ do the same thing everywhere:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QWidget
 
 
 def chain(*widgets: QWidget) -> None:
@@ -82,18 +81,3 @@ def save_shortcut(page: QWidget, save: Callable[[], None], keys: str = "Ctrl+S")
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     shortcut.activated.connect(save)
     return shortcut
-
-
-@contextmanager
-def focus_kept() -> Iterator[None]:
-    """Reloading a list briefly disables the controls beside it, which drops the keyboard focus:
-    put it back where it was, so a keyboard user is not left nowhere."""
-    widget = QApplication.focusWidget()
-    yield
-    if (
-        widget is not None
-        and QApplication.focusWidget() is None
-        and widget.isVisible()
-        and widget.isEnabled()
-    ):
-        widget.setFocus(Qt.FocusReason.OtherFocusReason)
