@@ -22,10 +22,12 @@ from uuid import UUID
 from sqlalchemy import Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from app.ids import uuid7
 from app.store.database import Actor, Store
 from app.store.models import SYNCED_MODELS, OutboxOp, SyncCheckpoint, SyncConflict
 from app.store.types import utcnow
 from sync.client.replica import Checkpoint
+from sync.client.schema_gate import SchemaGate
 from sync.protocol import OpResult, PushOp, ServerRow
 from sync.schema import SCHEMA_VERSION, SYNCED_TABLES, decode_value
 
@@ -41,6 +43,7 @@ _PENDING_FOR_ROWS = (
     "WHERE row_id IN (SELECT value FROM json_each(?)) AND table_name IN (SELECT value FROM json_each(?)) "
     "AND +tenant_id = ? ORDER BY seq"
 )
+_KEEP_HELD = f"UPDATE {_OUTBOX} SET id = ?, kind = 'upsert', fields = ? WHERE id = ? AND +tenant_id = ?"
 _REBASE = f"UPDATE {_OUTBOX} SET base_version = ? WHERE table_name = ? AND row_id = ? AND +tenant_id = ?"
 
 
@@ -48,6 +51,10 @@ class StoreReplica:
     def __init__(self, store: Store, tenant_id: str) -> None:
         self._store = store
         self._actor = Actor(tenant_id, None, store.device_id)
+        # Fields left out of ops in flight because the server does not know them yet (op id → fields):
+        # they stay in the outbox when the op is answered. Lost with the process, harmlessly: the op
+        # is then still in the outbox whole, and is split again.
+        self._held: dict[str, dict[str, Any]] = {}
 
     def _session(self) -> Any:
         return self._store.session(self._actor, capture_changes=False)
@@ -55,43 +62,66 @@ class StoreReplica:
     # --- push side -------------------------------------------------------------------------------
 
     def pending_ops(
-        self, limit: int, *, after: UUID | None = None, busy: Collection[tuple[str, UUID]] = ()
+        self,
+        limit: int,
+        *,
+        after: UUID | None = None,
+        busy: Collection[tuple[str, UUID]] = (),
+        gate: SchemaGate | None = None,
     ) -> Sequence[PushOp]:
-        query = select(
-            OutboxOp.id,
-            OutboxOp.table_name,
-            OutboxOp.row_id,
-            OutboxOp.kind,
-            OutboxOp.base_version,
-            OutboxOp.fields,
-            OutboxOp.hlc,
-        )
-        if after is not None:
-            query = query.where(
-                OutboxOp.seq > select(OutboxOp.seq).where(OutboxOp.id == str(after)).scalar_subquery()
-            )
-        with self._session() as session:
-            rows = session.execute(query.order_by(OutboxOp.seq).limit(limit)).all()
         batch: list[PushOp] = []
         seen: set[tuple[str, str]] = {(table, str(row_id)) for table, row_id in busy}
-        for op_id, table_name, row_id, kind, base_version, fields, hlc in rows:
-            key = (table_name, row_id)
-            if key in seen:
-                break  # its base version comes from the answer to the earlier op: next batch
-            seen.add(key)
-            # Built without validation: every value was written by this store's own change capture
-            # (valid ids, kinds and stamps, JSON fields); checking 500 ops again cost more than sending them.
-            batch.append(
-                PushOp.model_construct(
-                    op_id=UUID(op_id),
-                    table=table_name,
-                    row_id=UUID(row_id),
-                    kind=kind,
-                    base_version=base_version or 0,
-                    fields=fields,
-                    hlc=hlc,
+        with self._session() as session:
+            start: Any = None
+            if after is not None:
+                start = select(OutboxOp.seq).where(OutboxOp.id == str(after)).scalar_subquery()
+            # Changes a (rare) older server cannot take yet are passed over, so read on until the batch
+            # is full or the outbox ends.
+            while len(batch) < limit:
+                query = select(
+                    OutboxOp.seq,
+                    OutboxOp.id,
+                    OutboxOp.table_name,
+                    OutboxOp.row_id,
+                    OutboxOp.kind,
+                    OutboxOp.base_version,
+                    OutboxOp.fields,
+                    OutboxOp.hlc,
                 )
-            )
+                if start is not None:
+                    query = query.where(OutboxOp.seq > start)
+                rows = session.execute(query.order_by(OutboxOp.seq).limit(limit)).all()
+                for seq, op_id, table_name, row_id, kind, base_version, fields, hlc in rows:
+                    start = seq
+                    key = (table_name, row_id)
+                    if key in seen:
+                        return batch  # its base version comes from the answer to the earlier op
+                    if gate is not None:
+                        split = gate.split(table_name, kind, fields)
+                        if split is None:
+                            continue  # waits whole for a newer server; later changes go ahead
+                        fields, held = split
+                        if held:
+                            self._held[op_id] = held
+                    seen.add(key)
+                    # Built without validation: every value was written by this store's own change
+                    # capture (valid ids, kinds and stamps, JSON fields); checking 500 ops again cost
+                    # more than sending them.
+                    batch.append(
+                        PushOp.model_construct(
+                            op_id=UUID(op_id),
+                            table=table_name,
+                            row_id=UUID(row_id),
+                            kind=kind,
+                            base_version=base_version or 0,
+                            fields=fields,
+                            hlc=hlc,
+                        )
+                    )
+                    if len(batch) == limit:
+                        return batch
+                if len(rows) < limit:
+                    break
         return batch
 
     def pending_count(self) -> int:
@@ -110,7 +140,21 @@ class StoreReplica:
             # (an IN of 500 binds, or executemany) was most of an acknowledgement's time.
             tenant = self._actor.tenant_id
             connection = session.connection()
-            connection.exec_driver_sql(_DELETE_ANSWERED, (_json([str(op.op_id) for op in ops]), tenant))
+            held = {
+                str(op.op_id): fields
+                for op, result in zip(ops, results, strict=True)
+                if (fields := self._held.pop(str(op.op_id), None)) and result.status != "rejected"
+            }
+            connection.exec_driver_sql(
+                _DELETE_ANSWERED, (_json([str(op.op_id) for op in ops if str(op.op_id) not in held]), tenant)
+            )
+            if held:
+                # What the server could not take stays in place (its order among the row's changes kept)
+                # as a new change of its own: the answered op id is spent.
+                connection.exec_driver_sql(
+                    _KEEP_HELD,
+                    [(str(uuid7()), _json(fields), op_id, tenant) for op_id, fields in held.items()],
+                )
             # Changes made after this batch: the server's answer must not overwrite them.
             pending = self._pending_fields(session, [(op.table, str(op.row_id)) for op in ops])
             versions: dict[tuple[str, str], int] = {}

@@ -11,12 +11,13 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sync.client.replica import Checkpoint, LocalReplica
+from sync.client.schema_gate import gate_for
 from sync.client.transport import (
     AuthRequiredError,
     EpochChangedError,
@@ -27,7 +28,7 @@ from sync.client.transport import (
     UpdateRequiredError,
 )
 from sync.protocol import MAX_PUSH_OPS, PushOp, PushRequest, PushResponse
-from sync.schema import SCHEMA_VERSION
+from sync.schema import SCHEMA_VERSION, SYNCED_TABLES, SyncedTable
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,10 @@ class SyncEngine:
         backoff_base_s: float = 1.0,
         backoff_cap_s: float = 120.0,
         schema_version: int = SCHEMA_VERSION,
+        tables: Mapping[str, SyncedTable] = SYNCED_TABLES,
         rng: random.Random | None = None,
     ) -> None:
+        """``schema_version`` and ``tables``: this client's catalogue (a test may pose as a newer app)."""
         self._replica = replica
         self._transport = transport
         self._device_id = device_id
@@ -98,6 +101,7 @@ class SyncEngine:
         self._backoff_base_s = backoff_base_s
         self._backoff_cap_s = backoff_cap_s
         self._schema_version = schema_version
+        self._tables = tables
         self._rng = rng or random.Random()
         self._status = SyncStatus()
         self._listeners: list[Callable[[SyncStatus], None]] = []
@@ -189,11 +193,13 @@ class SyncEngine:
         Answers are still recorded in the order the batches were sent.
         """
         pushed = 0
+        # Fields and tables newer than the server stay here until it has them (see schema_gate).
+        gate = gate_for(self._transport.server_schema_version(), self._tables)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="autolytiq-push") as sender:
             flight: tuple[list[PushOp], Future[PushResponse]] | None = None
             while True:
                 if flight is None:
-                    ops = list(self._replica.pending_ops(self._push_batch))
+                    ops = list(self._replica.pending_ops(self._push_batch, gate=gate))
                     if not ops:
                         return pushed
                     flight = (ops, sender.submit(self._send, ops))
@@ -204,6 +210,7 @@ class SyncEngine:
                         self._push_batch,
                         after=sent[-1].op_id,
                         busy=frozenset((op.table, op.row_id) for op in sent),
+                        gate=gate,
                     )
                 )
                 response = answer.result()

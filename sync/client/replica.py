@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
+from sync.client.schema_gate import SchemaGate
 from sync.protocol import OpResult, PushOp, ServerRow
 
 
@@ -18,12 +19,19 @@ class Checkpoint:
 
 class LocalReplica(Protocol):
     def pending_ops(
-        self, limit: int, *, after: UUID | None = None, busy: Collection[tuple[str, UUID]] = ()
+        self,
+        limit: int,
+        *,
+        after: UUID | None = None,
+        busy: Collection[tuple[str, UUID]] = (),
+        gate: SchemaGate | None = None,
     ) -> Sequence[PushOp]:
         """The oldest ``limit`` changes not yet answered by the server, oldest first, at most one per row.
 
         ``after``: start after this op (a batch in flight); ``busy``: rows with an op in flight, where
-        the batch stops (their next op needs the answer first).
+        the batch stops (their next op needs the answer first). ``gate``: the server is older than this
+        client; changes it cannot take are passed over, and fields it lacks are left out of the ops and
+        kept waiting locally when the op is acknowledged.
         """
         ...
 

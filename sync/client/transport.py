@@ -112,6 +112,22 @@ class SyncTransport:
             return response
         raise AuthRequiredError("the server refused this sign-in")  # pragma: no cover - loop always returns
 
+    def server_schema_version(self) -> int:
+        """The schema version the server reports on ``/healthz`` (no sign-in needed)."""
+        try:
+            response = self._client.get("/healthz")
+        except httpx.TransportError as exc:
+            raise OfflineError(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code != 200:
+            raise OfflineError(f"server health check answered {response.status_code}")
+        try:
+            version = response.json().get("schema_version", 1)
+        except ValueError as exc:
+            raise ProtocolError(f"unexpected health answer from the server: {exc}") from exc
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ProtocolError(f"unexpected schema_version from the server: {version!r}")
+        return version
+
     def _probe(self) -> None:
         try:
             self._client.get("/healthz")
