@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from calc.model import QuoteResult, TaxComponent
+from calc.model import QuoteResult
 from calc.money import format_money
 
 _RATE_TEXT: dict[Decimal, str] = {}
@@ -21,17 +21,6 @@ def _rate(rate: Decimal | None) -> str | None:
         if len(_RATE_TEXT) < 4096:
             _RATE_TEXT[rate] = text
     return text
-
-
-def _component(c: TaxComponent) -> dict[str, Any]:
-    return {
-        "level": c.level,
-        "name": c.name,
-        "rate": _rate(c.rate),
-        "base": format_money(c.base),
-        "amount": format_money(c.amount),
-        "timing": c.timing,
-    }
 
 
 def quote_to_dict(result: QuoteResult) -> dict[str, Any]:
@@ -54,7 +43,17 @@ def quote_to_dict(result: QuoteResult) -> dict[str, Any]:
             "trade_in_credit": format_money(t.trade_in_credit),
             "reciprocity_credit": format_money(t.reciprocity_credit),
             "method": t.method,
-            "components": [_component(c) for c in t.components],
+            "components": [
+                {
+                    "level": c.level,
+                    "name": c.name,
+                    "rate": _rate(c.rate),
+                    "base": format_money(c.base),
+                    "amount": format_money(c.amount),
+                    "timing": c.timing,
+                }
+                for c in t.components
+            ],
             "upfront": format_money(t.upfront),
             "monthly": format_money(t.monthly),
         },

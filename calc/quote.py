@@ -193,9 +193,11 @@ def quote(
             taxes,
             fees,
             products_total,
-            cash=CashResult(total_due),
-            explain=trace.explanation(),
-            warnings=tuple(trace.warnings),
+            CashResult(total_due),
+            None,
+            None,
+            trace.explanation(),
+            tuple(trace.warnings),
         )
 
     terms_in = request.finance
@@ -249,9 +251,11 @@ def quote(
         taxes,
         fees,
         products_total,
-        finance=finance,
-        explain=trace.explanation(),
-        warnings=tuple(trace.warnings),
+        None,
+        finance,
+        None,
+        trace.explanation(),
+        tuple(trace.warnings),
     )
 
 
@@ -426,12 +430,14 @@ def _lease_quote(
         due_at_signing_items=tuple(items),
     )
     return QuoteResult(
-        deal_type="lease",
-        jurisdiction=resolved.jurisdiction,
-        taxes=taxes,
-        fees=fees,
-        products_total=products_total,
-        lease=lease,
-        explain=trace.explanation(),
-        warnings=tuple(trace.warnings),
+        "lease",
+        resolved.jurisdiction,
+        taxes,
+        fees,
+        products_total,
+        None,
+        None,
+        lease,
+        trace.explanation(),
+        tuple(trace.warnings),
     )
