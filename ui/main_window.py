@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -55,6 +57,32 @@ def _factory(target: str) -> Callable[[AppContext], QWidget]:
     module, name = target.split(":")
     factory: Callable[[AppContext], QWidget] = getattr(importlib.import_module(module), name)
     return factory
+
+
+class _Preload(QObject):
+    """Imports modules on a worker thread; ``done`` arrives on the GUI thread when they are in (or failed:
+    the GUI thread's own import then raises the error where it is handled)."""
+
+    done = Signal()
+
+    def __init__(self, modules: tuple[str, ...], parent: QObject) -> None:
+        super().__init__(parent)
+        self._modules = modules
+        # Not a daemon: a process quitting meanwhile waits for the imports instead of tearing them down.
+        self._thread = threading.Thread(target=self._run, name="autolytiq-preload")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def _run(self) -> None:
+        with contextlib.suppress(Exception):  # reported by the GUI thread's import (see above)
+            for name in self._modules:
+                importlib.import_module(name)
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile: no one to tell
+            self.done.emit()  # queued to the GUI thread, where this object lives
 
 
 class _StatusBridge(QObject):
@@ -116,6 +144,7 @@ class MainWindow(QMainWindow):
         theme.triggered.connect(self._toggle_theme)
         self.addAction(theme)
         self.assistant: ChatPanel | None = None
+        self._preload: _Preload | None = None
         self._painted = False
         self.resize(1200, 760)
         self._restore_geometry()
@@ -134,7 +163,11 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         if self.ctx.principal.can(Permission.ASSISTANT_USE) and self.ctx.settings.ai_provider_allowed:
-            self._add_assistant()
+            # Its libraries take a second or two to import: on a worker thread, so the window keeps
+            # taking input meanwhile (it waits only for the GIL's turns); the dock is built here after.
+            self._preload = _Preload(("app.assistant.service",), self)
+            self._preload.done.connect(self._add_assistant)
+            self._preload.start()
 
     def _open_hit(self, hit: SearchHit) -> None:
         title = {"customer": "Customers", "vehicle": "Inventory", "deal": "Deals"}[hit.kind]
@@ -176,6 +209,11 @@ class MainWindow(QMainWindow):
     def page(self, title: str) -> QWidget:
         """The screen called ``title``, built now if it has not been shown yet."""
         if title not in self.pages:
+            if self._preload is not None:
+                # One importer at a time: two threads importing a package's modules from opposite ends
+                # can deadlock (Python then fails one import), and the screens share libraries with the
+                # assistant. Only a screen first opened in the assistant's first seconds waits here.
+                self._preload.wait()
             index = list(self._factories).index(title)
             page = _factory(self._factories[title])(self.ctx)
             placeholder = self.stack.widget(index)
