@@ -264,12 +264,31 @@ class LeaseResult:
 ExplainStep = tuple[str, tuple[object, ...], str]  # (str.format template, arguments, source)
 
 
+_PRINTF: dict[str, str] = {}  # str.format template -> the same template in printf style ("" if none)
+
+
+def _printf(template: str) -> str:
+    converted = template.replace("%", "%%").replace("{}", "%s")
+    if "{" in converted or "}" in converted:  # indexed or formatted fields: keep str.format
+        converted = ""
+    if len(_PRINTF) < 4096:
+        _PRINTF[template] = converted
+    return converted
+
+
 def render_step(step: ExplainStep) -> str:
     template, args, source = step
     if args:
-        # str() first: Decimal.__format__ (what str.format calls) is five times slower than str() and,
-        # with the empty format spec every template uses, writes the same text.
-        template = template.format(*map(str, args))
+        # Steps are written as str.format templates with plain "{}" fields. Rendered printf-style
+        # ("%s", converted once per template) they come out the same at about half the cost: "%"
+        # converts each argument with str() in C, with no format-spec parsing per field.
+        printf = _PRINTF.get(template)
+        if printf is None:
+            printf = _printf(template)
+        try:
+            template = printf % args if printf else template.format(*map(str, args))
+        except TypeError:  # an argument count the template does not match: str.format's leniency
+            template = template.format(*map(str, args))
     return f"{template} [source: {source}]" if source else template
 
 
