@@ -3,6 +3,18 @@
 Every refusal is a :class:`calc.errors.CalcInputError` naming the field by its dotted path
 (``vehicle.price``, ``trade_ins[0].payoff``, ``lease.money_factor``). Unknown fields are refused so a
 misspelt field never silently falls back to a default.
+
+Optional extensions to the contract's ``finance`` object (output under ``finance``: ``buy_rate``,
+``rate_markup``, ``dealer_reserve``; all null when no buy rate is given):
+
+- ``buy_rate``: the lender's rate for the contract (fraction); above ``apr`` is refused.
+- ``reserve_split``: the dealer's share of the reserve (fraction, default 0.75).
+- ``markup_cap``: the lender's cap on ``apr - buy_rate`` (fraction, default 0.025); above it the quote
+  warns.
+- ``reserve_method``: ``finance_charge`` (difference in finance charges, default) or ``level``
+  (present value at the buy rate of the payment difference). See :mod:`calc.finance.reserve`.
+
+The reserve terms without ``buy_rate`` are refused (naming ``finance.buy_rate``) rather than ignored.
 """
 
 from __future__ import annotations
