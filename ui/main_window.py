@@ -78,8 +78,8 @@ class _Preload(QObject):
         self._thread.join()
 
     def _run(self) -> None:
-        with contextlib.suppress(Exception):  # reported by the GUI thread's import (see above)
-            for name in self._modules:
+        for name in self._modules:
+            with contextlib.suppress(Exception):  # reported by the GUI thread's own import (see above)
                 importlib.import_module(name)
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile: no one to tell
             self.done.emit()  # queued to the GUI thread, where this object lives

@@ -11,17 +11,21 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytest_benchmark.fixture import BenchmarkFixture
+from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.runtime import open_demo
 from app.store.database import Actor
 from app.store.models import Customer
+from ui.main_window import _Preload
 
 AUTOLYTIQ = str(Path(sys.executable).with_name("autolytiq"))
 ADMIN_SCREENS = ["Desk", "Customers", "Inventory", "Deals", "Dashboard", "Admin"]
@@ -129,6 +133,20 @@ def test_every_demo_start_is_fresh(tmp_path: Path) -> None:
         with ctx.store.session(actor) as session:
             assert session.scalar(renamed) == 0
         ctx.close()
+
+
+def test_after_paint_loading_reports_back_on_the_gui_thread_even_when_an_import_fails(qtbot: QtBot) -> None:
+    # How the assistant's libraries load after the first paint (``MainWindow._after_first_paint``).
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    sys.modules.pop("colorsys", None)
+    on_gui_thread: list[bool] = []
+    preload = _Preload(("no_such_module_for_this_test", "colorsys"), owner)
+    preload.done.connect(lambda: on_gui_thread.append(threading.current_thread() is threading.main_thread()))
+    preload.start()
+    qtbot.waitUntil(lambda: on_gui_thread == [True])
+    preload.wait()
+    assert "colorsys" in sys.modules  # the failed import before it stopped nothing
 
 
 def test_version_prints_without_starting_the_desktop() -> None:
