@@ -68,19 +68,24 @@ class CpuMeter:
         self._service_pid = service_pid
         self._admin = admin_conninfo
 
-    def _postgres(self) -> float:
+    def _postgres(self) -> dict[int, float]:
         with psycopg.connect(self._admin) as conn:
             pids = [
                 r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()")
             ]
-        return sum(_process_cpu(pid) for pid in pids)
+        return {pid: _process_cpu(pid) for pid in pids}
 
-    def read(self) -> tuple[float, float, float]:
+    def read(self) -> tuple[float, float, dict[int, float]]:
         return time.process_time(), _process_cpu(self._service_pid), self._postgres()
 
-    def spent(self, before: tuple[float, float, float]) -> tuple[float, float, float]:
-        after = self.read()
-        return after[0] - before[0], after[1] - before[1], after[2] - before[2]
+    def spent(self, before: tuple[float, float, dict[int, float]]) -> tuple[float, float, float]:
+        """CPU seconds since ``before`` (a backend that ended in between takes its share with it)."""
+        desktop, service, postgres = self.read()
+        return (
+            desktop - before[0],
+            service - before[1],
+            sum(cpu - before[2].get(pid, 0.0) for pid, cpu in postgres.items()),
+        )
 
 
 def _cpu_text(cpu: tuple[float, float, float]) -> str:
