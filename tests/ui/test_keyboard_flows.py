@@ -37,7 +37,7 @@ def _open_window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
     main.show()
     # The assistant docks itself just after the first paint, and on the offscreen platform adding the
     # dock deactivates the window; wait for it, then make the window active again before typing.
-    qtbot.waitUntil(lambda: main.assistant is not None)
+    qtbot.waitUntil(lambda: main.assistant is not None, timeout=30_000)  # its imports are slow under load
     main.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
     return main
