@@ -123,5 +123,5 @@ def test_publish_settings_by_keyboard_escape_cancels_enter_confirms(
     _key(qtbot, Qt.Key.Key_P, ALT)
     qtbot.waitUntil(lambda: tab.confirm.isVisible())
     _key(qtbot, Qt.Key.Key_Return)  # on "Publish now"
-    qtbot.waitUntil(lambda: tab.message.text().startswith("Published"))
+    qtbot.waitUntil(lambda: tab.message.text().startswith("Published"), timeout=15_000)
     assert published()["doc_fee"] == "225.00"
