@@ -17,4 +17,7 @@ ensure_venv() {
         .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
         touch "$stamp"
     fi
+    # An editable install leaves our own modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set
+    # they would be recompiled on every start; compile them as a regular install would (only changed files).
+    .venv/bin/python -m compileall -q -j 0 app calc ml sync ui >/dev/null
 }
