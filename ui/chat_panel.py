@@ -142,7 +142,7 @@ class ChatPanel(QDockWidget):
         self.transcript.setOpenExternalLinks(False)
         self.tools = QListWidget()
         self.tools.setObjectName("chat-tools")
-        self.tools.setMaximumHeight(110)
+        self.tools.setMaximumHeight(6 * self.tools.fontMetrics().lineSpacing())  # lines, not pixels
         self.sources = QLabel()
         self.sources.setObjectName("chat-sources")
         self.sources.setWordWrap(True)

@@ -31,7 +31,7 @@ class GlobalSearch(QWidget):
         self.edit.setPlaceholderText("Find a customer, stock number, VIN or deal")
         self.edit.setAccessibleName("Global search")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(320)
+        self.edit.setMinimumWidth(36 * self.edit.fontMetrics().averageCharWidth())  # characters, not pixels
         # A child of the window, not a popup window of its own: a popup grabs the keyboard, and typing
         # must carry on in the box while the list is open.
         self.popup = QListWidget(self)

@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Autolytiq — {ctx.dealership}")
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(200)
+        self.nav.setMaximumWidth(22 * self.nav.fontMetrics().averageCharWidth())  # characters, not pixels
         self.stack = QStackedWidget()
         # Screens are built the first time they are shown: the first paint waits only for the first one.
         self.pages: dict[str, QWidget] = {}
