@@ -41,7 +41,7 @@ ZERO = Decimal("0")
 _T = TypeVar("_T")
 
 
-def _fast_init(cls: type[_T]) -> type[_T]:
+def fast_init(cls: type[_T]) -> type[_T]:
     """Give a frozen, slotted dataclass an ``__init__`` that stores each field through its slot.
 
     The generated one calls ``object.__setattr__(self, name, value)`` per field (frozen classes must
@@ -55,6 +55,14 @@ def _fast_init(cls: type[_T]) -> type[_T]:
     for item in fields(cls):  # type: ignore[arg-type]
         name = item.name
         namespace[f"_set_{name}"] = cls.__dict__[name].__set__
+        if not item.init:  # not a parameter: its default (or factory) is stored as dataclasses does
+            namespace[f"_default_{name}"] = item.default
+            if item.default_factory is not MISSING:
+                namespace[f"_factory_{name}"] = item.default_factory
+                body.append(f"_set_{name}(self, _factory_{name}())")
+            else:
+                body.append(f"_set_{name}(self, _default_{name})")
+            continue
         if item.default is not MISSING:
             namespace[f"_default_{name}"] = item.default
             params.append(f"{name}=_default_{name}")
@@ -76,7 +84,7 @@ def _fast_init(cls: type[_T]) -> type[_T]:
 # --------------------------------------------------------------------------------------------- request
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Customer:
     """Where the vehicle will be registered (drives the tax jurisdiction)."""
@@ -88,7 +96,7 @@ class Customer:
     new_resident: bool = False
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Vehicle:
     price: Decimal
@@ -102,7 +110,7 @@ class Vehicle:
     book_value: Decimal | None = None
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TradeIn:
     allowance: Decimal
@@ -114,28 +122,28 @@ class TradeIn:
         return self.allowance - self.payoff
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Rebate:
     amount: Decimal
     source: RebateSource
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Fee:
     code: FeeCode
     amount: Decimal
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Product:
     kind: ProductKind
     price: Decimal
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RateOverride:
     level: TaxLevel
@@ -143,7 +151,7 @@ class RateOverride:
     name: str | None = None
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OriginTaxPaid:
     state: str
@@ -154,7 +162,7 @@ ReserveMethod = Literal["finance_charge", "level"]
 RESERVE_METHODS: tuple[ReserveMethod, ...] = ("finance_charge", "level")
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FinanceInput:
     """``apr`` is the sell (contract) rate. With ``buy_rate`` (the lender's rate for the deal) the quote
@@ -169,7 +177,7 @@ class FinanceInput:
     reserve_method: ReserveMethod = "finance_charge"
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LeaseInput:
     """Exactly one of ``money_factor``/``apr`` and one of ``residual_percent``/``residual_value`` is set."""
@@ -185,7 +193,7 @@ class LeaseInput:
     miles_per_year: int | None = None
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class QuoteRequest:
     deal_type: DealType
@@ -208,7 +216,7 @@ class QuoteRequest:
 # ---------------------------------------------------------------------------------------------- result
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RateUsed:
     level: TaxLevel
@@ -216,7 +224,7 @@ class RateUsed:
     rate: Decimal
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Jurisdiction:
     state: str
@@ -228,7 +236,7 @@ class Jurisdiction:
     rate_sources: tuple[str, ...] = ()
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TaxComponent:
     level: TaxLevel
@@ -239,7 +247,7 @@ class TaxComponent:
     timing: Literal["upfront", "monthly"] = "upfront"
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Taxes:
     total: Decimal
@@ -252,7 +260,7 @@ class Taxes:
     monthly: Decimal
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FeeItem:
     code: str
@@ -261,20 +269,20 @@ class FeeItem:
     source: str = ""
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Fees:
     total: Decimal
     items: tuple[FeeItem, ...]
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CashResult:
     total_due: Decimal
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FinanceResult:
     amount_financed: Decimal
@@ -290,14 +298,14 @@ class FinanceResult:
     dealer_reserve: Decimal | None = None
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DueAtSigningItem:
     label: str
     amount: Decimal
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LeaseResult:
     gross_cap_cost: Decimal
@@ -392,7 +400,7 @@ class Explanation(Sequence[str]):
         return f"Explanation({list(self._rendered())!r})"
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class QuoteResult:
     deal_type: DealType

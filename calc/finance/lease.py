@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_decimal, require_money, require_rate, require_term
+from calc.model import fast_init
 from calc.money import round_cents
 
 _TWENTY_FOUR = Decimal(24)
@@ -27,6 +28,7 @@ _TWENTY_FOUR = Decimal(24)
 MAX_MONEY_FACTOR = Decimal("0.01")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LeasePayment:
     """The base payment's parts: exact amounts, and the rounded payment a lease contract shows."""

@@ -26,6 +26,7 @@ from typing import NamedTuple
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term, require_whole
 from calc.finance.solver import PRECISION, level_loan_rate
+from calc.model import fast_init
 from calc.money import round_cents
 
 _ONE = Decimal(1)
@@ -62,6 +63,7 @@ class _Plan(NamedTuple):
     start: Decimal  # months from the contract date to the first payment
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FinanceTerms:
     """What a Truth in Lending box shows for the loan, plus the full amortization schedule.
