@@ -50,21 +50,23 @@ def _rules_for(request: QuoteRequest, book: RuleBook) -> StateRules:
     return rules
 
 
-_RULES_TEXT: dict[tuple[int, date], tuple[StateRules, str, str]] = {}
+_RULES_TEXT: dict[int, tuple[StateRules, str, str, str]] = {}
 
 
 def _rules_text(rules: StateRules, as_of: date) -> tuple[str, str]:
-    """The rules step and low-confidence warning (empty if none), rendered once per rules and date."""
-    key = (id(rules), as_of)
-    hit = _RULES_TEXT.get(key)
+    """The rules step and low-confidence warning (empty if none): rendered once per rules version,
+    the delivery date put in between per quote."""
+    hit = _RULES_TEXT.get(id(rules))
     if hit is None or hit[0] is not rules:
-        step = render_step(
+        marker = "\x00"
+        text = render_step(
             (
                 "Rules: {} ({}) in force from {} for delivery on {}; confidence {}",
-                (rules.name, rules.tax_name, rules.effective_from, as_of, rules.confidence),
+                (rules.name, rules.tax_name, rules.effective_from, marker, rules.confidence),
                 rules.source,
             )
         )
+        before, after = text.split(marker)
         warning = ""
         if rules.confidence == "low":
             warning = (
@@ -73,8 +75,8 @@ def _rules_text(rules: StateRules, as_of: date) -> tuple[str, str]:
             )
         if len(_RULES_TEXT) >= 4096:
             _RULES_TEXT.clear()
-        hit = _RULES_TEXT[key] = (rules, step, warning)
-    return hit[1], hit[2]
+        hit = _RULES_TEXT[id(rules)] = (rules, before, after, warning)
+    return f"{hit[1]}{as_of}{hit[2]}", hit[3]
 
 
 def _context(request: QuoteRequest, rules: StateRules, book: RuleBook, trace: Trace) -> None:
