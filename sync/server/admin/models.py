@@ -84,12 +84,53 @@ class FeeOverride(_Body):
     name: Text | None = None
 
 
+MAX_DEFAULT_APR = Decimal("0.36")
+MAX_DEFAULT_TERM_MONTHS = 96
+MAX_LENDER_LENGTH = 100
+
+
 class DealershipSettings(_Body):
+    """Stored whole as one JSON value on the dealership row, which desktops pull like any other row.
+
+    The lender defaults are what a desk starts a finance quote from. Bounds: ``default_apr`` a fraction
+    from 0 to 0.36 (36 %, a common all-in ceiling for consumer credit; no desk starts above it) in at most
+    4 decimal places (hundredths of a percent, the desk's own precision); ``default_term_months`` a
+    whole number of months from 1 to 96; ``lender`` a name of 1 to 100 characters, not only spaces.
+    """
+
     doc_fee: Money | None = None
     tax_overrides: list[TaxOverride] = Field(default_factory=list, max_length=200)
     fee_overrides: list[FeeOverride] = Field(default_factory=list, max_length=100)
     default_lease_miles_per_year: int | None = Field(default=None, ge=5000, le=30000)
     offline_grace_hours: int | None = Field(default=None, ge=0, le=720)
+    default_apr: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_DEFAULT_APR,
+        max_digits=5,
+        decimal_places=4,
+        description="Default annual percentage rate as a fraction: 0.0549 = 5.49 %.",
+    )
+    # Strict: 60.5 or "60" is refused rather than quietly made whole.
+    default_term_months: int | None = Field(default=None, ge=1, le=MAX_DEFAULT_TERM_MONTHS, strict=True)
+    lender: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_LENDER_LENGTH,
+        pattern=r"^[^\x00-\x1f]*$",
+        description="The default lender's name.",
+    )
+
+    @field_validator("lender")
+    @classmethod
+    def _lender_named(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # Spacing typed around or inside a name is not part of it.
+        name = " ".join(value.split())
+        if not name:
+            raise ValueError("must name the lender (not only spaces)")
+        return name
 
 
 class Dealership(_Body):
