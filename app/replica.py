@@ -96,6 +96,7 @@ class StoreReplica:
                     key = (table_name, row_id)
                     if key in seen:
                         return batch  # its base version comes from the answer to the earlier op
+                    self._held.pop(op_id, None)  # from an attempt that failed, maybe to an older server
                     if gate is not None:
                         split = gate.split(table_name, kind, fields)
                         if split is None:
