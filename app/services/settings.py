@@ -14,6 +14,12 @@ this service is where each pair is checked and turned into the stored shape:
 Money and rates are stored as Decimal text so nothing is lost to binary floats. Stored keys this
 editor does not know (written by a newer version) are kept as they are.
 
+On a signed-in desk the stored settings are the server's, pulled with the dealership row, in the
+server's shape (``DealershipSettings`` in its OpenAPI: tax and fee overrides as lists, lease miles,
+offline grace hours, and the same ``doc_fee`` / ``default_apr`` / ``default_term_months`` / ``lender``
+keys the desk reads). :func:`flatten` reads either shape, so the read-only view of a desk that cannot
+reach the server shows every setting the server holds, under the keys the signed-in editor uses.
+
 The dealership row is owned by the sync server (a pushed change to it is refused). The admin screen
 therefore saves through :mod:`app.services.administration`: in the demo, which has no server, with this
 service (saved locally like any other change); signed in, straight to the server's admin API in the
@@ -39,6 +45,8 @@ from app.services import fields
 from app.services.base import Service
 from app.store.database import Store
 from app.store.models import Dealership
+from sync.client.admin_api import FeeOverride, TaxOverride, settings_from_json
+from sync.client.transport import ProtocolError
 
 TAX_RATE_PREFIX = "tax_rate."
 FEE_PREFIX = "fee."
@@ -47,6 +55,12 @@ _PLAIN_KEYS = ("doc_fee", "default_apr", "default_term_months", "lender")
 _MAX_FEE = Decimal("100000")
 _MAX_APR = Decimal("0.40")  # above every state's usury ceiling for vehicle credit
 _MAX_TAX_RATE = Decimal("0.20")
+# The server's settings the desk's own editor has no field for, by the editor's key.
+_SERVER_PLAIN_KEYS = {
+    "lease_miles_per_year": "default_lease_miles_per_year",
+    "offline_grace_hours": "offline_grace_hours",
+}
+_SERVER_LISTS = ("tax_overrides", "fee_overrides")
 _SUFFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _/.-]{0,59}$")
 
 
@@ -132,9 +146,55 @@ def parse_entries(entries: Mapping[str, str], keep: Mapping[str, Any]) -> dict[s
     return result
 
 
+def tax_key(override: TaxOverride) -> str:
+    """The editor's key for one of the server's tax overrides: ``tax_rate.ST[/COUNTY[/CITY]]`` or ``/ZIP``."""
+    if override.zip:
+        return f"{TAX_RATE_PREFIX}{override.state}/{override.zip}"
+    parts = [override.state, override.county, override.city]
+    return TAX_RATE_PREFIX + "/".join(p for p in parts if p)
+
+
+def fee_key(fee: FeeOverride) -> str:
+    """The editor's key for one of the server's fees: ``fee.<code or name>[/ST]``."""
+    name = fee.name.lower() if fee.code == "other" and fee.name else fee.code
+    return FEE_PREFIX + name + (f"/{fee.state}" if fee.state else "")
+
+
+def combined_rate(override: TaxOverride) -> Decimal:
+    return sum((r.rate for r in override.rates), Decimal(0))
+
+
+def _server_lists(settings: Mapping[str, Any]) -> list[SettingEntry]:
+    """Entries for the server-shaped parts: overrides as lists, lease miles, offline grace hours."""
+    entries: list[SettingEntry] = []
+    for key, stored in _SERVER_PLAIN_KEYS.items():
+        if settings.get(stored) is not None:
+            entries.append(SettingEntry(key, str(settings[stored])))
+    lists = {k: v for k, v in settings.items() if k in _SERVER_LISTS and isinstance(v, list)}
+    if not lists:
+        return entries
+    try:
+        parsed = settings_from_json(lists)
+    except (ProtocolError, KeyError, TypeError, AttributeError):
+        # A row this version cannot read is still shown, as stored, rather than hidden.
+        return entries + [SettingEntry(k, str(v)) for k, v in sorted(lists.items())]
+    entries.extend(
+        sorted((SettingEntry(tax_key(o), str(combined_rate(o))) for o in parsed.tax_overrides), key=_by_key)
+    )
+    entries.extend(
+        sorted((SettingEntry(fee_key(f), str(f.amount)) for f in parsed.fee_overrides), key=_by_key)
+    )
+    return entries
+
+
+def _by_key(entry: SettingEntry) -> str:
+    return entry.key
+
+
 def flatten(settings: Mapping[str, Any]) -> list[SettingEntry]:
-    """The stored settings as the editor's key/value pairs, in a stable order."""
-    entries = [SettingEntry(key, str(settings[key])) for key in _PLAIN_KEYS if key in settings]
+    """The stored settings, in the desk's or the server's shape, as the editor's pairs in a stable order."""
+    entries = [SettingEntry(key, str(settings[key])) for key in _PLAIN_KEYS if settings.get(key) is not None]
+    entries.extend(_server_lists(settings))
     for prefix, stored in _NESTED.items():
         nested = settings.get(stored)
         if isinstance(nested, dict):

@@ -10,13 +10,13 @@ rates, fee overrides a list of coded fees. Signed in, the editor shows and publi
 - ``fee.<code>`` or ``fee.<code>/<ST>``: a fee amount; codes title, registration, plate, inspection,
   tire are the server's own, any other name is sent as an ``other`` fee carrying that name
 - ``lease_miles_per_year`` (5,000 to 30,000) and ``offline_grace_hours`` (0 to 720)
+- lender defaults, which the desk starts a finance quote from: ``default_apr`` (a fraction from 0 to
+  0.36 in at most 4 decimal places, ``0.0549`` is 5.49 %), ``default_term_months`` (whole months, 1 to
+  96) and ``lender`` (a name of 1 to 100 characters); the same bounds the server checks
 
 An edited override becomes one rate at the level of the most specific place named. An override the
 server already had and whose key and combined rate are unchanged is sent back exactly as it was, so
 detail this editor cannot show (a state/local split, a source, an effective date) is never lost.
-
-``default_apr``, ``default_term_months`` and ``lender`` exist only in the desktop's local settings; the
-server has no field for them, so publishing them is refused naming the key (a known gap of the API).
 """
 
 from __future__ import annotations
@@ -27,58 +27,45 @@ from decimal import Decimal
 
 from app.errors import ValidationError
 from app.services import fields
-from app.services.settings import FEE_PREFIX, TAX_RATE_PREFIX, SettingEntry
-from sync.client.admin_api import FEE_CODES, FeeOverride, ServerSettings, TaxLevel, TaxOverride, TaxRate
+from app.services.settings import (
+    FEE_PREFIX,
+    TAX_RATE_PREFIX,
+    SettingEntry,
+    combined_rate,
+    fee_key,
+    flatten,
+    tax_key,
+)
+from sync.client.admin_api import (
+    FEE_CODES,
+    FeeOverride,
+    ServerSettings,
+    TaxLevel,
+    TaxOverride,
+    TaxRate,
+    settings_to_json,
+)
 
 _MAX_FEE = Decimal("1000000")  # the server's ceiling for any amount
 _STATE = re.compile(r"^[A-Z]{2}$")
 _ZIP = re.compile(r"^\d{5}$")
 _PLACE = re.compile(r"^[A-Z0-9][A-Z0-9 .'-]{0,99}$")
 _FEE_NAME = re.compile(r"^[a-z0-9][a-z0-9 _.-]{0,59}$")
-LOCAL_ONLY_KEYS = ("default_apr", "default_term_months", "lender")
+# The server's bounds for the lender defaults (sync.server.admin.models.DealershipSettings).
+MAX_DEFAULT_APR = Decimal("0.36")
+APR_DECIMAL_PLACES = 4
+MAX_DEFAULT_TERM_MONTHS = 96
+MAX_LENDER_LENGTH = 100
 KNOWN_KEYS_HELP = (
-    "doc_fee, tax_rate.<ST>[/<COUNTY>[/<CITY>]] or tax_rate.<ST>/<ZIP>, fee.<code>[/<ST>], "
-    "lease_miles_per_year, offline_grace_hours"
+    "doc_fee, default_apr (fraction up to 0.36: 0.0549 = 5.49%), default_term_months (1 to 96), lender, "
+    "tax_rate.<ST>[/<COUNTY>[/<CITY>]] or tax_rate.<ST>/<ZIP>, fee.<code>[/<ST>], lease_miles_per_year, "
+    "offline_grace_hours"
 )
 
 
-def _tax_key(override: TaxOverride) -> str:
-    if override.zip:
-        return f"{TAX_RATE_PREFIX}{override.state}/{override.zip}"
-    parts = [override.state, override.county, override.city]
-    return TAX_RATE_PREFIX + "/".join(p for p in parts if p)
-
-
-def _fee_key(fee: FeeOverride) -> str:
-    name = fee.name.lower() if fee.code == "other" and fee.name else fee.code
-    return FEE_PREFIX + name + (f"/{fee.state}" if fee.state else "")
-
-
-def _combined(override: TaxOverride) -> Decimal:
-    return sum((r.rate for r in override.rates), Decimal(0))
-
-
 def server_entries(settings: ServerSettings) -> list[SettingEntry]:
-    """The server's settings as the editor's pairs, in a stable order."""
-    entries: list[SettingEntry] = []
-    if settings.doc_fee is not None:
-        entries.append(SettingEntry("doc_fee", str(settings.doc_fee)))
-    if settings.default_lease_miles_per_year is not None:
-        entries.append(SettingEntry("lease_miles_per_year", str(settings.default_lease_miles_per_year)))
-    if settings.offline_grace_hours is not None:
-        entries.append(SettingEntry("offline_grace_hours", str(settings.offline_grace_hours)))
-    entries.extend(
-        sorted(
-            (SettingEntry(_tax_key(o), str(_combined(o))) for o in settings.tax_overrides),
-            key=lambda e: e.key,
-        )
-    )
-    entries.extend(
-        sorted(
-            (SettingEntry(_fee_key(f), str(f.amount)) for f in settings.fee_overrides), key=lambda e: e.key
-        )
-    )
-    return entries
+    """The server's settings as the editor's pairs, in a stable order (read as a synced desk reads them)."""
+    return flatten(settings_to_json(settings))
 
 
 def _rate(value: str, key: str) -> Decimal:
@@ -142,13 +129,40 @@ def _whole(value: str, key: str, minimum: int, maximum: int) -> int:
     return number
 
 
+def _default_apr(value: str, key: str) -> Decimal:
+    rate = _rate(value, key)
+    if rate > MAX_DEFAULT_APR:
+        # 5.49 typed for 5.49 % is refused by _rate; 0.49 is a fraction, but no desk starts there.
+        raise ValidationError(key, f"must be a fraction from 0 to {MAX_DEFAULT_APR} (0.0549 is 5.49%)")
+    exponent = rate.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -APR_DECIMAL_PLACES:
+        raise ValidationError(
+            key, f"has more than {APR_DECIMAL_PLACES} decimal places (hundredths of a percent)"
+        )
+    return rate
+
+
+def _lender(value: str, key: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationError(key, "is required")
+    if len(name) > MAX_LENDER_LENGTH:
+        raise ValidationError(key, f"is longer than {MAX_LENDER_LENGTH} characters")
+    if any(ord(c) < 0x20 for c in name):
+        raise ValidationError(key, "has control characters")
+    return name
+
+
 def parse_server_entries(entries: Mapping[str, str], previous: ServerSettings) -> ServerSettings:
     """The server settings for the editor's pairs: a bad pair raises naming its key, nothing is built."""
     # Keys typed are upper-cased; the server may hold "Travis": match without regard to case.
-    kept_tax = {(_tax_key(o).upper(), _combined(o)): o for o in previous.tax_overrides}
+    kept_tax = {(tax_key(o).upper(), combined_rate(o)): o for o in previous.tax_overrides}
     doc_fee: Decimal | None = None
     miles: int | None = None
     grace: int | None = None
+    apr: Decimal | None = None
+    term: int | None = None
+    lender: str | None = None
     taxes: dict[str, TaxOverride] = {}
     fees: dict[str, FeeOverride] = {}
     for raw_key, raw_value in entries.items():
@@ -165,21 +179,22 @@ def parse_server_entries(entries: Mapping[str, str], previous: ServerSettings) -
             grace = _whole(value, key, 0, 720)
         elif key.startswith(TAX_RATE_PREFIX):
             override = _tax_override(key, value)
-            normal = _tax_key(override)
+            normal = tax_key(override)
             if normal in taxes:
                 raise ValidationError(key, "is listed twice")
-            taxes[normal] = kept_tax.get((normal.upper(), _combined(override)), override)
+            taxes[normal] = kept_tax.get((normal.upper(), combined_rate(override)), override)
         elif key.startswith(FEE_PREFIX):
             fee = _fee_override(key, value)
-            normal = _fee_key(fee)
+            normal = fee_key(fee)
             if normal in fees:
                 raise ValidationError(key, "is listed twice")
             fees[normal] = fee
-        elif key in LOCAL_ONLY_KEYS:
-            raise ValidationError(
-                key,
-                "is a setting of this desk only; the dealership server has no such setting (remove the row)",
-            )
+        elif key == "default_apr":
+            apr = _default_apr(value, key)
+        elif key == "default_term_months":
+            term = _whole(value, key, 1, MAX_DEFAULT_TERM_MONTHS)
+        elif key == "lender":
+            lender = _lender(value, key)
         else:
             raise ValidationError(key or "key", f"is not a dealership setting (use {KNOWN_KEYS_HELP})")
     return ServerSettings(
@@ -188,4 +203,7 @@ def parse_server_entries(entries: Mapping[str, str], previous: ServerSettings) -
         fee_overrides=tuple(fees.values()),
         default_lease_miles_per_year=miles,
         offline_grace_hours=grace,
+        default_apr=apr,
+        default_term_months=term,
+        lender=lender,
     )

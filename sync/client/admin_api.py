@@ -93,6 +93,9 @@ class ServerSettings:
     fee_overrides: tuple[FeeOverride, ...] = ()
     default_lease_miles_per_year: int | None = None
     offline_grace_hours: int | None = None
+    default_apr: Decimal | None = None  # a fraction: 0.0549 is 5.49 %
+    default_term_months: int | None = None
+    lender: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +168,7 @@ def _code(value: object) -> FeeCode:
 
 
 def settings_from_json(data: Mapping[str, Any]) -> ServerSettings:
-    doc_fee = data.get("doc_fee")
+    doc_fee, apr = data.get("doc_fee"), data.get("default_apr")
     return ServerSettings(
         doc_fee=None if doc_fee is None else _decimal(doc_fee, "doc_fee"),
         tax_overrides=tuple(
@@ -194,6 +197,9 @@ def settings_from_json(data: Mapping[str, Any]) -> ServerSettings:
         ),
         default_lease_miles_per_year=_opt_int(data.get("default_lease_miles_per_year")),
         offline_grace_hours=_opt_int(data.get("offline_grace_hours")),
+        default_apr=None if apr is None else _decimal(apr, "default_apr"),
+        default_term_months=_opt_int(data.get("default_term_months")),
+        lender=_opt_str(data.get("lender")),
     )
 
 
@@ -224,6 +230,9 @@ def settings_to_json(settings: ServerSettings) -> dict[str, Any]:
             ],
             "default_lease_miles_per_year": settings.default_lease_miles_per_year,
             "offline_grace_hours": settings.offline_grace_hours,
+            "default_apr": None if settings.default_apr is None else str(settings.default_apr),
+            "default_term_months": settings.default_term_months,
+            "lender": settings.lender,
         }
     )
 
