@@ -134,6 +134,7 @@ def _default_apr(value: str, key: str) -> Decimal:
     if rate > MAX_DEFAULT_APR:
         # 5.49 typed for 5.49 % is refused by _rate; 0.49 is a fraction, but no desk starts there.
         raise ValidationError(key, f"must be a fraction from 0 to {MAX_DEFAULT_APR} (0.0549 is 5.49%)")
+    rate = rate.normalize()  # 0.054900 is 0.0549: trailing zeros are not precision
     exponent = rate.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -APR_DECIMAL_PLACES:
         raise ValidationError(

@@ -35,6 +35,11 @@ def test_lender_defaults_within_their_bounds_are_kept_as_given() -> None:
     assert (dumped["default_apr"], dumped["default_term_months"]) == ("0.0549", 60)
 
 
+def test_a_rate_is_stored_without_trailing_zeros() -> None:
+    assert _parsed(default_apr="0.054900").model_dump(mode="json")["default_apr"] == "0.0549"
+    assert _parsed(default_apr="0.0000").model_dump(mode="json")["default_apr"] == "0"
+
+
 def test_lender_defaults_are_optional_and_older_stored_settings_still_load() -> None:
     older = DealershipSettings.model_validate({"doc_fee": "150.00", "tax_overrides": [], "fee_overrides": []})
     assert (older.default_apr, older.default_term_months, older.lender) == (None, None, None)

@@ -24,9 +24,12 @@ from app.connection import Connection, start_signed_in
 from app.desk import FIELDS, worksheet_for
 from app.runtime import AppContext
 from app.services.administration import AdministrationService, Mode, administration_for
+from app.services.settings import flatten
+from app.services.settings_server import parse_server_entries, server_entries
 from app.store.database import Actor, open_store
 from app.store.models import Dealership
-from sync.client.admin_api import AdminApi
+from sync.client.admin_api import AdminApi, settings_from_json, settings_to_json
+from sync.client.admin_api import ServerSettings as PublishedSettings  # the fixtures export a ServerSettings
 from sync.client.auth_api import AuthApi
 from tests.desktop.conftest import MemoryKeyring
 from tests.server.fixtures import *  # noqa: F403
@@ -256,3 +259,38 @@ def test_signed_in_but_offline_the_read_only_view_lists_every_setting_the_server
     assert unlocked.mode is Mode.READ_ONLY
     listing = unlocked.settings()
     assert not listing.editable and [(e.key, e.value) for e in listing.rows] == from_server
+
+
+# ---------------------------------------------------------------- the editor's rows, without a server
+
+
+def test_lender_rows_become_the_servers_fields_and_read_back_the_same() -> None:
+    rows = {
+        "default_apr": "0.054900",
+        "default_term_months": "60",
+        "lender": "  Hill  Country   Credit Union ",
+    }
+    settings = parse_server_entries(rows, PublishedSettings())
+    assert (settings.default_apr, settings.default_term_months, settings.lender) == (
+        Decimal("0.0549"),
+        60,
+        LENDER,
+    )
+    wire = settings_to_json(settings)
+    assert (wire["default_apr"], wire["default_term_months"], wire["lender"]) == ("0.0549", 60, LENDER)
+    assert settings_from_json(wire) == settings
+    shown = {e.key: e.value for e in server_entries(settings)}
+    assert shown == {"default_apr": "0.0549", "default_term_months": "60", "lender": LENDER}
+    assert parse_server_entries(shown, settings) == settings
+
+
+def test_a_stored_override_this_version_cannot_read_is_shown_as_stored_not_hidden() -> None:
+    stored = {
+        "doc_fee": "199.00",
+        "lender": LENDER,
+        "tax_overrides": [{"state": "TX", "rates": [{"level": "galactic", "rate": "0.07"}]}],
+        "fee_overrides": [],
+    }
+    shown = {e.key: e.value for e in flatten(stored)}
+    assert shown["doc_fee"] == "199.00" and shown["lender"] == LENDER
+    assert "galactic" in shown["tax_overrides"]

@@ -121,6 +121,12 @@ class DealershipSettings(_Body):
         description="The default lender's name.",
     )
 
+    @field_validator("default_apr")
+    @classmethod
+    def _canonical_rate(cls, value: Decimal | None) -> Decimal | None:
+        # 0.054900 is stored as 0.0549: one text per rate, so an unchanged rate is never a change.
+        return None if value is None else value.normalize()
+
     @field_validator("lender")
     @classmethod
     def _lender_named(cls, value: str | None) -> str | None:
