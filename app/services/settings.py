@@ -175,7 +175,7 @@ def _server_lists(settings: Mapping[str, Any]) -> list[SettingEntry]:
         return entries
     try:
         parsed = settings_from_json(lists)
-    except (ProtocolError, KeyError, TypeError, AttributeError):
+    except (ProtocolError, KeyError, TypeError, ValueError, AttributeError):
         # A row this version cannot read is still shown, as stored, rather than hidden.
         return entries + [SettingEntry(k, str(v)) for k, v in sorted(lists.items())]
     entries.extend(
