@@ -16,6 +16,20 @@ CSV import format (UTF-8, header row required, one rate per row; the embedded ta
   the same state/county/city/zip/level/name supersedes an earlier one from its date.
 - ``source``: where the rate comes from (required; every quote states it).
 
+Optional columns, after ``source`` in any order (a file without them imports as before)::
+
+    ...,source,threshold,rate_above,warning
+    AZ,Maricopa,Phoenix,,city,Phoenix city TPT (retail),0.028,2026-01-01,"...",14338,0.02,"..."
+
+- ``threshold`` + ``rate_above``: a single-item tier. ``rate`` applies to the first ``threshold`` dollars
+  of a single item and ``rate_above`` to the portion over it (Arizona cities' "portion over" rates). A
+  ``rate_above`` of ``0`` is a per-row base cap (the rate reaches only the first ``threshold`` dollars).
+  Both or neither: a threshold without ``rate_above`` (or the reverse) is refused. ``threshold`` is a
+  positive dollar amount with at most two decimals; ``rate_above`` a fraction like ``rate``. Empty cells
+  mean no tier, so one file can mix tiered and flat rows.
+- ``warning``: text added to the quote's ``warnings`` whenever the row is used (a rate on file whose
+  figures are not fully confirmed).
+
 Rows are validated when loaded (:class:`calc.rules.book.RuleDataError` names the line) and indexed once;
 lookups do no parsing.
 """
@@ -24,7 +38,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,7 +49,39 @@ from pathlib import Path
 from calc.rules.book import RuleDataError
 
 COLUMNS = ("state", "county", "city", "zip", "level", "name", "rate", "effective_from", "source")
+OPTIONAL_COLUMNS = ("threshold", "rate_above", "warning")
 LOCAL_LEVELS = frozenset({"county", "city", "district", "special"})
+_MAX_RATE = Decimal("0.2")
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class RateTier:
+    """A single-item tier: the row's rate up to ``threshold``, ``rate_above`` on the portion over it.
+
+    Compiled once when the file is read, with the texts quotes show, so quoting only compares amounts."""
+
+    threshold: Decimal
+    rate_above: Decimal
+    below_label: str  # "first $13,886"
+    above_label: str  # "portion over $13,886"
+    summary: str  # "2.3% up to $13,886 of a single item, 2% on the portion over"
+
+
+def make_tier(rate: Decimal, threshold: Decimal, rate_above: Decimal) -> RateTier:
+    amount = f"${threshold:,.2f}".removesuffix(".00")
+    above = "nothing" if rate_above == 0 else f"{_percent(rate_above)}"
+    return RateTier(
+        threshold,
+        rate_above,
+        f"first {amount}",
+        f"portion over {amount}",
+        f"{_percent(rate)} up to {amount} of a single item, {above} on the portion over",
+    )
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +95,8 @@ class LocalRate:
     rate: Decimal
     effective_from: date
     source: str
+    tier: RateTier | None = None
+    warning: str = ""
 
 
 def normalise_place(name: str | None) -> str:
@@ -102,26 +150,72 @@ class LocalRateTable:
         return tuple(latest.values())
 
 
+def _check_header(fieldnames: Sequence[str] | None, label: str) -> tuple[str, ...]:
+    """The base columns in order, then any of the optional ones; returns the optional columns present."""
+    names = tuple(f.strip() for f in fieldnames or ())
+    base, extra = names[: len(COLUMNS)], names[len(COLUMNS) :]
+    if base != COLUMNS:
+        raise RuleDataError(
+            f"{label}: header must be {','.join(COLUMNS)} (optionally followed by "
+            f"{', '.join(OPTIONAL_COLUMNS)})"
+        )
+    for column in extra:
+        if column not in OPTIONAL_COLUMNS:
+            raise RuleDataError(
+                f"{label}: unknown column {column!r} (optional columns: {', '.join(OPTIONAL_COLUMNS)})"
+            )
+    if len(set(extra)) != len(extra):
+        raise RuleDataError(f"{label}: a column appears twice in the header")
+    return extra
+
+
+def _rate(text: str, column: str, where: str) -> Decimal:
+    try:
+        rate = Decimal(text)
+    except InvalidOperation:
+        raise RuleDataError(f"{where}: {column} is not a number") from None
+    if not rate.is_finite() or rate < 0 or rate > _MAX_RATE:
+        raise RuleDataError(f"{where}: {column} must be a fraction between 0 and 0.2")
+    return rate
+
+
+def _tier(raw: Mapping[str, str | None], rate: Decimal, where: str) -> RateTier | None:
+    threshold_text = (raw.get("threshold") or "").strip()
+    above_text = (raw.get("rate_above") or "").strip()
+    if not threshold_text and not above_text:
+        return None
+    if not threshold_text:
+        raise RuleDataError(f"{where}: rate_above needs a threshold (the amount above which it applies)")
+    if not above_text:
+        raise RuleDataError(f"{where}: threshold needs rate_above (0 to tax only up to the threshold)")
+    try:
+        threshold = Decimal(threshold_text.replace(",", "").removeprefix("$"))
+    except InvalidOperation:
+        raise RuleDataError(f"{where}: threshold is not a number ({threshold_text!r})") from None
+    if not threshold.is_finite() or threshold <= 0 or threshold != threshold.quantize(_CENT):
+        raise RuleDataError(
+            f"{where}: threshold must be a positive dollar amount with at most two decimals "
+            f"({threshold_text!r})"
+        )
+    return make_tier(rate, threshold, _rate(above_text, "rate_above", where))
+
+
 def parse_local_rates_csv(text: str, *, label: str = "imported") -> LocalRateTable:
     """Parse the documented CSV format; raises :class:`RuleDataError` naming the line and column."""
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or tuple(f.strip() for f in reader.fieldnames) != COLUMNS:
-        raise RuleDataError(f"{label}: header must be exactly {','.join(COLUMNS)}")
+    _check_header(reader.fieldnames, label)
     rows: list[LocalRate] = []
     for line_no, raw in enumerate(reader, start=2):
         where = f"{label} line {line_no}"
+        if any((cell or "").strip() for cell in raw.get(None) or ()):
+            raise RuleDataError(f"{where}: more cells than header columns (check quoting)")
         state = (raw["state"] or "").strip().upper()
         if len(state) != 2 or not state.isalpha():
             raise RuleDataError(f"{where}: state must be a two-letter code")
         level = (raw["level"] or "").strip()
         if level not in LOCAL_LEVELS:
             raise RuleDataError(f"{where}: level must be one of {sorted(LOCAL_LEVELS)}")
-        try:
-            rate = Decimal((raw["rate"] or "").strip())
-        except InvalidOperation:
-            raise RuleDataError(f"{where}: rate is not a number") from None
-        if not rate.is_finite() or rate < 0 or rate > Decimal("0.2"):
-            raise RuleDataError(f"{where}: rate must be a fraction between 0 and 0.2")
+        rate = _rate((raw["rate"] or "").strip(), "rate", where)
         try:
             effective = date.fromisoformat((raw["effective_from"] or "").strip())
         except ValueError:
@@ -136,10 +230,11 @@ def parse_local_rates_csv(text: str, *, label: str = "imported") -> LocalRateTab
         county = normalise_place(raw["county"])
         if not county and not zip_code:
             raise RuleDataError(f"{where}: county or zip is required")
+        tier = _tier(raw, rate, where)
+        warning = (raw.get("warning") or "").strip()
         rows.append(
             LocalRate(state, county, normalise_place(raw["city"]), zip_code, level, name or level, rate,
-                      effective,
-                      source)
+                      effective, source, tier, warning)
         )  # fmt: skip
     return LocalRateTable(rows, label=label)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from calc.model import ExplainStep, Jurisdiction, QuoteRequest, RateOverride, RateUsed, TaxLevel
 from calc.rules.book import StateRules
-from calc.rules.local_rates import LocalRate, LocalRateTable
+from calc.rules.local_rates import LocalRate, LocalRateTable, RateTier
 from calc.rules.zip_places import SOURCE as ZIP_SOURCE
 from calc.rules.zip_places import place_for_zip
 from calc.tax.trace import Pct, Trace, prerendered
@@ -24,6 +24,7 @@ class RateLine:
     source: str
     trade_in: bool = True  # the trade-in credit reduces this line's base
     products: bool = True  # taxable F&I products are taxed at this line's rate
+    tier: RateTier | None = None  # single-item tier of a local row (calc.tax.local_tiers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +189,19 @@ def _resolve(
                 )
         else:
             for row in local:
-                lines.append(RateLine(row.level, row.name, row.rate, row.source))  # type: ignore[arg-type]
-                trace.step("Local rate: {} ({}) for {}", row.name, Pct(row.rate), place, source=row.source)
+                lines.append(
+                    RateLine(row.level, row.name, row.rate, row.source, tier=row.tier)  # type: ignore[arg-type]
+                )
+                if row.tier is not None:
+                    trace.step(
+                        "Local rate: {} ({}) for {}", row.name, row.tier.summary, place, source=row.source
+                    )
+                else:
+                    trace.step(
+                        "Local rate: {} ({}) for {}", row.name, Pct(row.rate), place, source=row.source
+                    )
+                if row.warning:
+                    trace.warn(row.warning)
             if rules.local_taxes_apply is None:
                 trace.warn(
                     f"Whether local taxes apply to vehicle sales in {customer.state} is not verified; "

@@ -15,6 +15,7 @@ from calc.model import TaxComponent, Taxes
 from calc.money import ZERO, round_cents
 from calc.rules.book import StateRules
 from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
+from calc.tax.local_tiers import tiered_components
 from calc.tax.sale import ROUNDING_SOURCE
 from calc.tax.trace import Pct, Trace
 
@@ -93,6 +94,12 @@ def _levy(
         line_base = base
         if line.level not in ("state", "special") and cap is not None and line_base > cap.amount:
             line_base = cap.amount
+        if line.tier is not None:  # each levied amount (a payment, the lease total) is one item
+            name = f"{line.name} on {what}"
+            out.extend(
+                tiered_components(line, line.tier, name, line_base, line_base, line_base, trace, timing)
+            )
+            continue
         amount = round_cents(line_base * line.rate)
         trace.step(
             "{} on {}: {} x ${} = ${}", line.name, what, Pct(line.rate), line_base, amount, source=line.source

@@ -16,6 +16,7 @@ from calc.money import ZERO, round_cents
 from calc.rules.book import StateRules
 from calc.tax.in_lieu import in_lieu_components
 from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
+from calc.tax.local_tiers import tiered_components
 from calc.tax.trace import Pct, Trace
 from calc.tax.valuation_floor import apply_valuation_floor
 
@@ -350,6 +351,19 @@ def compute_sale_tax(
                 source=mech.local_base_cap.source,
             )
             line_base = mech.local_base_cap.amount
+            if line.tier is not None:  # capped first: the tier splits the capped amount as one item
+                components.extend(
+                    tiered_components(line, line.tier, name, line_base, line_base, line_base, trace)
+                )
+                continue
+        if line.tier is not None:
+            # The vehicle (with its taxable charges) is the single item; F&I products in the base are
+            # separate items, so they stay at the regular rate.
+            item = base.pre_trade - base.products_in_base
+            components.extend(
+                tiered_components(line, line.tier, name, line_base, item, base.pre_trade, trace)
+            )
+            continue
         components.append(_line(line, name, rate, line_base, trace))
 
     if mech.band_tax is not None:

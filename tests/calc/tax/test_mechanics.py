@@ -113,7 +113,7 @@ def test_chicago_local_rates_and_their_sources_are_stated() -> None:
     ("state", "county", "city", "combined"),
     [
         ("CA", "Los Angeles", "Los Angeles", "0.0975"),
-        ("AZ", "Maricopa", "Phoenix", "0.086"),
+        ("AZ", "Maricopa", "Phoenix", "0.091"),  # 5.6 % + 0.7 % + Phoenix 2.8 % (from 2025-07-01; tiered)
         ("FL", "Miami-Dade", "Miami", "0.07"),
         ("WA", "King", "Seattle", "0.1085"),  # 6.5 % + 3.85 % local + 0.5 % motor vehicle tax (2026)
         ("OH", "Franklin", "Columbus", "0.075"),
@@ -322,14 +322,18 @@ def test_rules_in_force_are_looked_up_once_per_date() -> None:
     assert book.for_state("MD", date(2025, 7, 1)) is book.for_state("MD", date(2026, 1, 1))
 
 
-def test_phoenix_quote_says_its_flat_city_rate_misses_the_single_item_levels() -> None:
-    # Phoenix taxes a single item above a threshold at a lower city rate; the flat row cannot, so the
-    # quote's rate source must tell the desk to check it.
+def test_phoenix_quote_taxes_the_portion_over_the_single_item_threshold_at_the_lower_city_rate() -> None:
+    # Phoenix: 2.8 % on the first $14,338 of a single item, 2 % on the rest (2026); the county's 0.7 % stays
+    # flat. The figures after 2025-07-01 are not confirmed on ADOR's table, so the quote says so.
     result = quote_deal(_simple("AZ", customer={"state": "AZ", "county": "Maricopa", "city": "Phoenix"}))
-    phoenix = [s for s in result["jurisdiction"]["rate_sources"] if "Phoenix" in s]
-    assert len(phoenix) == 1
-    assert "two levels" in phoenix[0] and "tax_override" in phoenix[0]
-    assert any(phoenix[0] in step for step in result["explain"])
+    city = [c for c in result["taxes"]["components"] if c["level"] == "city"]
+    assert [(c["base"], c["rate"], c["amount"]) for c in city] == [
+        ("14338.00", "0.028", "401.46"),  # 14,338 x 2.8 %
+        ("15662.00", "0.02", "313.24"),  # (30,000 - 14,338) x 2 %
+    ]
+    assert "portion over $14,338" in city[1]["name"]
+    assert any("Phoenix" in w and "ADOR" in w for w in result["warnings"])
+    assert any("portion over $14,338" in step for step in result["explain"])
 
 
 def test_zip_alone_finds_the_county_and_its_rates() -> None:
