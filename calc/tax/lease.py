@@ -82,6 +82,12 @@ def _lines(rules: StateRules, resolved: ResolvedRates, figures: LeaseFigures, tr
             line for line in lines if line.level != "state"
         ]
     lines.extend(RateLine("special", c.name, c.rate, c.source) for c in rules.lease.extra_components)
+    for line in lines:
+        if line.tier is not None:
+            trace.warn(
+                f"{line.name}: its single-item tier is a retail-sale rule; whether it reaches lease amounts "
+                f"is not verified, so it was applied to each amount taxed (payment, amount at signing)."
+            )
     return lines
 
 
