@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,7 +45,15 @@ from app.services import fields
 from app.services.base import Service
 from app.store.database import Store
 from app.store.models import Dealership
-from sync.client.admin_api import FeeOverride, TaxOverride, settings_from_json
+from sync.client.admin_api import (
+    FEE_CODES,
+    FeeCode,
+    FeeOverride,
+    TaxLevel,
+    TaxOverride,
+    TaxRate,
+    settings_from_json,
+)
 from sync.client.transport import ProtocolError
 
 TAX_RATE_PREFIX = "tax_rate."
@@ -232,3 +240,84 @@ class SettingsService(Service):
         if dealership is None:
             raise NotFoundError("dealership", self.principal.tenant_id)
         return dealership
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """The dealership's tax and fee overrides, read from either stored shape.
+
+    ``problems`` names each stored override that could not be read (by its editor key where it has one);
+    such an entry is left out, so a caller falls back to the published rates and state fees for it.
+    """
+
+    tax: tuple[TaxOverride, ...] = ()
+    fees: tuple[FeeOverride, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+_LOCAL_TAX_LEVELS: tuple[TaxLevel, ...] = ("state", "county", "city")
+
+
+def _local_tax(name: str, value: object) -> TaxOverride:
+    """A demo-shape pair (``TX/TRAVIS COUNTY`` -> ``"0.0825"``) as the server would hold it: one combined
+    rate at the level of the most specific place named (``special`` for a ZIP), as the signed-in editor
+    publishes the same key (:mod:`app.services.settings_server`)."""
+    parts = [p.strip().upper() for p in name.split("/")]
+    if len(parts[0]) != 2 or not parts[0].isalpha() or len(parts) > 3 or not all(parts):
+        raise ValueError("needs a two-letter state, then optionally /COUNTY[/CITY] or /ZIP")
+    rate = Decimal(str(value))  # InvalidOperation (an ArithmeticError) names nothing: the caller does
+    state, places = parts[0], parts[1:]
+    if len(places) == 1 and places[0].isdigit() and len(places[0]) == 5:
+        return TaxOverride(state=state, zip=places[0], rates=(TaxRate("special", rate),))
+    return TaxOverride(
+        state=state,
+        county=places[0] if places else None,
+        city=places[1] if len(places) > 1 else None,
+        rates=(TaxRate(_LOCAL_TAX_LEVELS[len(places)], rate),),
+    )
+
+
+def _local_fee(name: str, value: object) -> FeeOverride:
+    fee, _, state = name.strip().lower().partition("/")
+    amount = Decimal(str(value))
+    if fee in FEE_CODES and fee != "other":
+        return FeeOverride(code=cast(FeeCode, fee), amount=amount, state=state.upper() or None)
+    return FeeOverride(code="other", amount=amount, state=state.upper() or None, name=fee)
+
+
+def overrides(settings: Mapping[str, Any]) -> Overrides:
+    """The stored tax and fee overrides, server lists and demo pairs alike; unreadable ones as problems."""
+    tax: list[TaxOverride] = []
+    fees: list[FeeOverride] = []
+    problems: list[str] = []
+    for list_key in _SERVER_LISTS:
+        rows = settings.get(list_key)
+        if not isinstance(rows, list):
+            continue
+        for i, row in enumerate(rows):
+            try:  # one row at a time, so one bad row does not hide the good ones
+                parsed = settings_from_json({list_key: [row]})
+            except (ProtocolError, KeyError, TypeError, ValueError, AttributeError, ArithmeticError):
+                problems.append(f"{list_key}[{i}] {row!r} cannot be read")
+                continue
+            tax.extend(parsed.tax_overrides)
+            fees.extend(parsed.fee_overrides)
+    readers: tuple[tuple[str, str, Callable[[str, object], Any], list[Any]], ...] = (
+        ("tax_rate_overrides", TAX_RATE_PREFIX, _local_tax, tax),
+        ("fee_overrides", FEE_PREFIX, _local_fee, fees),
+    )
+    for stored, prefix, read, into in readers:
+        nested = settings.get(stored)
+        if nested is None or isinstance(nested, list):
+            continue
+        if not isinstance(nested, dict):
+            problems.append(f"{stored} {nested!r} cannot be read")
+            continue
+        for name, value in nested.items():
+            try:
+                into.append(read(str(name), value))
+            except ArithmeticError:
+                problems.append(f"{prefix}{name} = {value!r} cannot be read (not a number)")
+            except ValueError as exc:
+                problems.append(f"{prefix}{name} = {value!r} cannot be read ({exc})")
+    return Overrides(tuple(tax), tuple(fees), tuple(problems))
