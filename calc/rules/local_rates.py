@@ -66,17 +66,22 @@ class RateTier:
     below_label: str  # "first $13,886"
     above_label: str  # "portion over $13,886"
     summary: str  # "2.3% up to $13,886 of a single item, 2% on the portion over"
+    below_name: str  # the row's name with its level: "Phoenix city TPT (retail) (first $13,886)"
+    above_name: str
 
 
-def make_tier(rate: Decimal, threshold: Decimal, rate_above: Decimal) -> RateTier:
+def make_tier(name: str, rate: Decimal, threshold: Decimal, rate_above: Decimal) -> RateTier:
     amount = f"${threshold:,.2f}".removesuffix(".00")
     above = "nothing" if rate_above == 0 else f"{_percent(rate_above)}"
+    below_label, above_label = f"first {amount}", f"portion over {amount}"
     return RateTier(
         threshold,
         rate_above,
-        f"first {amount}",
-        f"portion over {amount}",
+        below_label,
+        above_label,
         f"{_percent(rate)} up to {amount} of a single item, {above} on the portion over",
+        f"{name} ({below_label})",
+        f"{name} ({above_label})",
     )
 
 
@@ -179,7 +184,7 @@ def _rate(text: str, column: str, where: str) -> Decimal:
     return rate
 
 
-def _tier(raw: Mapping[str, str | None], rate: Decimal, where: str) -> RateTier | None:
+def _tier(raw: Mapping[str, str | None], name: str, rate: Decimal, where: str) -> RateTier | None:
     threshold_text = (raw.get("threshold") or "").strip()
     above_text = (raw.get("rate_above") or "").strip()
     if not threshold_text and not above_text:
@@ -197,7 +202,7 @@ def _tier(raw: Mapping[str, str | None], rate: Decimal, where: str) -> RateTier 
             f"{where}: threshold must be a positive dollar amount with at most two decimals "
             f"({threshold_text!r})"
         )
-    return make_tier(rate, threshold, _rate(above_text, "rate_above", where))
+    return make_tier(name, rate, threshold, _rate(above_text, "rate_above", where))
 
 
 def parse_local_rates_csv(text: str, *, label: str = "imported") -> LocalRateTable:
@@ -223,17 +228,17 @@ def parse_local_rates_csv(text: str, *, label: str = "imported") -> LocalRateTab
         source = (raw["source"] or "").strip()
         if not source:
             raise RuleDataError(f"{where}: source is required")
-        name = (raw["name"] or "").strip()
+        name = (raw["name"] or "").strip() or level
         zip_code = (raw["zip"] or "").strip()
         if zip_code and not (len(zip_code) == 5 and zip_code.isdigit()):
             raise RuleDataError(f"{where}: zip must be five digits")
         county = normalise_place(raw["county"])
         if not county and not zip_code:
             raise RuleDataError(f"{where}: county or zip is required")
-        tier = _tier(raw, rate, where)
+        tier = _tier(raw, name, rate, where)
         warning = (raw.get("warning") or "").strip()
         rows.append(
-            LocalRate(state, county, normalise_place(raw["city"]), zip_code, level, name or level, rate,
+            LocalRate(state, county, normalise_place(raw["city"]), zip_code, level, name, rate,
                       effective, source, tier, warning)
         )  # fmt: skip
     return LocalRateTable(rows, label=label)

@@ -101,9 +101,12 @@ def _levy(
         if line.level not in ("state", "special") and cap is not None and line_base > cap.amount:
             line_base = cap.amount
         if line.tier is not None:  # each levied amount (a payment, the lease total) is one item
-            name = f"{line.name} on {what}"
+            below = f"{line.tier.below_name} on {what}"
+            above = f"{line.tier.above_name} on {what}"
             out.extend(
-                tiered_components(line, line.tier, name, line_base, line_base, line_base, trace, timing)
+                tiered_components(
+                    line, line.tier, below, above, line_base, line_base, line_base, trace, timing
+                )
             )
             continue
         amount = round_cents(line_base * line.rate)

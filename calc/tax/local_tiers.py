@@ -44,7 +44,8 @@ def split_at_tier(tier: RateTier, base: Decimal, item: Decimal, before_deduction
 def tiered_components(
     line: RateLine,
     tier: RateTier,
-    name: str,
+    below_name: str,
+    above_name: str,
     base: Decimal,
     item: Decimal,
     before_deductions: Decimal,
@@ -54,7 +55,6 @@ def tiered_components(
     """The line as one component per level it reaches, each rounded half-up to the cent."""
     above = split_at_tier(tier, base, item, before_deductions)
     below = base - above
-    below_name = f"{name} ({tier.below_label})"
     if above == 0:
         amount = round_cents(below * line.rate)
         trace.step(
@@ -71,7 +71,7 @@ def tiered_components(
     if base != before_deductions:
         trace.step(
             "{}: deductions prorated between the levels: ${} of the item's ${} over ${} stays taxable",
-            name,
+            line.name,
             above,
             item - tier.threshold,
             tier.threshold,
@@ -80,7 +80,6 @@ def tiered_components(
     low_amount = round_cents(below * line.rate)
     trace.step("{}: {} x ${} = ${}", below_name, Pct(line.rate), below, low_amount, source=line.source)
     out = [TaxComponent(line.level, below_name, line.rate, below, low_amount, timing)]  # type: ignore[arg-type]
-    above_name = f"{name} ({tier.above_label})"
     if tier.rate_above == 0:
         trace.step(
             "{}: ${} over the threshold is not taxed at this rate", above_name, above, source=line.source

@@ -352,17 +352,23 @@ def compute_sale_tax(
             )
             line_base = mech.local_base_cap.amount
             if line.tier is not None:  # capped first: the tier splits the capped amount as one item
+                tier = line.tier
                 components.extend(
-                    tiered_components(line, line.tier, name, line_base, line_base, line_base, trace)
-                )
+                    tiered_components(
+                        line, tier, tier.below_name, tier.above_name, line_base, line_base, line_base, trace
+                    )
+                )  # fmt: skip
                 continue
         if line.tier is not None:
             # The vehicle (with its taxable charges) is the single item; F&I products in the base are
             # separate items, so they stay at the regular rate.
+            tier = line.tier
             item = base.pre_trade - base.products_in_base
             components.extend(
-                tiered_components(line, line.tier, name, line_base, item, base.pre_trade, trace)
-            )
+                tiered_components(
+                    line, tier, tier.below_name, tier.above_name, line_base, item, base.pre_trade, trace
+                )
+            )  # fmt: skip
             continue
         components.append(_line(line, name, rate, line_base, trace))
 
