@@ -63,6 +63,8 @@ FORM: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("customer.zip", "ZIP"),
         ("customer.county", "County"),
         ("customer.city", "City"),
+        ("fees.title", "Title fee"),  # empty: the dealership's, else the state's default
+        ("fees.registration", "Registration fee"),
     )),
 )  # fmt: skip
 
