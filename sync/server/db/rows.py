@@ -233,8 +233,9 @@ def to_wire_row(row: StoredRow, hidden: frozenset[str] = frozenset()) -> dict[st
     }
 
 
-def changes_since(conn: Conn, since: int, limit: int) -> list[StoredRow]:
-    """Up to ``limit`` rows with version > ``since`` across all synced tables, in version order.
+def changes_since(conn: Conn, since: int, limit: int, tables: Iterable[str] | None = None) -> list[StoredRow]:
+    """Up to ``limit`` rows with version > ``since`` across the synced tables (or only ``tables``: those
+    the caller may see, so rows it would be refused are not read at all), in version order.
 
     Call inside a REPEATABLE READ transaction: the per-table queries must share one snapshot, or a
     commit landing between two of them could let a later number through before an earlier one.
@@ -242,7 +243,7 @@ def changes_since(conn: Conn, since: int, limit: int) -> list[StoredRow]:
     # All tables' queries go out in one pipeline: one round trip, not one per table.
     cursors = []
     with conn.pipeline():
-        for table in SYNCED_TABLES:
+        for table in SYNCED_TABLES if tables is None else tables:
             cursor = conn.cursor()
             cursor.execute(_changes_sql(table), (since, limit))
             cursors.append((table, cursor))

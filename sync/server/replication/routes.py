@@ -20,13 +20,13 @@ from sync.protocol import (
     ResolveConflict,
     SchemaTooOld,
 )
-from sync.schema import MIN_CLIENT_SCHEMA_VERSION, SCHEMA_VERSION
+from sync.schema import MIN_CLIENT_SCHEMA_VERSION, SCHEMA_VERSION, SYNCED_TABLES
 from sync.server.auth.principal import Claims, load_caller
 from sync.server.context import ServerContext, server_context
 from sync.server.db import rows
 from sync.server.errors import ApiError
 from sync.server.replication import conflicts
-from sync.server.replication.access import hidden_fields, may_pull_row
+from sync.server.replication.access import hidden_fields, may_pull, may_pull_row
 from sync.server.replication.merge import Writer, apply_push
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -92,7 +92,10 @@ def pull(
             raise EpochChangedError(
                 "epoch: the server's data was restored or re-seeded; pull again from since=0"
             )
-        found = rows.changes_since(conn, since, limit + 1)
+        # Tables the caller may not see are not read: their rows would only be dropped below, and
+        # next_since moves past them all the same.
+        visible = [table for table in SYNCED_TABLES if may_pull(caller.principal, table)]
+        found = rows.changes_since(conn, since, limit + 1, visible)
         page = found[:limit]
         hidden = {table: hidden_fields(caller.principal, table) for table in {r.table for r in page}}
     # Shaped as PullResponse, serialised without building a model per row (pages hold up to 1000 rows).
@@ -103,7 +106,9 @@ def pull(
             for r in page
             if may_pull_row(caller.principal, r.table, r.values)
         ],
-        "next_since": page[-1].version if page else since,
+        # With nothing more to read, the page covers the snapshot up to the sequence's last number
+        # (rows of tables not read included): a caller seeing few tables does not re-scan the rest.
+        "next_since": page[-1].version if len(found) > limit else max(since, last),
         "has_more": len(found) > limit,
         "epoch": str(current_epoch),
         "server_seq": last,
