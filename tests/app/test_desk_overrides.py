@@ -31,7 +31,9 @@ START = {"doc_fee": "150.00", "default_apr": "0.0699", "default_term_months": 72
 @pytest.fixture
 def dealership(store: Store, tenant_a: str) -> str:
     with store.session(Actor(tenant_a, None, "test")) as session:
-        session.add(Dealership(id=tenant_a, tenant_id=tenant_a, name="Lot A", state="TX", settings=dict(START)))
+        session.add(
+            Dealership(id=tenant_a, tenant_id=tenant_a, name="Lot A", state="TX", settings=dict(START))
+        )
     return tenant_a
 
 
@@ -50,7 +52,9 @@ def admin_saves(
 
 
 @pytest.fixture
-def desk(store: Store, dealership: str, make_person: Callable[..., Principal]) -> Callable[..., DeskWorksheet]:
+def desk(
+    store: Store, dealership: str, make_person: Callable[..., Principal]
+) -> Callable[..., DeskWorksheet]:
     def open_for(place: Mapping[str, str], price: str = "20000", **typed: str) -> DeskWorksheet:
         sheet = worksheet_for(store, make_person(dealership, "salesperson"))
         sheet.as_of = date(2026, 11, 24)
@@ -212,7 +216,11 @@ def test_malformed_stored_overrides_leave_built_in_behaviour_and_a_warning(
     _store_settings(
         store,
         dealership,
-        {**START, "tax_rate_overrides": {"TX/TRAVIS COUNTY": "eight percent"}, "fee_overrides": {"title": []}},
+        {
+            **START,
+            "tax_rate_overrides": {"TX/TRAVIS COUNTY": "eight percent"},
+            "fee_overrides": {"title": []},
+        },
     )
     result = desk(TRAVIS).compute(with_grid=False)
     assert result.errors == {}
