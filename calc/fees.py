@@ -39,7 +39,7 @@ from importlib import resources
 from typing import Any
 
 from calc.errors import CalcInputError
-from calc.model import FEE_CODES, FeeItem, Fees, QuoteRequest
+from calc.model import FEE_CODES, FeeItem, Fees, QuoteRequest, render_step
 from calc.money import ZERO, round_cents
 from calc.rules.book import RuleDataError
 from calc.tax.trace import Trace
@@ -50,6 +50,7 @@ VALUE_OF = ("msrp", "price")
 CONFIDENCE = ("high", "medium", "low")
 ONE = Decimal("1")
 DOLLAR = Decimal("1")
+_DEFAULT_STEP = "Default {} {} fee ${} = {} [{} confidence]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,8 @@ class FeeDefault:
     # Unconditional flat amounts (most states) are summed once: the fee item and its explanation are shared.
     fixed_item: FeeItem | None = None
     fixed_details: object = None
+    # ...and their explain step is rendered then too: the same sentence on every quote in that state.
+    fixed_step: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +303,8 @@ def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
     approximate = str(row.get("approximate") or "")
     fixed_item: FeeItem | None = None
     fixed_details: object = None
+    # ...and their explain step is rendered then too: the same sentence on every quote in that state.
+    fixed_step: str = ""
     if all(
         p.amount is not None and p.min_msrp is None and p.max_age is None and p.min_age is None for p in parts
     ):
@@ -307,6 +312,9 @@ def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
         fixed_item = FeeItem(str(code), total, False, source)
         fixed_details = _Details(
             [(p.name or str(code), p.amount, NO_TEXT) for p in parts if p.amount is not None]
+        )
+        fixed_step = render_step(
+            (_DEFAULT_STEP, (state, code, total, fixed_details, str(confidence)), source)
         )
     return FeeDefault(
         code=str(code),
@@ -318,6 +326,7 @@ def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
         approximate_warning=f"{state} {code} fee is approximate: {approximate}" if approximate else "",
         fixed_item=fixed_item,
         fixed_details=fixed_details,
+        fixed_step=fixed_step,
     )
 
 
@@ -417,15 +426,7 @@ def build_fees(
 def _state_default(state: str, default: FeeDefault, facts: _Vehicle | None, trace: Trace) -> FeeItem | None:
     code = default.code
     if default.fixed_item is not None:
-        trace.step(
-            "Default {} {} fee ${} = {} [{} confidence]",
-            state,
-            code,
-            default.fixed_item.amount,
-            default.fixed_details,
-            default.confidence,
-            source=default.source,
-        )
+        trace.text(default.fixed_step)
         if default.approximate_warning:
             trace.warn(default.approximate_warning)
         return default.fixed_item
@@ -443,7 +444,7 @@ def _state_default(state: str, default: FeeDefault, facts: _Vehicle | None, trac
             details.append((part.name or code, amount, basis))
         fee += amount
     trace.step(
-        "Default {} {} fee ${} = {} [{} confidence]",
+        _DEFAULT_STEP,
         state,
         code,
         fee,

@@ -78,6 +78,10 @@ _LEASE = frozenset(
         "acquisition_fee_capitalized", "security_deposit", "miles_per_year",
     }
 )  # fmt: skip
+_TRADE_IN = frozenset({"allowance", "payoff"})
+_REBATE = frozenset({"amount", "source"})
+_FEE = frozenset({"code", "amount"})
+_PRODUCT = frozenset({"kind", "price"})
 _MAX_APR = Decimal("1")
 _MAX_MONEY_FACTOR = Decimal("0.01")  # 24 % APR; larger is an APR typed as a money factor
 _MAX_TERM = 120
@@ -189,45 +193,62 @@ def _date(value: object, field: str) -> date:
 
 def _customer(value: object) -> Customer:
     data = _obj(value, "customer", _CUSTOMER)
-    zip_code = _text(data.get("zip"), "customer.zip")
+    get = data.get
+    zip_code = _text(get("zip"), "customer.zip")
     if zip_code is not None and not (len(zip_code) in (5, 10) and zip_code[:5].isdigit()):
         raise CalcInputError("customer.zip", "must be a five-digit ZIP code")
+    county = get("county")
+    city = get("city")
+    new_resident = get("new_resident")
     # Positional arguments in field order, here and below: keywords cost a quarter more per object.
+    # Absent optional fields (most of them) are tested inline rather than through a helper call.
     return Customer(
-        _state(data.get("state"), "customer.state"),
+        _state(get("state"), "customer.state"),
         zip_code,
-        _text(data.get("county"), "customer.county"),
-        _text(data.get("city"), "customer.city"),
-        _bool(data.get("new_resident"), "customer.new_resident", False),
+        None if county is None else _text(county, "customer.county"),
+        None if city is None else _text(city, "customer.city"),
+        False if new_resident is None else _bool(new_resident, "customer.new_resident", False),
     )
 
 
 def _vehicle(value: object) -> Vehicle:
     data = _obj(value, "vehicle", _VEHICLE)
-    if data.get("price") is None:
+    get = data.get
+    price = get("price")
+    if price is None:
         raise CalcInputError("vehicle.price", "is required")
-    price = parse_money(data["price"], "vehicle.price")
+    price = parse_money(price, "vehicle.price")
     if price <= 0:
         raise CalcInputError("vehicle.price", "must be greater than zero")
-    city_mpg = _opt_int(data.get("city_mpg"), "vehicle.city_mpg", low=1, high=500)
+    city_mpg = get("city_mpg")
+    city_mpg = None if city_mpg is None else _int(city_mpg, "vehicle.city_mpg", low=1, high=500)
+    condition = get("condition", "new")
+    msrp = get("msrp")
+    model_year = get("model_year")
+    accessories = get("accessories")
+    weight = get("weight_lbs")
+    fuel = get("fuel")
+    book_value = get("book_value")
     return Vehicle(
         price,
-        _choice(data.get("condition", "new"), "vehicle.condition", CONDITIONS),
-        _opt_money(data, "msrp", "vehicle.msrp"),
-        _opt_int(data.get("model_year"), "vehicle.model_year", low=1900, high=2100),
-        _money(data, "accessories", "vehicle.accessories"),
-        _opt_int(data.get("weight_lbs"), "vehicle.weight_lbs", low=1, high=100_000),
-        _text(data.get("fuel"), "vehicle.fuel"),
+        _choice(condition, "vehicle.condition", CONDITIONS),
+        None if msrp is None else parse_money(msrp, "vehicle.msrp"),
+        None if model_year is None else _int(model_year, "vehicle.model_year", low=1900, high=2100),
+        ZERO if accessories is None else parse_money(accessories, "vehicle.accessories"),
+        None if weight is None else _int(weight, "vehicle.weight_lbs", low=1, high=100_000),
+        None if fuel is None else _text(fuel, "vehicle.fuel"),
         city_mpg,
-        _opt_money(data, "book_value", "vehicle.book_value"),
+        None if book_value is None else parse_money(book_value, "vehicle.book_value"),
     )
 
 
 def _trade_ins(value: object) -> tuple[TradeIn, ...]:
+    if value is None:
+        return ()
     out = []
     for i, item in enumerate(_list(value, "trade_ins")):
         field = f"trade_ins[{i}]"
-        data = _obj(item, field, frozenset({"allowance", "payoff"}))
+        data = _obj(item, field, _TRADE_IN)
         if data.get("allowance") is None:
             raise CalcInputError(f"{field}.allowance", "is required")
         out.append(
@@ -240,10 +261,12 @@ def _trade_ins(value: object) -> tuple[TradeIn, ...]:
 
 
 def _rebates(value: object) -> tuple[Rebate, ...]:
+    if value is None:
+        return ()
     out = []
     for i, item in enumerate(_list(value, "rebates")):
         field = f"rebates[{i}]"
-        data = _obj(item, field, frozenset({"amount", "source"}))
+        data = _obj(item, field, _REBATE)
         out.append(
             Rebate(
                 parse_money(data.get("amount"), f"{field}.amount"),
@@ -254,10 +277,12 @@ def _rebates(value: object) -> tuple[Rebate, ...]:
 
 
 def _fees(value: object) -> tuple[Fee, ...]:
+    if value is None:
+        return ()
     out = []
     for i, item in enumerate(_list(value, "fees")):
         field = f"fees[{i}]"
-        data = _obj(item, field, frozenset({"code", "amount"}))
+        data = _obj(item, field, _FEE)
         out.append(
             Fee(
                 _choice(data.get("code"), f"{field}.code", FEE_CODES),
@@ -268,10 +293,12 @@ def _fees(value: object) -> tuple[Fee, ...]:
 
 
 def _products(value: object) -> tuple[Product, ...]:
+    if value is None:
+        return ()
     out = []
     for i, item in enumerate(_list(value, "products")):
         field = f"products[{i}]"
-        data = _obj(item, field, frozenset({"kind", "price"}))
+        data = _obj(item, field, _PRODUCT)
         out.append(
             Product(
                 _choice(data.get("kind"), f"{field}.kind", PRODUCT_KINDS),
