@@ -16,9 +16,7 @@ from sqlalchemy import select
 from app.assistant.record_tools import customer_summary
 from app.assistant.tools import ID_SCHEMA, Tool, ToolContext, ToolRefusedError
 from app.ml_engines import (
-    ENGINE_SEED,
     PRIME,
-    TEAM,
     WHACO,
     load_prime,
     load_whaco,
@@ -28,11 +26,11 @@ from app.ml_engines import (
 )
 from app.policy import Permission
 from app.services.customers import CustomerService
+from app.services.dashboard import DashboardService
 from app.services.deals import DealService
 from app.services.inventory import InventoryService
 from app.store.database import Actor
 from app.store.models import AppUser, Deal, DealScenario
-from ml.oscillator import TeamNetwork
 
 
 def _saved_state(context: ToolContext, engine: str) -> dict[str, Any] | None:
@@ -130,18 +128,13 @@ def _prime(context: ToolContext, arguments: Mapping[str, Any]) -> dict[str, Any]
     return {"deal_number": deal.deal_number, "context": clean, "prime": result}
 
 
-def _minutes(moment: datetime, origin: datetime) -> float:
-    return max(0.0, (moment - origin).total_seconds() / 60.0)
-
-
 def _team(context: ToolContext, _arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """Per-rep numbers from the deals, and the floor model replayed from them."""
+    """Per-rep deal counts, and the floor model exactly as the manager dashboard shows it."""
     actor = Actor(context.principal.tenant_id, context.principal.user_id, context.store.device_id)
     with context.store.session(actor, capture_changes=False) as session:
         users = {u.id: u.display_name for u in session.scalars(select(AppUser).where(AppUser.active))}
     deals = DealService(context.store, context.principal).list(limit=5000)
-    saved = _saved_state(context, TEAM)
-    network = TeamNetwork.from_state(saved) if saved else _replayed_team(deals, users)
+    routing = DashboardService(context.store, context.principal).overview().routing
     month = datetime.now(UTC).strftime("%Y-%m")
     reps: dict[str, dict[str, Any]] = {}
     for deal in deals:
@@ -165,42 +158,24 @@ def _team(context: ToolContext, _arguments: Mapping[str, Any]) -> dict[str, Any]
     return {
         "reps": list(reps.values()),
         "floor": {
-            "source": "saved floor model" if saved else "replayed from this dealership's deals",
-            "coherence": round(network.coherence(), 3),
-            "bottlenecks": [users.get(r, r) for r in network.bottlenecks()],
-            "mentoring": [
-                {"mentor": users.get(a, a), "mentee": users.get(b, b)} for a, b in network.mentoring()
+            "source": "the manager dashboard's floor model",
+            "on_floor": [
+                {
+                    "name": r.name,
+                    "load": r.load,
+                    "queue": r.queue,
+                    "estimated_close_rate": round(r.close_rate, 3),
+                }
+                for r in routing.reps
+                if r.on_floor
             ],
+            "suggested_rep": routing.suggested_rep,
+            "coherence": round(routing.coherence, 3),
+            "coherence_advice": routing.coherence_advice,
+            "bottlenecks": [{"name": b.name, "reason": b.reason} for b in routing.bottlenecks],
+            "mentoring": [{"mentor": m.mentor, "mentee": m.mentee} for m in routing.mentoring],
         },
     }
-
-
-def _replayed_team(deals: Any, users: Mapping[str, str]) -> TeamNetwork:
-    network = TeamNetwork(seed=ENGINE_SEED)
-    for rep_id in sorted({d.salesperson_id for d in deals if d.salesperson_id in users}):
-        network.add_rep(rep_id, capacity=3)
-    if not deals:
-        return network
-    origin = min(d.created_at for d in deals)
-    events: list[tuple[float, int, Deal]] = []
-    for deal in deals:
-        if deal.salesperson_id not in users:
-            continue
-        events.append((_minutes(deal.created_at, origin), 0, deal))
-        end = (
-            deal.closed_at if deal.status == "closed" else deal.updated_at if deal.status == "lost" else None
-        )
-        if end is not None:
-            events.append((max(_minutes(end, origin), _minutes(deal.created_at, origin)), 1, deal))
-    for at, kind, deal in sorted(events, key=lambda e: (e[0], e[1])):
-        try:
-            if kind == 0:
-                network.lead_started(deal.id, deal.salesperson_id, at=at)
-            else:
-                network.lead_finished(deal.id, deal.status == "closed", at=at)
-        except ValueError:
-            continue  # a rep over capacity or an out-of-order record: the rest of the history still counts
-    return network
 
 
 WHACO_TOOL = Tool(

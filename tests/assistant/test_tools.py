@@ -13,6 +13,7 @@ from app.assistant.arg_schema import ArgumentError, validate
 from app.assistant.quote_schema import QUOTE_INPUT_SCHEMA
 from app.assistant.service import AssistantService
 from app.runtime import AppContext
+from app.services.dashboard import DashboardService
 from app.services.deals import DealService
 from app.services.inventory import InventoryFilter, InventoryService, days_in_stock
 from ml.prime import STRATEGIES
@@ -171,6 +172,11 @@ def test_team_status_is_for_managers_and_counts_each_reps_deals(
     closed = sum(1 for d in deals if d.status == "closed")
     assert sum(rep["closed"] for rep in status.result["reps"]) == closed
     assert 0.0 <= status.result["floor"]["coherence"] <= 1.0
+    # The manager hears what the dashboard shows: the same floor model, suggestion and bottlenecks.
+    routing = DashboardService(demo.store, manager.principal).overview().routing
+    assert status.result["floor"]["coherence"] == round(routing.coherence, 3)
+    assert status.result["floor"]["suggested_rep"] == routing.suggested_rep
+    assert [b["name"] for b in status.result["floor"]["bottlenecks"]] == [b.name for b in routing.bottlenecks]
 
 
 def test_knowledge_search_returns_cited_passages(manager: AssistantService) -> None:
