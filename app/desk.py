@@ -30,7 +30,7 @@ from calc import CalcInputError, parse_quote_request, quote_deal
 from calc.desking import PaymentGrid, Solution, SolveFor, payment_grid, solve_for
 from calc.model import DealType
 from calc.money import parse_money, parse_rate
-from sync.client.admin_api import FeeOverride, TaxOverride
+from sync.client.admin_wire import FeeOverride, TaxOverride
 
 DEAL_TYPES: tuple[DealType, ...] = ("cash", "finance", "lease")
 GRID_TERMS = (36, 48, 60, 72, 84)

@@ -45,7 +45,7 @@ from app.services import fields
 from app.services.base import Service
 from app.store.database import Store
 from app.store.models import Dealership
-from sync.client.admin_api import (
+from sync.client.admin_wire import (
     FEE_CODES,
     FeeCode,
     FeeOverride,
@@ -54,7 +54,7 @@ from sync.client.admin_api import (
     TaxRate,
     settings_from_json,
 )
-from sync.client.transport import ProtocolError
+from sync.client.errors import ProtocolError
 
 TAX_RATE_PREFIX = "tax_rate."
 FEE_PREFIX = "fee."

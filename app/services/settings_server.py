@@ -36,7 +36,7 @@ from app.services.settings import (
     flatten,
     tax_key,
 )
-from sync.client.admin_api import (
+from sync.client.admin_wire import (
     FEE_CODES,
     FeeOverride,
     ServerSettings,

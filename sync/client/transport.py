@@ -8,41 +8,29 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from sync.client.errors import (
+    AuthRequiredError,
+    EpochChangedError,
+    OfflineError,
+    ProtocolError,
+    SyncError,
+    UpdateRequiredError,
+)
 from sync.protocol import PullResponse, PushRequest, PushResponse, SchemaTooOld
 
+__all__ = [
+    "AuthRequiredError",
+    "EpochChangedError",
+    "OfflineError",
+    "ProtocolError",
+    "SyncError",
+    "SyncTransport",
+    "TokenSource",
+    "UpdateRequiredError",
+    "send_authorized",
+]
+
 M = TypeVar("M", bound=BaseModel)
-
-
-class SyncError(Exception):
-    """Base of what a sync attempt can run into."""
-
-
-class OfflineError(SyncError):
-    """The server could not be reached (no network, refused, timed out, or a 5xx): try again later."""
-
-
-class AuthRequiredError(SyncError):
-    """The access token was refused and could not be refreshed: the user has to sign in again."""
-
-
-class UpdateRequiredError(SyncError):
-    """This app is older than the server accepts (HTTP 426): it must be updated before it can sync."""
-
-    def __init__(self, detail: SchemaTooOld) -> None:
-        super().__init__(detail.detail)
-        self.detail = detail
-
-
-class EpochChangedError(SyncError):
-    """The server was restored from a backup (HTTP 410): pull everything again, keep the outbox."""
-
-    def __init__(self, epoch: str) -> None:
-        super().__init__(f"server epoch is now {epoch}")
-        self.epoch = epoch
-
-
-class ProtocolError(SyncError):
-    """The server answered something this client does not understand (a bug on one side)."""
 
 
 class TokenSource:
@@ -84,33 +72,20 @@ class SyncTransport:
     def _send(
         self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> httpx.Response:
-        for attempt in range(2):
-            token = self._tokens.access_token()
-            if token is None:
-                # Signed in offline (or signed out): say "offline" while the server is out of reach,
-                # and "sign in" only once it can be reached.
-                self._probe()
-                raise AuthRequiredError("not signed in to the server")
-            try:
-                response = self._client.request(
-                    method, path, headers={**(headers or {}), "Authorization": f"Bearer {token}"}, **kwargs
-                )
-            except httpx.TransportError as exc:
-                raise OfflineError(f"{type(exc).__name__}: {exc}") from exc
-            if response.status_code == 401 and attempt == 0 and self._tokens.refresh():
-                continue
-            if response.status_code == 401:
-                raise AuthRequiredError("the server refused this sign-in")
-            if response.status_code == 426:
-                raise UpdateRequiredError(self._parse(response, SchemaTooOld))
-            if response.status_code == 410:
-                raise EpochChangedError(str(response.json().get("epoch") or ""))
-            if response.status_code >= 500 or response.status_code == 429:
-                raise OfflineError(f"server answered {response.status_code}")
-            if response.status_code >= 400:
-                raise ProtocolError(f"{method} {path}: {response.status_code} {response.text[:300]}")
-            return response
-        raise AuthRequiredError("the server refused this sign-in")  # pragma: no cover - loop always returns
+        # Signed in offline (or signed out): say "offline" while the server is out of reach, and
+        # "sign in" only once it can be reached.
+        response = send_authorized(
+            self._client, self._tokens, method, path, headers=headers, when_signed_out=self._probe, **kwargs
+        )
+        if response.status_code == 426:
+            raise UpdateRequiredError(self._parse(response, SchemaTooOld))
+        if response.status_code == 410:
+            raise EpochChangedError(str(response.json().get("epoch") or ""))
+        if response.status_code >= 500 or response.status_code == 429:
+            raise OfflineError(f"server answered {response.status_code}")
+        if response.status_code >= 400:
+            raise ProtocolError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+        return response
 
     def server_schema_version(self) -> int:
         """The schema version the server reports on ``/healthz`` (no sign-in needed)."""
@@ -140,3 +115,38 @@ class SyncTransport:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
             raise ProtocolError(f"unexpected {model.__name__} from the server: {exc}") from exc
+
+
+def send_authorized(
+    client: httpx.Client,
+    tokens: TokenSource,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    when_signed_out: Callable[[], object] | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """One request with the access token, refreshed once when the server answers 401.
+
+    Any other answer is returned for the caller to judge; no token, or a second 401, means the user
+    must sign in; a network failure is ``OfflineError``.
+    """
+    for attempt in range(2):
+        token = tokens.access_token()
+        if token is None:
+            if when_signed_out is not None:
+                when_signed_out()
+            raise AuthRequiredError("not signed in to the server")
+        try:
+            response = client.request(
+                method, path, headers={**(headers or {}), "Authorization": f"Bearer {token}"}, **kwargs
+            )
+        except httpx.TransportError as exc:
+            raise OfflineError(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code != 401:
+            return response
+        if attempt == 0 and tokens.refresh():
+            continue
+        break
+    raise AuthRequiredError("the server refused this sign-in")
