@@ -370,7 +370,27 @@ class Explanation(Sequence[str]):
 
     def _rendered(self) -> tuple[str, ...]:
         if self._text is None:
-            self._text = tuple(map(render_step, self._steps))
+            # render_step inlined for the common shapes (a quote reads a dozen steps, a batch millions):
+            # text rendered in advance passes through, a template already converted is filled in here.
+            text: list[str] = []
+            add = text.append
+            printf_of = _PRINTF.get
+            for step in self._steps:
+                template, args, source = step
+                if not args:
+                    add(f"{template} [source: {source}]" if source else template)
+                    continue
+                printf = printf_of(template)
+                if printf:
+                    try:
+                        line = printf % args
+                    except TypeError:
+                        add(render_step(step))
+                        continue
+                    add(f"{line} [source: {source}]" if source else line)
+                else:  # first use of this template, or one only str.format can fill
+                    add(render_step(step))
+            self._text = tuple(text)
         return self._text
 
     @overload

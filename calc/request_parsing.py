@@ -35,6 +35,7 @@ from calc.model import (
     TAX_LEVELS,
     ZERO,
     Customer,
+    DealType,
     Fee,
     FinanceInput,
     LeaseInput,
@@ -152,12 +153,21 @@ def _bool(value: object, field: str, default: bool) -> bool:
     return value
 
 
+_STATE_CODES: dict[str, str] = {}  # text as sent -> its known state code (a batch sends a few dozen)
+
+
 def _state(value: object, field: str) -> str:
+    if type(value) is str:
+        known = _STATE_CODES.get(value)
+        if known is not None:
+            return known
     if not isinstance(value, str) or not value.strip():
         raise CalcInputError(field, "is required (two-letter state code)")
     code = value.strip().upper()
     if code not in rule_book().states:
         raise CalcInputError(field, f"unknown state {value!r} (use a two-letter code of the 50 states or DC)")
+    if type(value) is str and len(_STATE_CODES) < 4096:
+        _STATE_CODES[value] = code
     return code
 
 
@@ -399,42 +409,63 @@ def _lease(value: object) -> LeaseInput:
     )  # fmt: skip
 
 
+_DEAL_TYPE_NAMES: dict[str, DealType] = {name: name for name in DEAL_TYPES}
+
+
 def parse_quote_request(data: object) -> QuoteRequest:
     """Validate one contract ``quote`` input object; raises :class:`CalcInputError` naming the field."""
     top = _obj(data, "", _TOP)
-    deal_type = _choice(top.get("deal_type"), "deal_type", DEAL_TYPES)
-    if top.get("customer") is None:
+    get = top.get
+    # Checked in the order the fields are listed below, so the first problem named is always the same
+    # one; absent optional parts are tested inline rather than through a helper call each.
+    kind = get("deal_type")
+    deal_type = _DEAL_TYPE_NAMES.get(kind) if type(kind) is str else None
+    if deal_type is None:
+        deal_type = _choice(kind, "deal_type", DEAL_TYPES)
+    customer = get("customer")
+    if customer is None:
         raise CalcInputError("customer.state", "is required (customer {state})")
-    if top.get("vehicle") is None:
+    vehicle = get("vehicle")
+    if vehicle is None:
         raise CalcInputError("vehicle.price", "is required (vehicle {price})")
+    finance_in = get("finance")
+    lease_in = get("lease")
     finance = lease = None
     if deal_type == "finance":
-        if top.get("finance") is None:
+        if finance_in is None:
             raise CalcInputError("finance", "is required for a finance deal")
-        finance = _finance(top["finance"])
-    elif top.get("finance") is not None:
+        finance = _finance(finance_in)
+    elif finance_in is not None:
         raise CalcInputError("finance", f"is only for finance deals (deal_type is {deal_type})")
     if deal_type == "lease":
-        if top.get("lease") is None:
+        if lease_in is None:
             raise CalcInputError("lease", "is required for a lease deal")
-        lease = _lease(top["lease"])
-    elif top.get("lease") is not None:
+        lease = _lease(lease_in)
+    elif lease_in is not None:
         raise CalcInputError("lease", f"is only for lease deals (deal_type is {deal_type})")
-    dealer_state = top.get("dealer_state")
+    dealer_state = get("dealer_state")
+    trade_ins = get("trade_ins")
+    rebates = get("rebates")
+    cash_down = get("cash_down")
+    doc_fee = get("doc_fee")
+    fees = get("fees")
+    products = get("products")
+    tax_override = get("tax_override")
+    origin = get("origin_tax_paid")
     return QuoteRequest(
         deal_type,
-        _date(top.get("as_of"), "as_of"),
-        _customer(top["customer"]),
-        _vehicle(top["vehicle"]),
+        _date(get("as_of"), "as_of"),
+        _customer(customer),
+        _vehicle(vehicle),
         None if dealer_state is None else _state(dealer_state, "dealer_state"),
-        _trade_ins(top.get("trade_ins")),
-        _rebates(top.get("rebates")),
-        _money(top, "cash_down", "cash_down"),
-        _money(top, "doc_fee", "doc_fee"),
-        _fees(top.get("fees")),
-        _products(top.get("products")),
-        _override(top.get("tax_override")),
-        _origin(top.get("origin_tax_paid")),
+        () if trade_ins is None else _trade_ins(trade_ins),
+        () if rebates is None else _rebates(rebates),
+        ZERO if cash_down is None else parse_money(cash_down, "cash_down"),
+        ZERO if doc_fee is None else parse_money(doc_fee, "doc_fee"),
+        () if fees is None else _fees(fees),
+        () if products is None else _products(products),
+        None if tax_override is None else _override(tax_override),
+        None if origin is None else _origin(origin),
         finance,
         lease,
     )
