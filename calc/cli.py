@@ -6,7 +6,6 @@ still run; the exit status is 2 if any line failed, else 0.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import sys
@@ -100,13 +99,24 @@ def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
     return 2 if failed else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str]) -> tuple[str, str | None]:
+    """(command, file). The plain forms (``quote``, ``quote FILE``) are read directly; anything else
+    (options, ``--help``, a bad command) goes through argparse, imported only then."""
+    if 1 <= len(argv) <= 2 and argv[0] in HANDLERS and not any(arg.startswith("-") for arg in argv):
+        return argv[0], argv[1] if len(argv) == 2 else None
+    import argparse
+
     parser = argparse.ArgumentParser(prog="python -m calc", description=__doc__)
     parser.add_argument("command", choices=sorted(HANDLERS))
     parser.add_argument("file", nargs="?", help="JSON or JSON Lines file (default: standard input)")
     args = parser.parse_args(argv)
-    if args.file:
-        with open(args.file, encoding="utf-8") as handle:
+    return args.command, args.file
+
+
+def main(argv: list[str] | None = None) -> int:
+    command, file = _arguments(sys.argv[1:] if argv is None else argv)
+    if file:
+        with open(file, encoding="utf-8") as handle:
             text = handle.read()
     else:
         text = sys.stdin.read()
@@ -115,4 +125,4 @@ def main(argv: list[str] | None = None) -> int:
     # start-up. Freeze those and collect less often (cycles are still collected).
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    return run_lines(_documents(text), HANDLERS[args.command], sys.stdout)
+    return run_lines(_documents(text), HANDLERS[command], sys.stdout)
