@@ -36,10 +36,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from calc.errors import CalcInputError
-from calc.model import FEE_CODES, FeeItem, Fees, QuoteRequest, render_step
+from calc.model import FEE_CODES, ExplainStep, FeeItem, Fees, QuoteRequest, render_step
 from calc.money import ZERO, round_cents
 from calc.rules.book import RuleDataError
 from calc.tax.trace import Trace
@@ -398,6 +398,16 @@ def build_fees(
 ) -> Fees:
     """The deal's fees; title/registration left out come from the dealership's template, else the state."""
     state = request.customer.state
+    if not request.fees and not dealership_defaults:
+        plan = _flat_plans.get((state, request.as_of))
+        if plan is None:
+            plan = _flat_plan(state, request.as_of)
+        if plan:
+            fees, steps, warnings = plan
+            trace.steps.extend(steps)
+            for warning in warnings:
+                trace.warn(warning)
+            return fees
     items = [FeeItem(fee.code, fee.amount, False, "deal") for fee in request.fees]
     given: set[str] = {fee.code for fee in request.fees}
     if dealership_defaults:
@@ -421,6 +431,35 @@ def build_fees(
             items.append(item)
     total = sum((item.amount for item in items), ZERO)
     return Fees(total, tuple(items))
+
+
+_FlatPlan = tuple[Fees, tuple[ExplainStep, ...], tuple[str, ...]]
+# (state, delivery date) -> the fees, explain steps and warnings of a deal that itemises no fees, when
+# every default in force that day is a flat amount (most states); False when one depends on the vehicle.
+_flat_plans: dict[tuple[str, date], _FlatPlan | Literal[False]] = {}
+
+
+def _flat_plan(state: str, as_of: date) -> _FlatPlan | Literal[False]:
+    trace = Trace()
+    items: list[FeeItem] = []
+    for code in DEFAULTED_CODES:
+        default = default_fee(state, code, as_of)
+        if default is not None and default.fixed_item is None:
+            plan: _FlatPlan | Literal[False] = False
+            break
+        if default is None:
+            trace.warn(f"No default {code} fee on file for {state}; enter it in fees (none was added).")
+            continue
+        item = _state_default(state, default, None, trace)
+        assert item is not None  # a flat default always gives its item
+        items.append(item)
+    else:
+        total = sum((item.amount for item in items), ZERO)
+        plan = (Fees(total, tuple(items)), tuple(trace.steps), tuple(trace.warnings))
+    if len(_flat_plans) >= 4096:
+        _flat_plans.clear()
+    _flat_plans[(state, as_of)] = plan
+    return plan
 
 
 def _state_default(state: str, default: FeeDefault, facts: _Vehicle | None, trace: Trace) -> FeeItem | None:
