@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -24,26 +23,6 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 # Numbers with a fraction or exponent become exact Decimals (``parse_float``); built once, not per line.
 _EXACT_DECODER = json.JSONDecoder(parse_float=Decimal)
 decode_line = _EXACT_DECODER.decode
-
-# A JSON number with a fraction, an exponent or 19+ digits (which orjson would read as a float): it can
-# only stand after ":", "[" or ",". The same characters inside a string only cost an exact re-read.
-_INEXACT_NUMBER = re.compile(r"[:\[,]\s*-?(?:\d+[.eE]|\d{19})")
-
-
-def decode_exact(document: str) -> Any:
-    """``decode_line`` at a quarter of the cost for the usual line, whose numbers are all integers and
-    amounts come as strings: orjson reads it to the same objects. A line with a number orjson would
-    read as a float, or one it refuses, goes through ``decode_line`` (its Decimals, its error text)."""
-    try:
-        obj = _fast_loads(document)
-    except orjson.JSONDecodeError:
-        return decode_line(document)
-    if type(obj) is not dict or _INEXACT_NUMBER.search(document) is not None:
-        return decode_line(document)  # a top-level number has nothing before it; not a deal anyway
-    return obj
-
-
-_fast_loads = orjson.loads
 
 
 def _quote_line(obj: dict[str, Any]) -> dict[str, Any]:
@@ -98,11 +77,9 @@ def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
     write = _byte_writer(out)
     dumps = orjson.dumps
     newline = orjson.OPT_APPEND_NEWLINE
-    # Quote lines are read by decode_exact; other commands keep the json module's reading of numbers.
-    decode = decode_exact if handler is _quote_line else decode_line
     for document in documents:
         try:
-            obj = decode(document)
+            obj = decode_line(document)
             if not isinstance(obj, dict):
                 raise CalcInputError("deal", "each line must be a JSON object")
             result = handler(obj)
