@@ -160,8 +160,9 @@ class ChatPanel(QDockWidget):
         self.new_button = QPushButton("New chat")
         self.new_button.setObjectName("chat-new")
 
+        # The question gets a line of its own: in a narrow dock the buttons would squeeze it to nothing.
         row = QHBoxLayout()
-        row.addWidget(self.input, 1)
+        row.addStretch(1)
         row.addWidget(self.send_button)
         row.addWidget(self.cancel_button)
         row.addWidget(self.new_button)
@@ -176,6 +177,7 @@ class ChatPanel(QDockWidget):
         layout.addWidget(self.tools)
         layout.addWidget(self.sources)
         layout.addWidget(self.status)
+        layout.addWidget(self.input)
         layout.addLayout(row)
         body = QWidget()
         body.setLayout(layout)

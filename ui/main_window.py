@@ -102,7 +102,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Autolytiq — {ctx.dealership}")
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(22 * self.nav.fontMetrics().averageCharWidth())  # characters, not pixels
+        # Wide enough for the longest screen name, in characters rather than pixels (high-DPI).
+        self.nav.setMinimumWidth(16 * self.nav.fontMetrics().averageCharWidth())
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setMaximumWidth(22 * self.nav.fontMetrics().averageCharWidth())
         self.stack = QStackedWidget()
         # Screens are built the first time they are shown: the first paint waits only for the first one.
         self.pages: dict[str, QWidget] = {}

@@ -124,8 +124,8 @@ class ResultCard(QGroupBox):
         layout.addWidget(self.headline)
         layout.addWidget(self.detail)
         layout.addStretch(1)
-        # Room for the headline (about two lines) and four lines of detail, whatever the font size.
-        self.setMinimumHeight(8 * self.fontMetrics().lineSpacing())
+        # Room for the title, the headline (about two lines) and five lines of detail, whatever the font size.
+        self.setMinimumHeight(10 * self.fontMetrics().lineSpacing())
 
 
 class DeskPage(QWidget):
