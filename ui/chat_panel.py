@@ -137,6 +137,10 @@ class ChatPanel(QDockWidget):
         self._conversation: str | None = None
         self._context: AskContext | None = None
 
+        # The user's own earlier conversations (synced between their desks); picking one continues it.
+        self.earlier = QComboBox()
+        self.earlier.setObjectName("chat-earlier")
+        self.earlier.setToolTip("Your earlier conversations: pick one to read it and carry on")
         self.transcript = QTextBrowser()
         self.transcript.setObjectName("chat-transcript")
         self.transcript.setOpenExternalLinks(False)
@@ -172,6 +176,7 @@ class ChatPanel(QDockWidget):
         self.provider_button.setVisible(service.principal.can(Permission.ADMIN_SETTINGS))
         row.addWidget(self.provider_button)
         layout = QVBoxLayout()
+        layout.addWidget(self.earlier)
         layout.addWidget(self.transcript, 1)
         layout.addWidget(QLabel("Tools used:"))
         layout.addWidget(self.tools)
@@ -187,6 +192,8 @@ class ChatPanel(QDockWidget):
         self.send_button.clicked.connect(self._send_typed)
         self.cancel_button.clicked.connect(self.cancel)
         self.new_button.clicked.connect(self.new_conversation)
+        self.earlier.activated.connect(self._earlier_chosen)
+        self.reload_earlier()
         self.provider_button.clicked.connect(self.choose_provider)
         if not service.configured:
             self.status.setText(
@@ -242,6 +249,35 @@ class ChatPanel(QDockWidget):
         self.tools.clear()
         self.sources.clear()
         self.status.clear()
+        self.earlier.setCurrentIndex(0)
+
+    def reload_earlier(self) -> None:
+        """List the user's conversations, latest first, with the open one selected."""
+        self.earlier.blockSignals(True)
+        try:
+            self.earlier.clear()
+            self.earlier.addItem("New conversation", None)
+            for chat in self.service.conversations.conversations():
+                self.earlier.addItem(f"{chat.started_at:%b %d, %H:%M} · {chat.title}", chat.id)
+            found = self.earlier.findData(self._conversation) if self._conversation else 0
+            self.earlier.setCurrentIndex(max(found, 0))
+        finally:
+            self.earlier.blockSignals(False)
+
+    def open_conversation(self, conversation_id: str) -> None:
+        """Show one of the user's earlier conversations; the next question continues it."""
+        self.cancel()
+        self._conversation = conversation_id
+        self.tools.clear()
+        self.sources.clear()
+        self.status.clear()
+        self.transcript.clear()
+        for line in self.service.history(conversation_id):
+            speaker = "You" if line["role"] == "user" else "Assistant"
+            self._append(f"{speaker}: {line['content']}\n\n")
+        found = self.earlier.findData(conversation_id)
+        if found >= 0:
+            self.earlier.setCurrentIndex(found)
 
     def choose_provider(self) -> ProviderDialog:
         dialog = ProviderDialog(self.service, self)
@@ -255,6 +291,15 @@ class ChatPanel(QDockWidget):
         return self._pool.waitForDone(timeout_ms)
 
     # --- slots ------------------------------------------------------------------------------------
+
+    def _earlier_chosen(self, index: int) -> None:
+        chosen = self.earlier.itemData(index)
+        if self.busy:
+            self.reload_earlier()  # a turn is running: keep the conversation it belongs to
+        elif chosen is None:
+            self.new_conversation()
+        elif chosen != self._conversation:
+            self.open_conversation(str(chosen))
 
     def _send_typed(self) -> None:
         if self.ask(self.input.text()):
@@ -303,6 +348,7 @@ class ChatPanel(QDockWidget):
         if answer.sources:
             self.sources.setText("Sources: " + ", ".join(s["id"] for s in answer.sources))
         self._set_busy(False)
+        self.reload_earlier()
         self.turn_finished.emit(answer)
 
     def _on_failed(self, turn: int, message: str) -> None:

@@ -154,3 +154,39 @@ def test_a_salesperson_does_not_see_the_provider_choice(
     window = docked(qtbot, panel)
     assert window.isVisible() and not panel.provider_button.isVisible()
     assert panel.shutdown()
+
+
+def test_an_earlier_conversation_is_listed_reopened_and_continued(
+    qtbot: QtBot, server: FakeProvider, make_assistant: AssistantFactory
+) -> None:
+    server.script(
+        Reply(text="Doc fees in Texas are not capped."),
+        Reply(text="A lease needs a residual."),
+        Reply(text="Yes, the doc fee is taxable there."),
+    )
+    panel = ChatPanel(make_assistant())
+    window = docked(qtbot, panel)
+    assert window.isVisible()
+    try:
+        assert panel.earlier.count() == 1  # nothing asked yet: only "New conversation"
+        with qtbot.waitSignal(panel.turn_finished, timeout=15_000):
+            panel.ask("Is the doc fee capped in Texas?")
+        qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+        assert panel.transcript.toPlainText() == ""
+        with qtbot.waitSignal(panel.turn_finished, timeout=15_000):
+            panel.ask("What does a lease need?")
+        titles = [panel.earlier.itemText(i) for i in range(panel.earlier.count())]
+        assert len(titles) == 3 and "What does a lease need?" in titles[1] and "doc fee" in titles[2]
+
+        # Picking the first conversation shows it, and the next question carries on from it.
+        panel.earlier.setCurrentIndex(2)
+        panel.earlier.activated.emit(2)
+        shown = panel.transcript.toPlainText()
+        assert "Is the doc fee capped in Texas?" in shown and "not capped" in shown and "lease" not in shown
+        with qtbot.waitSignal(panel.turn_finished, timeout=15_000):
+            panel.ask("Is it taxable?")
+        sent = [m["content"] for m in server.requests[-1]["messages"] if m["role"] in ("user", "assistant")]
+        assert "Is the doc fee capped in Texas?" in sent and "What does a lease need?" not in sent
+        assert panel.earlier.count() == 3  # continued, not a third conversation
+    finally:
+        assert panel.shutdown()
