@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QListWidget, QList
 
 from app.runtime import AppContext
 from app.services.search import SearchHit, SearchService
+from ui.debounce import Debounce
 
 _KIND_LABEL = {"customer": "Customer", "vehicle": "Vehicle", "deal": "Deal"}
 
@@ -45,10 +46,7 @@ class GlobalSearch(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(150)
-        self._debounce.timeout.connect(self.run_search)
+        self._debounce = Debounce(self, self.run_search)
         self.edit.textChanged.connect(self._debounce.start)
         self.edit.installEventFilter(self)
         self.hits: list[SearchHit] = []
@@ -110,9 +108,7 @@ class GlobalSearch(QWidget):
                 self.popup.setCurrentRow(row)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if self._debounce.isActive():  # Enter straight after typing: search first, then pick
-                    self._debounce.stop()
-                    self.run_search()
+                self._debounce.flush()  # Enter straight after typing: search first, then pick
                 self.choose(self.popup.currentRow())
                 return True
             if key == Qt.Key.Key_Escape and self.popup.isVisible():

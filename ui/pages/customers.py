@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,6 +33,7 @@ from app.runtime import AppContext
 from app.services.customer_history import CustomerHistoryService
 from app.services.customers import CustomerService
 from app.store.models import Activity, Customer, Deal
+from ui.debounce import Debounce
 from ui.pages.desk import Field, named
 from ui.pages.keyboard import chain, open_with_enter, save_shortcut, search_leads_to
 from ui.table_model import Column, RowsTableModel
@@ -180,15 +181,12 @@ class CustomersPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(150)
-        self._debounce.timeout.connect(self.refresh)
+        self._debounce = Debounce(self, self.refresh)
         self.search.textChanged.connect(self._debounce.start)
         self.state_filter.currentIndexChanged.connect(self.refresh)
         self._set_profile_enabled(False)
         # Keyboard: search, Down/Enter into the list, Enter opens the profile, Ctrl+S saves it.
-        search_leads_to(self.search, self.table, self._search_now)
+        search_leads_to(self.search, self.table, self._debounce.flush)
         open_with_enter(self.table, self._open_row)
         if self.can_edit:
             save_shortcut(self, self.save)
@@ -201,11 +199,6 @@ class CustomersPage(QWidget):
             self.save_button,
             self.history,
         )
-
-    def _search_now(self) -> None:
-        if self._debounce.isActive():
-            self._debounce.stop()
-            self.refresh()
 
     def _open_row(self, row: int) -> None:
         customer = self.model.row(row)
@@ -241,7 +234,7 @@ class CustomersPage(QWidget):
         self.state_filter.blockSignals(True)
         self.state_filter.setCurrentIndex(0)
         self.state_filter.blockSignals(False)
-        self._debounce.stop()
+        self._debounce.cancel()
         self.refresh()
         self.show_customer(customer)
 

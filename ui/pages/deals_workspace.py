@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -32,6 +32,7 @@ from app.services.deal_pipeline import DealPipeline
 from app.services.deal_states import DealStatus
 from app.services.deals import DealService
 from app.store.models import Deal
+from ui.debounce import Debounce
 from ui.documents import export_pdf, print_html
 from ui.pages.conflict_review import ConflictReview
 from ui.pages.deal_approvals import ApprovalsQueue
@@ -55,10 +56,7 @@ class DealsWorkspace(QWidget):
         self.search.setPlaceholderText("Search deal number, customer, stock number or VIN")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search deals")
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(150)
-        self._debounce.timeout.connect(self.refresh)
+        self._debounce = Debounce(self, self.refresh)
         self.search.textChanged.connect(self._debounce.start)
 
         self.tabs = named(QTabWidget(), "deals-tabs")
@@ -80,7 +78,7 @@ class DealsWorkspace(QWidget):
         layout.addWidget(self.tabs)
         # Keyboard: Down/Enter from the search into the shown tab's list; Enter on a deal moves to
         # what can be done with it (its detail on the pipeline, Approve in the queue).
-        search_leads_to(self.search, self._shown_list, self._search_now)
+        search_leads_to(self.search, self._shown_list, self._debounce.flush)
         open_with_enter(self.table, lambda _row: self.detail.setFocus(Qt.FocusReason.TabFocusReason))
         chain(
             self.search,
@@ -110,11 +108,6 @@ class DealsWorkspace(QWidget):
         if self.conflicts is not None and current is self.conflicts:
             return self.conflicts.table
         return self.table
-
-    def _search_now(self) -> None:
-        if self._debounce.isActive():
-            self._debounce.stop()
-            self.refresh()
 
     # --- layout -----------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +40,7 @@ from app.services.inventory import (
 )
 from app.store.models import Vehicle
 from app.vin import InvalidVinError, decode_vin, validate_vin
+from ui.debounce import Debounce
 from ui.pages.customers import table
 from ui.pages.desk import Field, named
 from ui.pages.keyboard import chain, open_with_enter, save_shortcut, search_leads_to
@@ -310,7 +311,6 @@ class InventoryPage(QWidget):
         for combo, label in ((self.status, "Status"), (self.condition, "New or used"), (self.body, "Body")):
             combo.setAccessibleName(label)
             combo.currentIndexChanged.connect(self.refresh)
-        self.min_age.valueChanged.connect(self._debounced)
         self.add_button = named(QPushButton("&Add vehicle…"), "inventory-add")
         self.add_button.setVisible(ctx.principal.can(Permission.INVENTORY_EDIT))
         self.add_button.clicked.connect(self.open_add_dialog)
@@ -373,14 +373,12 @@ class InventoryPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(150)
-        self._debounce.timeout.connect(self.refresh)
+        self._debounce = Debounce(self, self.refresh)
         for edit in (self.search, self.min_price.edit, self.max_price.edit):
-            edit.textChanged.connect(self._debounced)
+            edit.textChanged.connect(self._debounce.start)
+        self.min_age.valueChanged.connect(self._debounce.start)
         # Keyboard: Down/Enter from the search into the list, Enter opens the vehicle's editor.
-        search_leads_to(self.search, self.table, self._search_now)
+        search_leads_to(self.search, self.table, self._debounce.flush)
         open_with_enter(self.table, self._open_row)
         order: list[QWidget] = [self.search, self.status, self.condition, self.body, self.min_age]
         order += [self.min_price.edit, self.max_price.edit, self.table]
@@ -393,19 +391,11 @@ class InventoryPage(QWidget):
             ]
         chain(*order, self.add_button)
 
-    def _search_now(self) -> None:
-        if self._debounce.isActive():
-            self._debounce.stop()
-            self.refresh()
-
     def _open_row(self, row: int) -> None:
         self.show_vehicle(self.model.row(row))
         if self.editor is not None:
             self.editor.fields["price"].edit.setFocus(Qt.FocusReason.TabFocusReason)
             self.editor.fields["price"].edit.selectAll()
-
-    def _debounced(self) -> None:
-        self._debounce.start()
 
     def criteria(self) -> InventoryFilter | None:
         """The filter as set, or None after showing which price box holds something that is not an amount."""
@@ -544,7 +534,7 @@ class InventoryPage(QWidget):
         self.min_age.blockSignals(False)
         self.min_price.edit.clear()
         self.max_price.edit.clear()
-        self._debounce.stop()
+        self._debounce.cancel()
         self.current = vehicle
         self.refresh()
 
