@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, cast
 
-from sync.client.errors import ProtocolError
+from sync.client.errors import ProtocolError, ServerRefusedError
 
 TaxLevel = Literal["state", "county", "city", "district", "special"]
 FeeCode = Literal["title", "registration", "plate", "inspection", "tire", "other"]
@@ -22,14 +22,8 @@ FEE_CODES: frozenset[str] = frozenset({"title", "registration", "plate", "inspec
 TAX_LEVELS: frozenset[str] = frozenset({"state", "county", "city", "district", "special"})
 
 
-class AdminRefusedError(Exception):
-    """The server refused the request (bad input, a conflict, no permission): ``detail`` says why."""
-
-    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.field = field
+class AdminRefusedError(ServerRefusedError):
+    """The server refused an admin request (bad input, a conflict, no permission): ``detail`` says why."""
 
 
 @dataclass(frozen=True, slots=True)

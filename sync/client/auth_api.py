@@ -7,19 +7,14 @@ from typing import Any, Literal
 
 import httpx
 
+from sync.client.errors import ServerRefusedError
 from sync.client.transport import OfflineError
 
 MfaMethod = Literal["totp", "email", "backup_code"]
 
 
-class AuthRefusedError(Exception):
+class AuthRefusedError(ServerRefusedError):
     """The server said no (wrong password, wrong code, locked, expired step): ``detail`` says why."""
-
-    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.field = field
 
 
 @dataclass(frozen=True, slots=True)

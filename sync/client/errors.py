@@ -39,5 +39,15 @@ class EpochChangedError(SyncError):
         self.epoch = epoch
 
 
+class ServerRefusedError(Exception):
+    """The server said no to a request (bad input, a rule, no permission): ``detail`` is its own words."""
+
+    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.field = field
+
+
 class ProtocolError(SyncError):
     """The server answered something this client does not understand (a bug on one side)."""
