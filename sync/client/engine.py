@@ -193,6 +193,8 @@ class SyncEngine:
         Answers are still recorded in the order the batches were sent.
         """
         pushed = 0
+        if self._replica.pending_count() == 0:
+            return pushed  # nothing waiting: no need to ask the server which schema it speaks
         # Fields and tables newer than the server stay here until it has them (see schema_gate).
         gate = gate_for(self._transport.server_schema_version(), self._tables)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="autolytiq-push") as sender:
