@@ -6,8 +6,7 @@ the app does it; what the widgets did is read back through the server's own API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -16,45 +15,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
-from app.auth.secrets import SecretStore
-from app.auth.session import AuthSession
-from app.config import Settings
-from app.connection import Connection, start_signed_in
 from app.runtime import AppContext
 from app.services.administration import SERVER_NOTE, AdministrationService, Mode, administration_for
-from app.store.database import open_store
 from sync.client.admin_api import AdminApi
-from sync.client.auth_api import AuthApi
-from tests.desktop.conftest import MemoryKeyring
 from tests.server.fixtures import *  # noqa: F403
 from tests.server.fixtures import SignedIn, TenantHandle
+from tests.ui.signed_in_desk import *  # noqa: F403
 from ui.pages.admin import AdminPage
 from ui.pages.admin_accounts import RolesTab, UsersTab
 from ui.pages.admin_settings import SettingsTab
-
-
-@pytest.fixture
-def sign_in_desk(live_server: Any, tmp_path: Path) -> Iterator[Callable[[SignedIn], AppContext]]:
-    """A running app signed in to the live service as ``user`` (its own store and sync engine)."""
-    opened: list[AppContext] = []
-
-    def open_as(user: SignedIn) -> AppContext:
-        store = open_store(tmp_path / f"desk-{len(opened)}.sqlite3", f"desk-admin-{len(opened)}")
-        http = httpx.Client(base_url=live_server.url, timeout=10)
-        auth = AuthSession(
-            AuthApi(http), SecretStore(trusted_backend=MemoryKeyring()), store, store.device_id
-        )
-        step = auth.login(user.email, user.password)
-        if step.status == "mfa_required":
-            step = auth.verify(step, "totp", user.totp_code())
-        assert step.status == "ok" and auth.user is not None
-        ctx = start_signed_in(Settings(server_url=live_server.url), store, Connection(http, auth), auth.user)
-        opened.append(ctx)
-        return ctx
-
-    yield open_as
-    for ctx in opened:
-        ctx.close()
 
 
 def _page(qtbot: QtBot, ctx: AppContext) -> AdminPage:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,52 +16,23 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.auth.secrets import SecretStore
-from app.auth.session import AuthSession
-from app.config import Settings
-from app.connection import Connection, start_signed_in
 from app.desk import FIELDS, worksheet_for
 from app.runtime import AppContext
 from app.services.administration import AdministrationService, Mode, administration_for
 from app.services.settings import flatten
 from app.services.settings_server import parse_server_entries, server_entries
-from app.store.database import Actor, open_store
+from app.store.database import Actor
 from app.store.models import Dealership
 from sync.client.admin_api import AdminApi, settings_from_json, settings_to_json
 from sync.client.admin_api import ServerSettings as PublishedSettings  # the fixtures export a ServerSettings
-from sync.client.auth_api import AuthApi
-from tests.desktop.conftest import MemoryKeyring
 from tests.server.fixtures import *  # noqa: F403
 from tests.server.fixtures import SignedIn, TenantHandle
+from tests.ui.signed_in_desk import *  # noqa: F403
 from ui.pages.admin import AdminPage
 from ui.pages.admin_settings import SettingsTab
 from ui.pages.desk import DeskPage
 
 LENDER = "Hill Country Credit Union"
-
-
-@pytest.fixture
-def sign_in_desk(live_server: Any, tmp_path: Path) -> Iterator[Callable[[SignedIn], AppContext]]:
-    """A running app signed in to the live service as ``user`` (its own store and sync engine)."""
-    opened: list[AppContext] = []
-
-    def open_as(user: SignedIn) -> AppContext:
-        store = open_store(tmp_path / f"desk-{len(opened)}.sqlite3", f"desk-lender-{len(opened)}")
-        http = httpx.Client(base_url=live_server.url, timeout=10)
-        auth = AuthSession(
-            AuthApi(http), SecretStore(trusted_backend=MemoryKeyring()), store, store.device_id
-        )
-        step = auth.login(user.email, user.password)
-        if step.status == "mfa_required":
-            step = auth.verify(step, "totp", user.totp_code())
-        assert step.status == "ok" and auth.user is not None
-        ctx = start_signed_in(Settings(server_url=live_server.url), store, Connection(http, auth), auth.user)
-        opened.append(ctx)
-        return ctx
-
-    yield open_as
-    for ctx in opened:
-        ctx.close()
 
 
 def _synced(ctx: AppContext) -> dict[str, Any]:
