@@ -89,7 +89,7 @@ class FeeDefault:
     approximate_warning: str = ""  # the quote's warning, built once when the table is compiled
     # Unconditional flat amounts (most states) are summed once: the fee item and its explanation are shared.
     fixed_item: FeeItem | None = None
-    fixed_details: object = None
+    fixed_details: _Details | None = None
     # ...and their explain step is rendered then too: the same sentence on every quote in that state.
     fixed_step: str = ""
 
@@ -302,7 +302,7 @@ def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
     parts = tuple(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(raw_parts))
     approximate = str(row.get("approximate") or "")
     fixed_item: FeeItem | None = None
-    fixed_details: object = None
+    fixed_details: _Details | None = None
     # ...and their explain step is rendered then too: the same sentence on every quote in that state.
     fixed_step: str = ""
     if all(
