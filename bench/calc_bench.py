@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from calc import parse_quote_request, quote  # noqa: E402
+from calc import native, parse_quote_request, quote  # noqa: E402
 from calc.cli import HANDLERS, run_lines  # noqa: E402
 from calc.rules import embedded_local_rates, rule_book  # noqa: E402
 from calc.tax.jurisdiction import resolve_rates  # noqa: E402
@@ -261,6 +261,8 @@ def startup_cpu(runs: int = 5) -> float:
 
 def main() -> None:
     print(f"loadavg at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    # The figures depend on it: plain Python, or the mypyc build of scripts/build_native.py.
+    print(f"calc engine: {native.status()}")
     finance_request = parse_quote_request(FINANCE_DEAL)
     lease_request = parse_quote_request(LEASE_DEAL)
     _figure("finance quote (quote())", *timed_us(lambda: quote(finance_request)), "us", "< 100 us")

@@ -13,6 +13,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from calc import native
+
+# Before any other module of the engine is imported: the compiled build, when it matches these sources.
+native.install()
+
+# ruff: noqa: E402 (the imports below must come after the build is chosen)
 from calc.contract_output import quote_to_dict
 from calc.errors import CalcInputError
 from calc.model import QuoteRequest, QuoteResult
