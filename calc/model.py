@@ -149,6 +149,9 @@ class RateOverride:
     level: TaxLevel
     rate: Decimal
     name: str | None = None
+    # A single-item tier, as on a local rate row: ``rate`` up to ``threshold``, ``rate_above`` over it.
+    threshold: Decimal | None = None
+    rate_above: Decimal | None = None
 
 
 @fast_init

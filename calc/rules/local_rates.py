@@ -70,6 +70,14 @@ class RateTier:
     above_name: str
 
 
+def is_valid_threshold(threshold: Decimal) -> bool:
+    """A tier threshold is a positive dollar amount with at most two decimals (rate files and overrides)."""
+    try:
+        return threshold.is_finite() and threshold > 0 and threshold == threshold.quantize(_CENT)
+    except InvalidOperation:  # too many digits to have cents at the context's precision
+        return False
+
+
 def make_tier(name: str, rate: Decimal, threshold: Decimal, rate_above: Decimal) -> RateTier:
     amount = f"${threshold:,.2f}".removesuffix(".00")
     above = "nothing" if rate_above == 0 else f"{_percent(rate_above)}"
@@ -197,7 +205,7 @@ def _tier(raw: Mapping[str, str | None], name: str, rate: Decimal, where: str) -
         threshold = Decimal(threshold_text.replace(",", "").removeprefix("$"))
     except InvalidOperation:
         raise RuleDataError(f"{where}: threshold is not a number ({threshold_text!r})") from None
-    if not threshold.is_finite() or threshold <= 0 or threshold != threshold.quantize(_CENT):
+    if not is_valid_threshold(threshold):
         raise RuleDataError(
             f"{where}: threshold must be a positive dollar amount with at most two decimals "
             f"({threshold_text!r})"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from calc.model import ExplainStep, Jurisdiction, QuoteRequest, RateOverride, RateUsed, TaxLevel
 from calc.rules.book import StateRules
-from calc.rules.local_rates import LocalRate, LocalRateTable, RateTier
+from calc.rules.local_rates import LocalRate, LocalRateTable, RateTier, make_tier
 from calc.rules.zip_places import SOURCE as ZIP_SOURCE
 from calc.rules.zip_places import place_for_zip
 from calc.tax.trace import Pct, Trace, prerendered
@@ -127,25 +127,40 @@ def _derived_place(request: QuoteRequest, trace: Trace) -> tuple[str | None, str
 
 def _override_line(o: RateOverride, rules: StateRules, state: str) -> RateLine:
     """An entered rate; where it equals one of the state's own rates it keeps that rate's trade-in and
-    product treatment (OK's excise takes no trade-in credit, GA TAVT does not reach F&I products)."""
+    product treatment (OK's excise takes no trade-in credit, GA TAVT does not reach F&I products).
+
+    An entered single-item tier is compiled as a rate file row's is, so ``calc.tax.local_tiers`` applies
+    it and the quote names its two levels the same way."""
     for component in rules.components:
         if component.level == o.level and component.rate == o.rate:
+            name = o.name or component.name
             return RateLine(
                 o.level,
-                o.name or component.name,
+                name,
                 o.rate,
                 OVERRIDE_SOURCE,
                 component.trade_in,
                 component.products,
+                _override_tier(o, name),
             )
     # A 'special' override is a vehicle-only levy (like WA's motor vehicle tax), not a sales tax.
+    name = o.name or f"{state} {o.level} rate (override)"
     return RateLine(
-        o.level,
-        o.name or f"{state} {o.level} rate (override)",
-        o.rate,
-        OVERRIDE_SOURCE,
-        products=o.level != "special",
+        o.level, name, o.rate, OVERRIDE_SOURCE, products=o.level != "special", tier=_override_tier(o, name)
     )
+
+
+def _override_tier(o: RateOverride, name: str) -> RateTier | None:
+    if o.threshold is None or o.rate_above is None:
+        return None
+    return make_tier(name, o.rate, o.threshold, o.rate_above)
+
+
+def _described(line: RateLine) -> str:
+    """An override line for the explanation: its rate, or its tier as a rate file row's tier is shown."""
+    if line.tier is not None:
+        return f"{line.name} ({line.tier.summary})"
+    return f"{line.name} {_pct(line.rate)}"
 
 
 def _resolve(
@@ -160,8 +175,7 @@ def _resolve(
         lines.sort(key=lambda line: _LEVEL_ORDER[line.level])
         trace.step(
             "{}",
-            "Rates: tax_override replaces the jurisdiction lookup: "
-            + ", ".join(f"{line.name} {_pct(line.rate)}" for line in lines),
+            "Rates: tax_override replaces the jurisdiction lookup: " + ", ".join(map(_described, lines)),
             source=OVERRIDE_SOURCE,
         )
         source = "override"
