@@ -18,6 +18,12 @@ import orjson
 from calc import quote_deal
 from calc.errors import CalcInputError
 
+_DESCRIPTION = (
+    "Quote deals (quote) or compute Regulation Z APRs (apr): JSON or JSON Lines in, one JSON result per "
+    "line out. A bad line yields {\"error\": {\"field\", \"message\"}} and the others still run; "
+    "the exit status is 2 if any line failed."
+)
+
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 # Numbers with a fraction or exponent become exact Decimals (``parse_float``); built once, not per line.
@@ -106,7 +112,8 @@ def _arguments(argv: list[str]) -> tuple[str, str | None]:
         return argv[0], argv[1] if len(argv) == 2 else None
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m calc", description=__doc__)
+    # Not __doc__: the compiled build (calc.native) keeps no module docstrings.
+    parser = argparse.ArgumentParser(prog="python -m calc", description=_DESCRIPTION)
     parser.add_argument("command", choices=sorted(HANDLERS))
     parser.add_argument("file", nargs="?", help="JSON or JSON Lines file (default: standard input)")
     args = parser.parse_args(argv)

@@ -219,7 +219,7 @@ def _lease_request(
     return replace(request, deal_type="lease", cash_down=down, finance=None, lease=lease)
 
 
-def _terms(terms: Sequence[int]) -> tuple[int, ...]:
+def _terms(terms: Sequence[object]) -> tuple[int, ...]:
     if not terms:
         raise CalcInputError("terms", "at least one term is required")
     if len(terms) > MAX_AXIS:

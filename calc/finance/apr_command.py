@@ -31,7 +31,7 @@ _EVERY_FIELDS = frozenset({"unit", "multiple"})
 _EXACT_PLACES = Decimal("1e-10")
 
 
-def run_apr_line(obj: dict[str, Any]) -> dict[str, Any]:
+def run_apr_line(obj: object) -> dict[str, Any]:
     """Compute the Appendix J APR for one contract input object."""
     record = _mapping(obj, "", _TOP_FIELDS)
     amount = parse_money(_required(record, "amount_financed", ""), "amount_financed")

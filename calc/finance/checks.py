@@ -3,6 +3,10 @@
 The typed API receives ``Decimal`` and ``int`` values (the CLI parses text with :mod:`calc.money`
 first), but a caller can still pass a NaN, an infinity, a float or a negative amount; these checks
 turn every such value into :class:`~calc.errors.CalcInputError` before any arithmetic happens.
+
+Public functions declare the whole numbers they check (terms, days) as ``SupportsIndex``, not ``int``:
+compiled (``calc.native``), an ``int`` parameter is converted on entry, so ``True`` would arrive as 1
+and ``60.5`` as a ``TypeError`` before these checks could name the field.
 """
 
 from __future__ import annotations

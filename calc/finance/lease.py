@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import SupportsIndex
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_decimal, require_money, require_rate, require_term
@@ -70,7 +71,7 @@ def resolve_money_factor(
 
 
 def lease_payment(
-    adjusted_cap_cost: Decimal, residual_value: Decimal, term_months: int, money_factor: Decimal
+    adjusted_cap_cost: Decimal, residual_value: Decimal, term_months: SupportsIndex, money_factor: Decimal
 ) -> LeasePayment:
     """Depreciation + rent charge of a lease (see module docs)."""
     cap = require_money(adjusted_cap_cost, "adjusted_cap_cost", positive=True)

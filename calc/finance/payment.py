@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
-from typing import NamedTuple
+from typing import NamedTuple, SupportsIndex
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term, require_whole
@@ -97,7 +97,7 @@ class FinanceTerms:
         return self._rows
 
 
-def first_period_days(days_to_first_payment: int | None) -> tuple[int, int]:
+def first_period_days(days_to_first_payment: SupportsIndex | None) -> tuple[int, int]:
     """Whole 30-day months and remaining days before the first payment (see module docs)."""
     if days_to_first_payment is None:
         return 1, 0
@@ -107,7 +107,7 @@ def first_period_days(days_to_first_payment: int | None) -> tuple[int, int]:
     return divmod(days, 30)
 
 
-def first_period(days_to_first_payment: int | None) -> tuple[int, Decimal]:
+def first_period(days_to_first_payment: SupportsIndex | None) -> tuple[int, Decimal]:
     """Whole months and fraction of a month before the first payment (30-day months, see module docs)."""
     whole, rest = first_period_days(days_to_first_payment)
     return whole, Decimal(rest) / _THIRTY
@@ -133,7 +133,10 @@ def exact_payment(
 
 
 def monthly_payment(
-    principal: Decimal, apr: Decimal, term_months: int, days_to_first_payment: int | None = None
+    principal: Decimal,
+    apr: Decimal,
+    term_months: SupportsIndex,
+    days_to_first_payment: SupportsIndex | None = None,
 ) -> Decimal:
     """Level monthly payment, rounded half-up to the cent (see module docs for the first period)."""
     amount = require_money(principal, "amount_financed", positive=True)
@@ -157,7 +160,10 @@ def _contract(
 
 
 def finance_charge_at(
-    amount_financed: Decimal, apr: Decimal, term_months: int, days_to_first_payment: int | None = None
+    amount_financed: Decimal,
+    apr: Decimal,
+    term_months: SupportsIndex,
+    days_to_first_payment: SupportsIndex | None = None,
 ) -> Decimal:
     """The finance charge the same loan would have at another note rate (payments rounded as a
     contract rounds them); what a lender keeps at its buy rate (:mod:`calc.finance.reserve`)."""
@@ -169,7 +175,10 @@ def finance_charge_at(
 
 
 def finance_terms(
-    amount_financed: Decimal, apr: Decimal, term_months: int, days_to_first_payment: int | None = None
+    amount_financed: Decimal,
+    apr: Decimal,
+    term_months: SupportsIndex,
+    days_to_first_payment: SupportsIndex | None = None,
 ) -> FinanceTerms:
     """Payment, finance charge, total of payments, disclosed APR and schedule of a monthly loan."""
     amount = require_money(amount_financed, "amount_financed", positive=True)

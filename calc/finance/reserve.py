@@ -32,6 +32,7 @@ Three methods:
 from __future__ import annotations
 
 from decimal import Decimal, localcontext
+from typing import SupportsIndex
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term
@@ -61,7 +62,7 @@ def dealer_reserve(
     amount_financed: Decimal,
     buy_rate: Decimal,
     sell_rate: Decimal,
-    term_months: int,
+    term_months: SupportsIndex,
     *,
     split: Decimal = DEFAULT_SPLIT,
     method: str = "level",

@@ -39,7 +39,7 @@ def _batch(count: int) -> str:
     spec.loader.exec_module(bench)
     lines: list[str] = bench.batch_lines(count).splitlines()
     bad = [
-        '{"deal_type": "finance", "customer": {"state": "ZZ"}, "vehicle": {"price": "1"}}',
+        '{"deal_type": "cash", "customer": {"state": "ZZ"}, "vehicle": {"price": "1"}}',
         '{"deal_type": "cash", "customer": {"state": "TX"}, "vehicle": {"price": "-5"}}',
         "{not json",
     ]
