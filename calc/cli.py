@@ -20,7 +20,7 @@ from calc.errors import CalcInputError
 
 _DESCRIPTION = (
     "Quote deals (quote) or compute Regulation Z APRs (apr): JSON or JSON Lines in, one JSON result per "
-    "line out. A bad line yields {\"error\": {\"field\", \"message\"}} and the others still run; "
+    'line out. A bad line yields {"error": {"field", "message"}} and the others still run; '
     "the exit status is 2 if any line failed."
 )
 

@@ -8,10 +8,11 @@ A :class:`QuoteRequest` is frozen so the desking code can derive variants with
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from types import MemberDescriptorType
 from typing import Literal, TypeVar, overload
 
 DealType = Literal["cash", "finance", "lease"]
@@ -49,6 +50,8 @@ def fast_init(cls: type[_T]) -> type[_T]:
     about half the cost, and a quote builds some 150 fields of these objects. Same signature, same
     defaults and factories, still frozen afterwards.
     """
+    if not isinstance(cls.__dict__.get(fields(cls)[0].name), MemberDescriptorType):  # type: ignore[arg-type]
+        return cls  # a compiled (native) class: its own __init__ already stores straight into the object
     namespace: dict[str, object] = {"_MISSING": MISSING}
     params: list[str] = []
     body: list[str] = []
@@ -81,10 +84,23 @@ def fast_init(cls: type[_T]) -> type[_T]:
     return cls
 
 
+def fast_init_all(namespace: Mapping[str, object], module: str) -> None:
+    """:func:`fast_init` for every frozen, slotted dataclass defined in ``module``.
+
+    Called after the class statements rather than used as a decorator: the compiled build
+    (:mod:`calc.native`) makes a dataclass with no other decorator a native class, which needs none of
+    this, and :func:`fast_init` leaves such classes alone.
+    """
+    for value in list(namespace.values()):
+        params = getattr(value, "__dataclass_params__", None)
+        mine = isinstance(value, type) and value.__module__ == module
+        if mine and params is not None and params.frozen and "__slots__" in vars(value):
+            fast_init(value)  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------------------------- request
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Customer:
     """Where the vehicle will be registered (drives the tax jurisdiction)."""
@@ -96,7 +112,6 @@ class Customer:
     new_resident: bool = False
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Vehicle:
     price: Decimal
@@ -108,9 +123,12 @@ class Vehicle:
     fuel: str | None = None
     city_mpg: int | None = None
     book_value: Decimal | None = None
+    # Optional contract extensions read by state fee defaults (calc/rules/README.md, fees.json):
+    # Missouri's taxable horsepower (on the title) and the EPA combined MPG rating (Oregon).
+    taxable_horsepower: Decimal | None = None
+    combined_mpg: int | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class TradeIn:
     allowance: Decimal
@@ -122,28 +140,24 @@ class TradeIn:
         return self.allowance - self.payoff
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Rebate:
     amount: Decimal
     source: RebateSource
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Fee:
     code: FeeCode
     amount: Decimal
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Product:
     kind: ProductKind
     price: Decimal
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class RateOverride:
     level: TaxLevel
@@ -152,9 +166,9 @@ class RateOverride:
     # A single-item tier, as on a local rate row: ``rate`` up to ``threshold``, ``rate_above`` over it.
     threshold: Decimal | None = None
     rate_above: Decimal | None = None
+    tier_kind: str = "portion_over"  # or "single_item_over": the whole item over the threshold
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class OriginTaxPaid:
     state: str
@@ -165,7 +179,6 @@ ReserveMethod = Literal["finance_charge", "level"]
 RESERVE_METHODS: tuple[ReserveMethod, ...] = ("finance_charge", "level")
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class FinanceInput:
     """``apr`` is the sell (contract) rate. With ``buy_rate`` (the lender's rate for the deal) the quote
@@ -180,7 +193,6 @@ class FinanceInput:
     reserve_method: ReserveMethod = "finance_charge"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class LeaseInput:
     """Exactly one of ``money_factor``/``apr`` and one of ``residual_percent``/``residual_value`` is set."""
@@ -196,7 +208,6 @@ class LeaseInput:
     miles_per_year: int | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class QuoteRequest:
     deal_type: DealType
@@ -219,7 +230,6 @@ class QuoteRequest:
 # ---------------------------------------------------------------------------------------------- result
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class RateUsed:
     level: TaxLevel
@@ -227,7 +237,6 @@ class RateUsed:
     rate: Decimal
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Jurisdiction:
     state: str
@@ -239,7 +248,6 @@ class Jurisdiction:
     rate_sources: tuple[str, ...] = ()
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class TaxComponent:
     level: TaxLevel
@@ -250,7 +258,6 @@ class TaxComponent:
     timing: Literal["upfront", "monthly"] = "upfront"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Taxes:
     total: Decimal
@@ -263,7 +270,6 @@ class Taxes:
     monthly: Decimal
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class FeeItem:
     code: str
@@ -272,20 +278,17 @@ class FeeItem:
     source: str = ""
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Fees:
     total: Decimal
     items: tuple[FeeItem, ...]
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class CashResult:
     total_due: Decimal
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class FinanceResult:
     amount_financed: Decimal
@@ -301,14 +304,12 @@ class FinanceResult:
     dealer_reserve: Decimal | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class DueAtSigningItem:
     label: str
     amount: Decimal
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class LeaseResult:
     gross_cap_cost: Decimal
@@ -423,7 +424,6 @@ class Explanation(Sequence[str]):
         return f"Explanation({list(self._rendered())!r})"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class QuoteResult:
     deal_type: DealType
@@ -436,3 +436,6 @@ class QuoteResult:
     lease: LeaseResult | None = None
     explain: Explanation = field(default_factory=Explanation)
     warnings: tuple[str, ...] = field(default=())
+
+
+fast_init_all(globals(), __name__)

@@ -20,7 +20,7 @@ from typing import SupportsIndex
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_decimal, require_money, require_rate, require_term
-from calc.model import fast_init
+from calc.model import fast_init_all
 from calc.money import round_cents
 
 _TWENTY_FOUR = Decimal(24)
@@ -29,7 +29,6 @@ _TWENTY_FOUR = Decimal(24)
 MAX_MONEY_FACTOR = Decimal("0.01")
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class LeasePayment:
     """The base payment's parts: exact amounts, and the rounded payment a lease contract shows."""
@@ -100,3 +99,6 @@ def lease_payment(
         total_base_payments=total,
         disclosed_rent_charge=total - depreciation,
     )
+
+
+fast_init_all(globals(), __name__)

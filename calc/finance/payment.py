@@ -26,7 +26,7 @@ from typing import NamedTuple, SupportsIndex
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term, require_whole
 from calc.finance.solver import PRECISION, level_loan_rate
-from calc.model import fast_init
+from calc.model import fast_init_all
 from calc.money import round_cents
 
 _ONE = Decimal(1)
@@ -63,7 +63,6 @@ class _Plan(NamedTuple):
     start: Decimal  # months from the contract date to the first payment
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class FinanceTerms:
     """What a Truth in Lending box shows for the loan, plus the full amortization schedule.
@@ -262,3 +261,6 @@ def _rows(plan: _Plan) -> tuple[ScheduleRow, ...]:
         )
         interest = _half_up(balance * plan.numerator, plan.denominator)
     return tuple(rows)
+
+
+fast_init_all(globals(), __name__)
