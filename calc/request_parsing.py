@@ -49,7 +49,7 @@ from calc.model import (
 )
 from calc.money import parse_decimal, parse_money, parse_rate
 from calc.rules.book import rule_book
-from calc.rules.local_rates import is_valid_threshold
+from calc.rules.local_rates import PORTION_OVER, TIER_KINDS, is_valid_threshold
 
 _T = TypeVar("_T", bound=str)
 _TOP = frozenset(
@@ -319,16 +319,17 @@ def _products(value: object) -> tuple[Product, ...]:
     return tuple(out)
 
 
-_OVERRIDE_RATE = frozenset({"level", "rate", "name", "threshold", "rate_above"})
+_OVERRIDE_RATE = frozenset({"level", "rate", "name", "threshold", "rate_above", "tier_kind"})
 _MAX_OVERRIDE_RATE = Decimal("0.25")
 
 
 def _override(value: object) -> tuple[RateOverride, ...] | None:
-    """``tax_override.rates``, each ``{level, rate, name?, threshold?, rate_above?}``.
+    """``tax_override.rates``, each ``{level, rate, name?, threshold?, rate_above?, tier_kind?}``.
 
     Extension to the contract: ``threshold`` (money) with ``rate_above`` (fraction) gives the entry a
     single-item tier, like the columns of the same names in a rate file (``calc.rules.local_rates``):
-    ``rate`` on the first ``threshold`` dollars of a single item, ``rate_above`` on the portion over.
+    ``rate`` on the first ``threshold`` dollars of a single item, ``rate_above`` on the portion over;
+    with ``tier_kind: "single_item_over"``, ``rate_above`` on the whole of an item over ``threshold``.
     Both or neither; an entry without them is read and quoted exactly as before."""
     if value is None:
         return None
@@ -341,24 +342,28 @@ def _override(value: object) -> tuple[RateOverride, ...] | None:
         level = _choice(entry.get("level"), f"{field}.level", TAX_LEVELS)
         rate = parse_rate(entry.get("rate"), f"{field}.rate", maximum=_MAX_OVERRIDE_RATE)
         name = _text(entry.get("name"), f"{field}.name")
-        threshold_value, above_value = entry.get("threshold"), entry.get("rate_above")
-        if threshold_value is None and above_value is None:
+        threshold, above, kind = entry.get("threshold"), entry.get("rate_above"), entry.get("tier_kind")
+        if threshold is None and above is None and kind is None:
             out.append(RateOverride(level, rate, name))
             continue
-        out.append(RateOverride(level, rate, name, *_override_tier(threshold_value, above_value, field)))
+        out.append(RateOverride(level, rate, name, *_override_tier(threshold, above, kind, field)))
     return tuple(out)
 
 
-def _override_tier(threshold_value: object, above_value: object, field: str) -> tuple[Decimal, Decimal]:
+def _override_tier(
+    threshold_value: object, above_value: object, kind: object, field: str
+) -> tuple[Decimal, Decimal, str]:
     """An override's single-item tier: both parts or neither, checked like a rate file's tier columns."""
     if threshold_value is None:
-        raise CalcInputError(f"{field}.threshold", "is required with rate_above (where it starts)")
+        raise CalcInputError(f"{field}.threshold", "is required with rate_above or tier_kind")
     if above_value is None:
         raise CalcInputError(f"{field}.rate_above", "is required with threshold (0: nothing above it)")
     threshold = parse_money(threshold_value, f"{field}.threshold")
     if not is_valid_threshold(threshold):
         raise CalcInputError(f"{field}.threshold", "must be a positive amount of money (at most 2 decimals)")
-    return threshold, parse_rate(above_value, f"{field}.rate_above", maximum=_MAX_OVERRIDE_RATE)
+    rate_above = parse_rate(above_value, f"{field}.rate_above", maximum=_MAX_OVERRIDE_RATE)
+    tier_kind = PORTION_OVER if kind is None else _choice(kind, f"{field}.tier_kind", TIER_KINDS)
+    return threshold, rate_above, tier_kind
 
 
 def _origin(value: object) -> OriginTaxPaid | None:

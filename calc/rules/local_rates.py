@@ -18,8 +18,8 @@ CSV import format (UTF-8, header row required, one rate per row; the embedded ta
 
 Optional columns, after ``source`` in any order (a file without them imports as before)::
 
-    ...,source,threshold,rate_above,warning
-    AZ,Maricopa,Phoenix,,city,Phoenix city TPT (retail),0.028,2026-01-01,"...",14338,0.02,"..."
+    ...,source,threshold,rate_above,tier_kind,warning
+    AZ,Maricopa,Phoenix,,city,Phoenix city TPT (retail),0.028,2026-01-01,"...",14338,0.02,,"..."
 
 - ``threshold`` + ``rate_above``: a single-item tier. ``rate`` applies to the first ``threshold`` dollars
   of a single item and ``rate_above`` to the portion over it (Arizona cities' "portion over" rates). A
@@ -27,6 +27,9 @@ Optional columns, after ``source`` in any order (a file without them imports as 
   Both or neither: a threshold without ``rate_above`` (or the reverse) is refused. ``threshold`` is a
   positive dollar amount with at most two decimals; ``rate_above`` a fraction like ``rate``. Empty cells
   mean no tier, so one file can mix tiered and flat rows.
+- ``tier_kind``: ``portion_over`` (the default, as above) or ``single_item_over``: a single item over
+  ``threshold`` pays ``rate_above`` on its whole price (Arizona's "single item over" rates, e.g.
+  Glendale's 2.2 % on an item over $5,000), an item up to it pays ``rate``. Only with a threshold.
 - ``warning``: text added to the quote's ``warnings`` whenever the row is used (a rate on file whose
   figures are not fully confirmed).
 
@@ -49,25 +52,34 @@ from pathlib import Path
 from calc.rules.book import RuleDataError
 
 COLUMNS = ("state", "county", "city", "zip", "level", "name", "rate", "effective_from", "source")
-OPTIONAL_COLUMNS = ("threshold", "rate_above", "warning")
+OPTIONAL_COLUMNS = ("threshold", "rate_above", "tier_kind", "warning")
 LOCAL_LEVELS = frozenset({"county", "city", "district", "special"})
 _MAX_RATE = Decimal("0.2")
 _CENT = Decimal("0.01")
 
 
+PORTION_OVER = "portion_over"
+SINGLE_ITEM_OVER = "single_item_over"
+TIER_KINDS = (PORTION_OVER, SINGLE_ITEM_OVER)
+
+
 @dataclass(frozen=True, slots=True)
 class RateTier:
-    """A single-item tier: the row's rate up to ``threshold``, ``rate_above`` on the portion over it.
+    """A single-item tier: the row's rate up to ``threshold``, ``rate_above`` over it.
 
-    Compiled once when the file is read, with the texts quotes show, so quoting only compares amounts."""
+    ``whole_item`` False ("portion over"): ``rate_above`` reaches only the portion of the item over the
+    threshold. True ("single item over"): an item over the threshold pays ``rate_above`` on its whole
+    price. Compiled once when the file is read, with the texts quotes show, so quoting only compares
+    amounts."""
 
     threshold: Decimal
     rate_above: Decimal
-    below_label: str  # "first $13,886"
-    above_label: str  # "portion over $13,886"
+    below_label: str  # "first $13,886"; single item over: "items up to $5,000"
+    above_label: str  # "portion over $13,886"; single item over: "single item over $5,000"
     summary: str  # "2.3% up to $13,886 of a single item, 2% on the portion over"
     below_name: str  # the row's name with its level: "Phoenix city TPT (retail) (first $13,886)"
     above_name: str
+    whole_item: bool = False
 
 
 def is_valid_threshold(threshold: Decimal) -> bool:
@@ -78,18 +90,28 @@ def is_valid_threshold(threshold: Decimal) -> bool:
         return False
 
 
-def make_tier(name: str, rate: Decimal, threshold: Decimal, rate_above: Decimal) -> RateTier:
+def make_tier(
+    name: str, rate: Decimal, threshold: Decimal, rate_above: Decimal, kind: str = PORTION_OVER
+) -> RateTier:
     amount = f"${threshold:,.2f}".removesuffix(".00")
-    above = "nothing" if rate_above == 0 else f"{_percent(rate_above)}"
-    below_label, above_label = f"first {amount}", f"portion over {amount}"
+    if kind == SINGLE_ITEM_OVER:
+        below_label, above_label = f"items up to {amount}", f"single item over {amount}"
+        summary = (
+            f"{_percent(rate)}, or {_percent(rate_above)} on the whole price of a single item over {amount}"
+        )
+    else:
+        above = "nothing" if rate_above == 0 else f"{_percent(rate_above)}"
+        below_label, above_label = f"first {amount}", f"portion over {amount}"
+        summary = f"{_percent(rate)} up to {amount} of a single item, {above} on the portion over"
     return RateTier(
         threshold,
         rate_above,
         below_label,
         above_label,
-        f"{_percent(rate)} up to {amount} of a single item, {above} on the portion over",
+        summary,
         f"{name} ({below_label})",
         f"{name} ({above_label})",
+        kind == SINGLE_ITEM_OVER,
     )
 
 
@@ -195,7 +217,12 @@ def _rate(text: str, column: str, where: str) -> Decimal:
 def _tier(raw: Mapping[str, str | None], name: str, rate: Decimal, where: str) -> RateTier | None:
     threshold_text = (raw.get("threshold") or "").strip()
     above_text = (raw.get("rate_above") or "").strip()
+    kind = (raw.get("tier_kind") or "").strip() or PORTION_OVER
+    if kind not in TIER_KINDS:
+        raise RuleDataError(f"{where}: tier_kind must be one of {', '.join(TIER_KINDS)} ({kind!r})")
     if not threshold_text and not above_text:
+        if kind != PORTION_OVER:
+            raise RuleDataError(f"{where}: tier_kind needs a threshold and rate_above")
         return None
     if not threshold_text:
         raise RuleDataError(f"{where}: rate_above needs a threshold (the amount above which it applies)")
@@ -210,7 +237,7 @@ def _tier(raw: Mapping[str, str | None], name: str, rate: Decimal, where: str) -
             f"{where}: threshold must be a positive dollar amount with at most two decimals "
             f"({threshold_text!r})"
         )
-    return make_tier(name, rate, threshold, _rate(above_text, "rate_above", where))
+    return make_tier(name, rate, threshold, _rate(above_text, "rate_above", where), kind)
 
 
 def parse_local_rates_csv(text: str, *, label: str = "imported") -> LocalRateTable:

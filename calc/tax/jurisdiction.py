@@ -153,7 +153,7 @@ def _override_line(o: RateOverride, rules: StateRules, state: str) -> RateLine:
 def _override_tier(o: RateOverride, name: str) -> RateTier | None:
     if o.threshold is None or o.rate_above is None:
         return None
-    return make_tier(name, o.rate, o.threshold, o.rate_above)
+    return make_tier(name, o.rate, o.threshold, o.rate_above, o.tier_kind)
 
 
 def _described(line: RateLine) -> str:

@@ -238,3 +238,110 @@ def test_bad_header_or_extra_cells_are_refused(header: str, row: str, message: s
 def test_trailing_empty_cells_are_accepted() -> None:
     table = parse_local_rates_csv(f"{HEADER}\nAZ,Maricopa,,,county,M,0.007,2000-01-01,ADOR,,\n", label="f")
     assert len(table.rates_for("AZ", "Maricopa", None, None, date(2024, 1, 1))) == 1
+
+
+def _city(city: str) -> dict[str, str]:
+    return {"state": "AZ", "county": "Maricopa", "city": city}
+
+
+# Maricopa County cities other than Phoenix: (city, as_of, city lines [(base, rate, amount)], total tax on a
+# $30,000 car, warned). State 5.6 % = 1,680 and county 0.7 % = 210 in every case.
+AZ_CITY_CASES = [
+    # Glendale from 2012-08-01: an item over $5,000 pays 2.2 % on its whole price: 660 -> 2,550
+    ("Glendale", "2024-05-01", [("30000.00", "0.022", "660.00")], "2550.00", False),
+    # Gilbert 1.5 % (450) until 2024, 2.0 % (600) from 2025-01-01; no single-item code at ADOR
+    ("Gilbert", "2024-05-01", [("30000.00", "0.015", "450.00")], "2340.00", False),
+    ("Gilbert", "2025-02-01", [("30000.00", "0.02", "600.00")], "2490.00", False),
+    # Mesa 1.75 % (525) before 2019-03-01, 2.0 % (600) after; no single-item code at ADOR
+    ("Mesa", "2018-06-01", [("30000.00", "0.0175", "525.00")], "2415.00", False),
+    ("Mesa", "2024-05-01", [("30000.00", "0.02", "600.00")], "2490.00", False),
+    # Tempe 1.8 % (540), Chandler 1.5 % (450), Scottsdale 1.75 % (525) then 1.70 % (510): flat, and warned
+    # that no single-item tier could be confirmed
+    ("Tempe", "2024-05-01", [("30000.00", "0.018", "540.00")], "2430.00", True),
+    ("Chandler", "2024-05-01", [("30000.00", "0.015", "450.00")], "2340.00", True),
+    ("Scottsdale", "2024-05-01", [("30000.00", "0.0175", "525.00")], "2415.00", True),
+    ("Scottsdale", "2026-06-01", [("30000.00", "0.017", "510.00")], "2400.00", True),
+]
+
+
+@pytest.mark.parametrize(("city", "as_of", "lines", "total", "warned"), AZ_CITY_CASES)
+def test_tax_on_a_30000_car_in_other_maricopa_cities(
+    city: str, as_of: str, lines: list[tuple[str, str, str]], total: str, warned: bool
+) -> None:
+    result = quote_deal(_cash(as_of, "30000.00", _city(city)))
+    assert _lines(result, "city") == lines
+    assert result["taxes"]["total"] == total
+    city_warnings = [w for w in result["warnings"] if w.startswith(city)]
+    assert bool(city_warnings) is warned
+    if warned:
+        assert "not checked" in city_warnings[0] or "not seen" in city_warnings[0]
+
+
+def test_glendale_names_the_single_item_rate_in_components_and_explanation() -> None:
+    result = quote_deal(_cash("2024-05-01", "30000.00", _city("Glendale")))
+    names = [c["name"] for c in result["taxes"]["components"] if c["level"] == "city"]
+    assert names == ["Glendale city TPT (retail) (single item over $5,000)"]
+    explain = "\n".join(result["explain"])
+    assert "2.9%, or 2.2% on the whole price of a single item over $5,000" in explain
+    assert "single item $30000.00 is over the threshold, so its whole amount is taxed at 2.2%" in explain
+
+
+def test_glendale_applies_its_single_item_rate_from_august_2012() -> None:
+    # Before 2012-08-01 one flat 2.2 %; from then 2.9 % up to $5,000 a single item, 2.2 % on the whole of a
+    # dearer one. A $4,000 car: 88.00 on 2012-07-31, 116.00 on 2012-08-01.
+    before = quote_deal(_cash("2012-07-31", "4000.00", _city("Glendale")))
+    after = quote_deal(_cash("2012-08-01", "4000.00", _city("Glendale")))
+    assert _lines(before, "city") == [("4000.00", "0.022", "88.00")]
+    assert _lines(after, "city") == [("4000.00", "0.029", "116.00")]
+
+
+def test_glendale_threshold_is_exclusive_and_the_whole_item_moves_to_the_lower_rate() -> None:
+    at = quote_deal(_cash("2024-05-01", "5000.00", _city("Glendale")))
+    over = quote_deal(_cash("2024-05-01", "5000.01", _city("Glendale")))
+    assert _lines(at, "city") == [("5000.00", "0.029", "145.00")]  # 5,000 x 2.9 %
+    assert _lines(over, "city") == [("5000.01", "0.022", "110.00")]  # 5,000.01 x 2.2 % = 110.00022
+
+
+def test_glendale_trade_in_reduces_the_whole_item_at_the_single_item_rate() -> None:
+    # 30,000 - 10,000 = 20,000 x 2.2 % = 440; state 1,120 + county 140 -> 1,700
+    result = quote_deal(
+        _cash("2024-05-01", "30000.00", _city("Glendale"), trade_ins=[{"allowance": "10000.00"}])
+    )
+    assert _lines(result, "city") == [("20000.00", "0.022", "440.00")]
+    assert result["taxes"]["total"] == "1700.00"
+
+
+def test_glendale_product_stays_at_the_regular_rate_and_shares_the_trade_in() -> None:
+    # $30,000 car + $2,000 service contract - $10,000 trade: base 22,000. The car's share is
+    # 30,000 x 22,000 / 32,000 = 20,625 at 2.2 % = 453.75; the rest 1,375 at 2.9 % = 39.875 -> 39.88.
+    deal = _cash(
+        "2024-05-01",
+        "30000.00",
+        _city("Glendale"),
+        trade_ins=[{"allowance": "10000.00"}],
+        products=[{"kind": "service_contract", "price": "2000.00"}],
+    )
+    result = quote_deal(deal)
+    assert _lines(result, "city") == [("1375.00", "0.029", "39.88"), ("20625.00", "0.022", "453.75")]
+    assert any("deductions shared in proportion" in step for step in result["explain"])
+
+
+def test_a_file_with_a_single_item_over_row_imports_and_bad_kinds_are_refused() -> None:
+    header = HEADER + ",threshold,rate_above,tier_kind"
+    table = parse_local_rates_csv(
+        header + "\nAZ,Maricopa,Glendale,,city,G,0.029,2012-08-01,ADOR,5000,0.022,single_item_over\n"
+        "AZ,Maricopa,Phoenix,,city,P,0.023,2016-01-01,ADOR,10000,0.02,\n",
+        label="kinds.csv",
+    )
+    glendale = table.rates_for("AZ", "Maricopa", "Glendale", None, date(2024, 1, 1))
+    phoenix = table.rates_for("AZ", "Maricopa", "Phoenix", None, date(2024, 1, 1))
+    assert [r.tier.whole_item for r in glendale if r.tier] == [True]
+    assert [r.tier.whole_item for r in phoenix if r.tier] == [False]
+    for cells, message in (
+        ("5000,0.022,whole", "line 2: tier_kind must be one of portion_over, single_item_over"),
+        (",,single_item_over", "line 2: tier_kind needs a threshold and rate_above"),
+    ):
+        with pytest.raises(RuleDataError, match=message):
+            parse_local_rates_csv(
+                f"{header}\nAZ,Maricopa,Glendale,,city,G,0.029,2012-08-01,ADOR,{cells}\n", label="f"
+            )

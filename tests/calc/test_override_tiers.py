@@ -120,6 +120,28 @@ def test_a_lease_with_an_entered_tier_warns_that_the_tier_is_a_retail_rule() -> 
     assert any("retail-sale rule" in w for w in result["warnings"])
 
 
+def test_an_entered_single_item_over_tier_quotes_like_glendales_embedded_row() -> None:
+    # Glendale from 2012-08-01: 2.9 %, or 2.2 % on the whole of an item over $5,000. With a $10,000 trade
+    # the car's 20,000 pays 2.2 % = 440 on one line.
+    glendale = {"state": "AZ", "county": "Maricopa", "city": "Glendale"}
+    entered_city = {
+        "level": "city",
+        "rate": "0.029",
+        "name": "Glendale city TPT (retail)",
+        "threshold": "5000",
+        "rate_above": "0.022",
+        "tier_kind": "single_item_over",
+    }
+    trade = {"trade_ins": [{"allowance": "10000.00"}]}
+    entered = quote_deal(_deal([STATE, COUNTY, entered_city], customer=glendale, **trade))
+    embedded = quote_deal(_deal(None, customer=glendale, **trade))
+    assert _city(entered) == _city(embedded)
+    assert _city(entered) == [
+        ("Glendale city TPT (retail) (single item over $5,000)", "20000.00", "0.022", "440.00")
+    ]
+    assert entered["taxes"]["total"] == embedded["taxes"]["total"] == "1700.00"
+
+
 def _run_quote(lines: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
     proc = subprocess.run(
         [sys.executable, "-m", "calc", "quote"],
@@ -146,6 +168,8 @@ BAD_ENTRIES = [
     ({"threshold": "13886", "rate_above": "-0.01"}, "rate_above", "must not be negative"),
     ({"threshold": "13886", "rate_above": "x"}, "rate_above", "not a number"),
     ({"threshold": "13886", "rate_above": "0.02", "cap": "1"}, "cap", "unknown field"),
+    ({"threshold": "5000", "rate_above": "0.022", "tier_kind": "whole"}, "tier_kind", "must be one of"),
+    ({"tier_kind": "single_item_over"}, "threshold", "is required with rate_above or tier_kind"),
 ]
 
 
