@@ -94,7 +94,7 @@ def fast_init_all(namespace: Mapping[str, object], module: str) -> None:
     for value in list(namespace.values()):
         params = getattr(value, "__dataclass_params__", None)
         mine = isinstance(value, type) and value.__module__ == module
-        if mine and params is not None and params.frozen and "__slots__" in vars(value):
+        if mine and params is not None and params.frozen and hasattr(value, "__slots__"):
             fast_init(value)  # type: ignore[arg-type]
 
 
