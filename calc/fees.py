@@ -5,13 +5,19 @@ A state default is one row per fee code and ``effective_from`` date. A row is th
 *parts*, each of one shape:
 
 - flat: ``amount``;
-- brackets on a ``basis`` (``weight_lbs``, ``age_years`` or ``value``): each bracket applies up to and
-  including ``up_to`` (``null`` = no limit) and charges ``amount`` plus ``rate`` x the measure (HI's
-  weight tax is cents per pound; most tables are flat amounts);
+- brackets on a ``basis`` (``weight_lbs``, ``age_years``, ``value``, ``taxable_horsepower`` or
+  ``combined_mpg``): each bracket applies up to and including ``up_to``, or up to but not including
+  ``below`` (MO: "12 horsepower and less than 24"), ``null`` = no limit, and charges ``amount`` plus
+  ``rate`` x the measure (HI's weight tax is cents per pound; most tables are flat amounts). A bracket
+  may carry a ``label`` (``"12-23 HP"``). Optional: ``electric`` = the amount for an electric vehicle
+  (``vehicle.fuel``) whatever the measure; ``if_missing: {bracket, hint}`` = when the vehicle lacks the
+  measure, charge the bracket with that label and warn, naming every bracket and what to send (without
+  it the fee is left out with a warning);
 - ``value``: a percentage of the vehicle's value (``value_of`` = ``msrp`` or ``price``) x ``share`` (AZ
   assesses 60 % of list price), depreciated by an age table of ``{up_to, factor}`` or charged at an age
   table of ``{up_to, rate}`` / flat ``{up_to, amount}`` (CO specific ownership tax, MN registration
-  tax), with an optional ``minimum``.
+  tax), with an optional ``minimum``; ``class_width`` values the vehicle at the middle of its value
+  class first (CA: $200 classes, R&TC 10753.2).
 
 Age is the delivery year minus the model year (0 = current model year, never negative); a new vehicle
 without ``model_year`` is taken as the current model year. A part may carry a condition (``when``:
@@ -31,9 +37,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import Enum
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -45,7 +52,17 @@ from calc.rules.book import RuleDataError
 from calc.tax.trace import Trace
 
 DEFAULTED_CODES = ("title", "registration")
-BASES = ("weight_lbs", "age_years", "value")
+BASES = ("weight_lbs", "age_years", "value", "taxable_horsepower", "combined_mpg")
+# The measure each basis reads, as the quote's field (named in warnings), and its unit in explanations.
+_MEASURES = {
+    "weight_lbs": ("vehicle.weight_lbs", "{} lb"),
+    "age_years": ("vehicle.model_year", "{} years old{}"),
+    "taxable_horsepower": ("vehicle.taxable_horsepower", "{} taxable HP"),
+    "combined_mpg": ("vehicle.combined_mpg", "{} MPG combined"),
+}
+# vehicle.fuel values that mean a battery-electric vehicle (as the tax code reads them).
+ELECTRIC_FUELS = frozenset({"electric", "ev", "bev", "zev"})
+CENT = Decimal("0.01")
 VALUE_OF = ("msrp", "price")
 CONFIDENCE = ("high", "medium", "low")
 ONE = Decimal("1")
@@ -59,6 +76,8 @@ class Bracket:
     amount: Decimal = ZERO
     rate: Decimal = ZERO  # per unit of the measure (per lb, per dollar of value)
     factor: Decimal = ONE  # value parts: depreciation factor for this age
+    inclusive: bool = True  # False: applies below ``up_to`` only
+    label: str = ""  # how the state names the bracket ("12-23 HP"), for warnings
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +95,10 @@ class FeePart:
     max_age: int | None = None  # condition: applies only up to this age
     min_age: int | None = None  # condition: applies only from this age on
     whole_dollars: bool = False
+    electric_amount: Decimal | None = None  # brackets: what an electric vehicle pays instead
+    assumed: Bracket | None = None  # brackets: charged when the vehicle lacks the measure...
+    missing_warning: str = ""  # ...with this warning (names the brackets and the field to send)
+    class_width: Decimal | None = None  # value parts: value at the middle of its class this wide
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +126,9 @@ class _Vehicle:
     weight: int | None
     price: Decimal
     msrp: Decimal | None
+    horsepower: Decimal | None
+    combined_mpg: int | None
+    electric: bool
 
 
 class _Text:
@@ -127,6 +153,16 @@ class _Text:
 NO_TEXT = _Text()
 
 
+class _Assumed(_Text):
+    """The basis of a bracket charged by default because the vehicle lacks the measure; the quote warns."""
+
+    __slots__ = ("warning",)
+
+    def __init__(self, warning: str, template: str, *args: object) -> None:
+        super().__init__(template, *args)
+        self.warning = warning
+
+
 class _Details:
     """The parts of a default fee, rendered as ``name $amount (basis); ...`` on first read."""
 
@@ -146,7 +182,8 @@ class _Details:
 
 def _bracket_for(brackets: tuple[Bracket, ...], measure: Decimal) -> Bracket | None:
     for bracket in brackets:
-        if bracket.up_to is None or measure <= bracket.up_to:
+        limit = bracket.up_to
+        if limit is None or measure < limit or (measure == limit and bracket.inclusive):
             return bracket
     return None
 
@@ -175,17 +212,34 @@ def _part_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, _Text | st
     if part.amount is not None:
         return part.amount, NO_TEXT
     if part.basis is not None:
-        measure: Decimal
-        if part.basis == "weight_lbs":
-            if v.weight is None:
-                return None, "vehicle.weight_lbs was not given"
-            measure, what = Decimal(v.weight), _Text("{} lb", v.weight)
-        elif part.basis == "age_years":
-            if v.age is None:
-                return None, "vehicle.model_year was not given"
-            measure, what = Decimal(v.age), _Text("{} years old{}", v.age, v.age_note)
+        if part.electric_amount is not None and v.electric:
+            return part.electric_amount, _Text("electric vehicle")
+        basis = part.basis
+        raw: int | Decimal | None
+        if basis == "value":
+            raw = v.price
+        elif basis == "weight_lbs":
+            raw = v.weight
+        elif basis == "age_years":
+            raw = v.age
+        elif basis == "taxable_horsepower":
+            raw = v.horsepower
         else:
-            measure, what = v.price, _Text("value ${}", v.price)
+            raw = v.combined_mpg
+        if raw is None:
+            field, _ = _MEASURES[basis]
+            if part.assumed is not None:
+                return part.assumed.amount, _Assumed(
+                    part.missing_warning, "{} assumed: {} not given", part.assumed.label, field
+                )
+            return None, f"{field} was not given"
+        measure = Decimal(raw)
+        if basis == "value":
+            what = _Text("value ${}", raw)
+        elif basis == "age_years":
+            what = _Text("{} years old{}", raw, v.age_note)
+        else:
+            what = _Text(_MEASURES[basis][1], raw)
         bracket = _bracket_for(part.brackets, measure)
         if bracket is None:
             return None, f"no bracket for {what}"
@@ -201,6 +255,11 @@ def _value_amount(part: FeePart, v: _Vehicle) -> tuple[Decimal | None, _Text | s
     rate = part.rate
     factor = ONE
     what = _Text("{} ${}", label, value)
+    if part.class_width is not None:
+        # The state values the vehicle at the middle of its class ($30,000-$30,199.99 -> $30,099.995).
+        lowest = value // part.class_width * part.class_width
+        value = lowest + (part.class_width - CENT) / 2
+        what = _Text("{} ${}, class ${}-${}", label, v.price, lowest, lowest + part.class_width - CENT)
     if part.by_age:
         if v.age is None:
             return None, "vehicle.model_year was not given"
@@ -238,12 +297,17 @@ def _opt_dec(raw: object, where: str) -> Decimal | None:
 def _brackets(raw: object, where: str) -> tuple[Bracket, ...]:
     if not isinstance(raw, list) or not raw:
         raise RuleDataError(f"fees.json {where}: brackets must be a non-empty list")
+    for b in raw:
+        if "up_to" in b and "below" in b:
+            raise RuleDataError(f"fees.json {where}: a bracket has either up_to or below, not both")
     out = tuple(
         Bracket(
-            up_to=_opt_dec(b.get("up_to"), f"{where}.up_to"),
+            up_to=_opt_dec(b["below"] if "below" in b else b.get("up_to"), f"{where}.up_to"),
             amount=_dec(b.get("amount", "0"), f"{where}.amount"),
             rate=_dec(b.get("rate", "0"), f"{where}.rate"),
             factor=_dec(b.get("factor", "1"), f"{where}.factor"),
+            inclusive="below" not in b,
+            label=str(b.get("label") or ""),
         )
         for b in raw
     )
@@ -269,12 +333,16 @@ def _part(raw: Mapping[str, Any], where: str) -> FeePart:
         value_of = raw["value_of"]
         if value_of not in VALUE_OF:
             raise RuleDataError(f"fees.json {where}.value_of: must be one of {VALUE_OF}")
+        class_width = _opt_dec(raw.get("class_width"), f"{where}.class_width")
+        if class_width is not None and class_width < 1:
+            raise RuleDataError(f"fees.json {where}.class_width: at least one dollar")
         part = FeePart(
             value_of=str(value_of),
             share=_dec(raw.get("share", "1"), f"{where}.share"),
             rate=_opt_dec(raw.get("rate"), f"{where}.rate"),
             by_age=() if "by_age" not in raw else _brackets(raw["by_age"], f"{where}.by_age"),
             minimum=_opt_dec(raw.get("minimum"), f"{where}.minimum"),
+            class_width=class_width,
             **common,
         )
         if part.rate is None and not part.by_age:
@@ -282,7 +350,57 @@ def _part(raw: Mapping[str, Any], where: str) -> FeePart:
         return part
     if basis not in BASES:
         raise RuleDataError(f"fees.json {where}: a fee needs an amount, value_of, or a basis in {BASES}")
-    return FeePart(basis=str(basis), brackets=_brackets(raw.get("brackets"), f"{where}.brackets"), **common)
+    brackets = _brackets(raw.get("brackets"), f"{where}.brackets")
+    electric = _opt_dec(raw.get("electric"), f"{where}.electric")
+    assumed, warning = _assumed_bracket(raw.get("if_missing"), str(basis), brackets, electric, where)
+    return FeePart(
+        basis=str(basis),
+        brackets=brackets,
+        electric_amount=electric,
+        assumed=assumed,
+        missing_warning=warning,
+        **common,
+    )
+
+
+def _bracket_range(bracket: Bracket, previous: Bracket | None) -> str:
+    if bracket.label:
+        return bracket.label
+    low = "" if previous is None or previous.up_to is None else f"from {previous.up_to} "
+    if bracket.up_to is None:
+        return f"{low}up" if low else "all"
+    return f"{low}{'up to' if bracket.inclusive else 'below'} {bracket.up_to}"
+
+
+def _assumed_bracket(
+    raw: object, basis: str, brackets: tuple[Bracket, ...], electric: Decimal | None, where: str
+) -> tuple[Bracket | None, str]:
+    """The bracket charged when the vehicle lacks the measure, and the warning that then names every
+    bracket and the field to send (built once here, the same words on every such quote)."""
+    if raw is None:
+        return None, ""
+    if not isinstance(raw, Mapping) or basis == "value":
+        raise RuleDataError(f"fees.json {where}.if_missing: must be {{bracket, hint}} on a vehicle measure")
+    label = raw.get("bracket")
+    chosen = next((b for b in brackets if b.label and b.label == label), None)
+    if chosen is None or chosen.rate:
+        raise RuleDataError(f"fees.json {where}.if_missing.bracket: must name a flat bracket by its label")
+    field = _MEASURES[basis][0]
+    table = ", ".join(
+        f"{_bracket_range(b, brackets[i - 1] if i else None)} ${b.amount}" for i, b in enumerate(brackets)
+    )
+    if electric is not None:
+        table += f", electric (vehicle.fuel) ${electric}"
+    hint = str(raw.get("hint") or "")
+    warning = (
+        f"{field} not given; charged at the {chosen.label} bracket (${chosen.amount}). Brackets: {table}. "
+        f"Send {field}{f' ({hint})' if hint else ''} for the exact fee."
+    )
+    return chosen, warning
+
+
+def _part_note(part: FeePart, parts: tuple[FeePart, ...]) -> str:
+    return f", {part.name}" if part.name and len(parts) > 1 else ""
 
 
 def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
@@ -300,6 +418,12 @@ def _fee_row(state: str, index: int, row: Mapping[str, Any]) -> FeeDefault:
         raise RuleDataError(f"fees.json {where}.confidence: must be one of {CONFIDENCE}")
     raw_parts = row.get("parts") or [row]
     parts = tuple(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(raw_parts))
+    parts = tuple(
+        replace(p, missing_warning=f"{state} {code} fee{_part_note(p, parts)}: {p.missing_warning}")
+        if p.missing_warning
+        else p
+        for p in parts
+    )
     approximate = str(row.get("approximate") or "")
     fixed_item: FeeItem | None = None
     fixed_details: _Details | None = None
@@ -377,7 +501,17 @@ def _vehicle_facts(request: QuoteRequest) -> _Vehicle:
         age, note = 0, " (new, model year not given: current model year assumed)"
     else:
         age = None
-    return _Vehicle(age, note, vehicle.weight_lbs, vehicle.price + vehicle.accessories, vehicle.msrp)
+    fuel = vehicle.fuel
+    return _Vehicle(
+        age,
+        note,
+        vehicle.weight_lbs,
+        vehicle.price + vehicle.accessories,
+        vehicle.msrp,
+        vehicle.taxable_horsepower,
+        vehicle.combined_mpg,
+        fuel is not None and fuel.lower() in ELECTRIC_FUELS,
+    )
 
 
 def _checked_template(dealership_defaults: Mapping[str, Decimal]) -> Mapping[str, Decimal]:
@@ -402,6 +536,10 @@ def build_fees(
         plan = _flat_plans.get((state, request.as_of))
         if plan is None:
             plan = _flat_plan(state, request.as_of)
+        if plan is _Planned.BY_VEHICLE:
+            v = request.vehicle
+            key = (state, request.as_of, v.weight_lbs, v.taxable_horsepower, v.combined_mpg, v.fuel)
+            plan = _vehicle_plans.get(key) or _vehicle_plan(key, request)
         if plan:
             fees, steps, warnings = plan
             trace.steps.extend(steps)
@@ -434,18 +572,65 @@ def build_fees(
 
 
 _FlatPlan = tuple[Fees, tuple[ExplainStep, ...], tuple[str, ...]]
+
+
+class _Planned(Enum):
+    BY_VEHICLE = "by vehicle"
+
+
+_ByVehicle = Literal[_Planned.BY_VEHICLE]
 # (state, delivery date) -> the fees, explain steps and warnings of a deal that itemises no fees, when
-# every default in force that day is a flat amount (most states); False when one depends on the vehicle.
-_flat_plans: dict[tuple[str, date], _FlatPlan | Literal[False]] = {}
+# every default in force that day is a flat amount (most states); BY_VEHICLE when the defaults read
+# only the vehicle fields in _VehicleKey (planned per those values below); False when one depends on
+# more (price, MSRP, age).
+_flat_plans: dict[tuple[str, date], _FlatPlan | _ByVehicle | Literal[False]] = {}
+# state, delivery date, weight_lbs, taxable_horsepower, combined_mpg, fuel
+_VehicleKey = tuple[str, date, int | None, Decimal | None, int | None, str | None]
+_vehicle_plans: dict[_VehicleKey, _FlatPlan] = {}
+# Bracket bases read straight off the vehicle: a quote with the same values gets the same fees.
+_KEYED_BASES = frozenset({"weight_lbs", "taxable_horsepower", "combined_mpg"})
 
 
-def _flat_plan(state: str, as_of: date) -> _FlatPlan | Literal[False]:
+def _keyed_by_vehicle(default: FeeDefault) -> bool:
+    return all(
+        (p.amount is not None or p.basis in _KEYED_BASES)
+        and p.min_msrp is None
+        and p.max_age is None
+        and p.min_age is None
+        for p in default.parts
+    )
+
+
+def _vehicle_plan(key: _VehicleKey, request: QuoteRequest) -> _FlatPlan:
+    state, as_of = key[0], key[1]
+    trace = Trace()
+    items: list[FeeItem] = []
+    facts = _vehicle_facts(request)
+    for code in DEFAULTED_CODES:
+        default = default_fee(state, code, as_of)
+        if default is None:
+            trace.warn(f"No default {code} fee on file for {state}; enter it in fees (none was added).")
+            continue
+        item = _state_default(state, default, facts, trace)
+        if item is not None:
+            items.append(item)
+    total = sum((item.amount for item in items), ZERO)
+    plan = (Fees(total, tuple(items)), tuple(trace.steps), tuple(trace.warnings))
+    if len(_vehicle_plans) >= 4096:
+        _vehicle_plans.clear()
+    _vehicle_plans[key] = plan
+    return plan
+
+
+def _flat_plan(state: str, as_of: date) -> _FlatPlan | _ByVehicle | Literal[False]:
     trace = Trace()
     items: list[FeeItem] = []
     for code in DEFAULTED_CODES:
         default = default_fee(state, code, as_of)
         if default is not None and default.fixed_item is None:
-            plan: _FlatPlan | Literal[False] = False
+            defaults = (default_fee(state, other, as_of) for other in DEFAULTED_CODES)
+            by_vehicle = all(d is None or _keyed_by_vehicle(d) for d in defaults)
+            plan: _FlatPlan | _ByVehicle | Literal[False] = _Planned.BY_VEHICLE if by_vehicle else False
             break
         if default is None:
             trace.warn(f"No default {code} fee on file for {state}; enter it in fees (none was added).")
@@ -479,6 +664,9 @@ def _state_default(state: str, default: FeeDefault, facts: _Vehicle | None, trac
             return None
         if isinstance(basis, str):
             trace.warn(f"{state} {code} fee: {part.name or code} {basis}.")
+        elif isinstance(basis, _Assumed):
+            trace.warn(basis.warning)
+            details.append((part.name or code, amount, basis))
         elif amount or (part.min_msrp is None and part.max_age is None and part.min_age is None):
             details.append((part.name or code, amount, basis))
         fee += amount

@@ -70,6 +70,8 @@ _VEHICLE = frozenset(
         "fuel",
         "city_mpg",
         "book_value",
+        "taxable_horsepower",
+        "combined_mpg",
     }
 )
 _RESERVE_TERMS = ("reserve_split", "markup_cap", "reserve_method")
@@ -240,6 +242,9 @@ def _vehicle(value: object) -> Vehicle:
     weight = get("weight_lbs")
     fuel = get("fuel")
     book_value = get("book_value")
+    # Additive extensions for state fee brackets (calc/rules/README.md): MO taxable horsepower, OR MPG.
+    horsepower = get("taxable_horsepower")
+    combined_mpg = get("combined_mpg")
     return Vehicle(
         price,
         _choice(condition, "vehicle.condition", CONDITIONS),
@@ -250,7 +255,21 @@ def _vehicle(value: object) -> Vehicle:
         None if fuel is None else _text(fuel, "vehicle.fuel"),
         city_mpg,
         None if book_value is None else parse_money(book_value, "vehicle.book_value"),
+        None if horsepower is None else _horsepower(horsepower),
+        None if combined_mpg is None else _int(combined_mpg, "vehicle.combined_mpg", low=1, high=500),
     )
+
+
+_MAX_HORSEPOWER = Decimal("1000")
+
+
+def _horsepower(value: object) -> Decimal:
+    """Taxable horsepower as a state computes it (Missouri: 0.4 x cylinders x bore in inches squared)."""
+    field = "vehicle.taxable_horsepower"
+    number = parse_decimal(value, field)
+    if not number.is_finite() or not 0 < number <= _MAX_HORSEPOWER:
+        raise CalcInputError(field, f"must be a number above 0 and at most {_MAX_HORSEPOWER}")
+    return number
 
 
 def _trade_ins(value: object) -> tuple[TradeIn, ...]:

@@ -176,14 +176,6 @@ def test_colorado_specific_ownership_tax_by_year_of_service() -> None:
     assert _fees(quote_deal(_deal("CO", model_year=2016)))["registration"] == "3.00"
 
 
-def test_california_value_fees() -> None:
-    # $74 registration + $32 CHP + 0.65% VLF of $30,000 ($195) + $100 TIF ($25,000-$34,999 band).
-    assert _fees(quote_deal(_deal("CA")))["registration"] == "401.00"
-    # $60,000: VLF $390 and the top TIF band $175.
-    expensive = quote_deal(_deal("CA", price="60000.00", msrp="62000"))
-    assert _fees(expensive)["registration"] == "671.00"
-
-
 def test_value_fee_uses_the_price_when_no_msrp_is_given_and_says_so() -> None:
     deal = _deal("AZ")
     del deal["vehicle"]["msrp"]
