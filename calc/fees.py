@@ -30,7 +30,10 @@ fees...). That text is repeated in the quote's warnings, because the dealer must
 
 A dealership overrides a default simply by sending that fee in the deal (``fees: [{code, amount}]``) or
 in its fee template; a default is only used for a code neither gives. Government fees are not taxable.
-All of this is compiled once per process (``fee_defaults()``); a quote does only the arithmetic.
+All of this is compiled once per process (``fee_defaults()``); a quote does only the arithmetic. A deal
+that itemises no fees reuses the fees, explanation and warnings worked out for the same state and date
+(flat defaults) or, where the defaults are brackets on ``weight_lbs`` / ``taxable_horsepower`` /
+``combined_mpg`` and flat parts only, for the same values of those fields and ``fuel``.
 """
 
 from __future__ import annotations
@@ -662,12 +665,13 @@ def _state_default(state: str, default: FeeDefault, facts: _Vehicle | None, trac
         if amount is None:
             trace.warn(f"The {state} {code} fee depends on the vehicle but {basis}; enter it in fees.")
             return None
-        if isinstance(basis, str):
+        if type(basis) is _Text:  # the usual case first, one check per part
+            if amount or (part.min_msrp is None and part.max_age is None and part.min_age is None):
+                details.append((part.name or code, amount, basis))
+        elif isinstance(basis, str):
             trace.warn(f"{state} {code} fee: {part.name or code} {basis}.")
         elif isinstance(basis, _Assumed):
             trace.warn(basis.warning)
-            details.append((part.name or code, amount, basis))
-        elif amount or (part.min_msrp is None and part.max_age is None and part.min_age is None):
             details.append((part.name or code, amount, basis))
         fee += amount
     trace.step(
