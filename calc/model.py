@@ -8,6 +8,7 @@ A :class:`QuoteRequest` is frozen so the desking code can derive variants with
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
@@ -84,18 +85,26 @@ def fast_init(cls: type[_T]) -> type[_T]:
     return cls
 
 
-def fast_init_all(namespace: Mapping[str, object], module: str) -> None:
-    """:func:`fast_init` for every frozen, slotted dataclass defined in ``module``.
+def _constructor_arguments(record: object) -> tuple[type, tuple[object, ...]]:
+    cls = type(record)
+    return cls, tuple(getattr(record, item.name) for item in fields(cls) if item.init)  # type: ignore[arg-type]
+
+
+def prepare_records(namespace: Mapping[str, object], module: str) -> None:
+    """Finish every frozen, slotted dataclass defined in ``module``: :func:`fast_init`, and pickling
+    (and ``copy.deepcopy``) by constructor arguments, which works the same for plain and native classes.
 
     Called after the class statements rather than used as a decorator: the compiled build
-    (:mod:`calc.native`) makes a dataclass with no other decorator a native class, which needs none of
-    this, and :func:`fast_init` leaves such classes alone.
+    (:mod:`calc.native`) makes a dataclass with no other decorator a native class, which needs no
+    faster ``__init__`` (:func:`fast_init` leaves it alone) but whose frozen ``__setattr__`` would
+    refuse the dataclass way of unpickling.
     """
     for value in list(namespace.values()):
         params = getattr(value, "__dataclass_params__", None)
         mine = isinstance(value, type) and value.__module__ == module
         if mine and params is not None and params.frozen and hasattr(value, "__slots__"):
             fast_init(value)  # type: ignore[arg-type]
+            copyreg.pickle(value, _constructor_arguments)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------- request
@@ -438,4 +447,4 @@ class QuoteResult:
     warnings: tuple[str, ...] = field(default=())
 
 
-fast_init_all(globals(), __name__)
+prepare_records(globals(), __name__)

@@ -20,7 +20,7 @@ from typing import SupportsIndex
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_decimal, require_money, require_rate, require_term
-from calc.model import fast_init_all
+from calc.model import prepare_records
 from calc.money import round_cents
 
 _TWENTY_FOUR = Decimal(24)
@@ -101,4 +101,4 @@ def lease_payment(
     )
 
 
-fast_init_all(globals(), __name__)
+prepare_records(globals(), __name__)

@@ -26,7 +26,7 @@ from typing import NamedTuple, SupportsIndex
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term, require_whole
 from calc.finance.solver import PRECISION, level_loan_rate
-from calc.model import fast_init_all
+from calc.model import prepare_records
 from calc.money import round_cents
 
 _ONE = Decimal(1)
@@ -263,4 +263,4 @@ def _rows(plan: _Plan) -> tuple[ScheduleRow, ...]:
     return tuple(rows)
 
 
-fast_init_all(globals(), __name__)
+prepare_records(globals(), __name__)

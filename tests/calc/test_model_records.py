@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import pickle
 from decimal import Decimal
 
 import pytest
 
+from calc import parse_quote_request, quote
 from calc.finance.payment import finance_terms
 from calc.model import Explanation, QuoteResult, Vehicle
 
@@ -29,12 +31,15 @@ def test_records_stay_frozen_and_replaceable() -> None:
     cheaper = dataclasses.replace(vehicle, price=Decimal("20000"))
     assert cheaper.price == Decimal("20000") and vehicle.price == Decimal("25000")
     assert pickle.loads(pickle.dumps(cheaper)) == cheaper
+    assert copy.deepcopy(cheaper) == cheaper
 
 
 def test_default_factories_give_each_record_its_own_value() -> None:
     # The factory runs per record, not once when the class is made.
-    a = QuoteResult("cash", None, None, None, Decimal(0))  # type: ignore[arg-type]
-    b = QuoteResult("cash", None, None, None, Decimal(0))  # type: ignore[arg-type]
+    deal = {"deal_type": "cash", "customer": {"state": "TX"}, "vehicle": {"price": "1"}}
+    r = quote(parse_quote_request(deal))
+    a = QuoteResult(r.deal_type, r.jurisdiction, r.taxes, r.fees, r.products_total)
+    b = QuoteResult(r.deal_type, r.jurisdiction, r.taxes, r.fees, r.products_total)
     assert isinstance(a.explain, Explanation) and a.explain is not b.explain
     assert a.warnings == ()
 
