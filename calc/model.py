@@ -102,9 +102,10 @@ def prepare_records(namespace: Mapping[str, object], module: str) -> None:
     for value in list(namespace.values()):
         params = getattr(value, "__dataclass_params__", None)
         mine = isinstance(value, type) and value.__module__ == module
-        if mine and params is not None and params.frozen and hasattr(value, "__slots__"):
-            fast_init(value)  # type: ignore[arg-type]
+        if mine and params is not None and params.frozen:
             copyreg.pickle(value, _constructor_arguments)  # type: ignore[arg-type]
+            if hasattr(value, "__slots__"):  # native classes have none
+                fast_init(value)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------- request
