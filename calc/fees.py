@@ -63,8 +63,6 @@ _MEASURES = {
     "taxable_horsepower": ("vehicle.taxable_horsepower", "{} taxable HP"),
     "combined_mpg": ("vehicle.combined_mpg", "{} MPG combined"),
 }
-# vehicle.fuel values that mean a battery-electric vehicle (as the tax code reads them).
-ELECTRIC_FUELS = frozenset({"electric", "ev", "bev", "zev"})
 CENT = Decimal("0.01")
 VALUE_OF = ("msrp", "price")
 CONFIDENCE = ("high", "medium", "low")
@@ -504,7 +502,6 @@ def _vehicle_facts(request: QuoteRequest) -> _Vehicle:
         age, note = 0, " (new, model year not given: current model year assumed)"
     else:
         age = None
-    fuel = vehicle.fuel
     return _Vehicle(
         age,
         note,
@@ -513,7 +510,7 @@ def _vehicle_facts(request: QuoteRequest) -> _Vehicle:
         vehicle.msrp,
         vehicle.taxable_horsepower,
         vehicle.combined_mpg,
-        fuel is not None and fuel.lower() in ELECTRIC_FUELS,
+        vehicle.is_electric,
     )
 
 

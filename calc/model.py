@@ -38,6 +38,8 @@ PRODUCT_KINDS: tuple[ProductKind, ...] = (
 TAX_LEVELS: tuple[TaxLevel, ...] = ("state", "county", "city", "district", "special")
 
 ZERO = Decimal("0")
+# vehicle.fuel values that mean a battery-electric vehicle.
+ELECTRIC_FUELS = frozenset({"electric", "ev", "bev", "zev"})
 
 
 _T = TypeVar("_T")
@@ -137,6 +139,11 @@ class Vehicle:
     # Missouri's taxable horsepower (on the title) and the EPA combined MPG rating (Oregon).
     taxable_horsepower: Decimal | None = None
     combined_mpg: int | None = None
+
+    @property
+    def is_electric(self) -> bool:
+        """Battery-electric, as the tax and fee rules read ``fuel`` (EV exemptions, rates and fees)."""
+        return self.fuel is not None and self.fuel.lower() in ELECTRIC_FUELS
 
 
 @dataclass(frozen=True, slots=True)

@@ -390,7 +390,7 @@ def _lease_quote(
         book_value=vehicle.book_value,
         weight_lbs=vehicle.weight_lbs,
         city_mpg=vehicle.city_mpg,
-        electric=(vehicle.fuel or "").lower() in {"electric", "ev", "bev", "zev"},
+        electric=vehicle.is_electric,
     )
     if request.origin_tax_paid is not None:
         trace.warn(

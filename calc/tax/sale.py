@@ -271,7 +271,7 @@ def compute_sale_tax(
                 f"${mech.luxury_rate.threshold} is not confirmed; the price before trade-in was tested."
             )
 
-    electric = (vehicle.fuel or "").lower() in {"electric", "ev", "bev", "zev"}
+    electric = vehicle.is_electric
     exempt_electric = mech.electric_exempt is not None and electric
     for line in resolved.lines:
         rate = line.rate
