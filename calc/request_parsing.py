@@ -339,6 +339,8 @@ def _products(value: object) -> tuple[Product, ...]:
 
 
 _OVERRIDE_RATE = frozenset({"level", "rate", "name", "threshold", "rate_above", "tier_kind"})
+_TAX_OVERRIDE = frozenset({"rates"})
+_ORIGIN_TAX_PAID = frozenset({"state", "amount"})
 _MAX_OVERRIDE_RATE = Decimal("0.25")
 
 
@@ -352,7 +354,7 @@ def _override(value: object) -> tuple[RateOverride, ...] | None:
     Both or neither; an entry without them is read and quoted exactly as before."""
     if value is None:
         return None
-    data = _obj(value, "tax_override", frozenset({"rates"}))
+    data = _obj(value, "tax_override", _TAX_OVERRIDE)
     rates = _list(data.get("rates"), "tax_override.rates")
     out = []
     for i, item in enumerate(rates):
@@ -388,7 +390,7 @@ def _override_tier(
 def _origin(value: object) -> OriginTaxPaid | None:
     if value is None:
         return None
-    data = _obj(value, "origin_tax_paid", frozenset({"state", "amount"}))
+    data = _obj(value, "origin_tax_paid", _ORIGIN_TAX_PAID)
     return OriginTaxPaid(
         _state(data.get("state"), "origin_tax_paid.state"),
         parse_money(data.get("amount"), "origin_tax_paid.amount"),
@@ -517,3 +519,12 @@ def parse_quote_request(data: object) -> QuoteRequest:
         finance,
         lease,
     )
+
+
+# The keys each object of the quote input accepts, by its path ("" = the top level; a list's items under
+# the list's path): what a form or a schema offering the whole input must cover.
+INPUT_FIELDS: Mapping[str, frozenset[str]] = {
+    "": _TOP, "customer": _CUSTOMER, "vehicle": _VEHICLE, "finance": _FINANCE, "lease": _LEASE,
+    "trade_ins": _TRADE_IN, "rebates": _REBATE, "fees": _FEE, "products": _PRODUCT,
+    "tax_override": _TAX_OVERRIDE, "tax_override.rates": _OVERRIDE_RATE, "origin_tax_paid": _ORIGIN_TAX_PAID,
+}  # fmt: skip

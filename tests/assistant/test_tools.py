@@ -16,6 +16,7 @@ from app.runtime import AppContext
 from app.services.dashboard import DashboardService
 from app.services.deals import DealService
 from app.services.inventory import InventoryFilter, InventoryService, days_in_stock
+from calc.request_parsing import INPUT_FIELDS
 from ml.prime import STRATEGIES
 from ml.whaco import SEGMENT_NAMES, UNASSIGNED
 from tests.assistant.conftest import PersonFactory
@@ -210,3 +211,18 @@ def test_every_tool_schema_is_checkable_and_offered_as_openai_expects(manager: A
         assert spec["type"] == "function" and spec["function"]["name"] == tool.name
         assert spec["function"]["parameters"]["type"] == "object"
         assert len(spec["function"]["description"]) > 20
+
+
+def test_the_tool_schema_offers_every_field_the_engine_accepts() -> None:
+    # The model can only send what the schema lists: a field the engine takes but the schema lacks is
+    # one the assistant can never use (and one it lists but the engine refuses fails every call).
+    def node_at(path: str) -> dict[str, Any]:
+        node: dict[str, Any] = QUOTE_INPUT_SCHEMA
+        for part in filter(None, path.split(".")):
+            node = node["properties"][part]
+            if node.get("type") == "array":
+                node = node["items"]
+        return node
+
+    for path, accepted in INPUT_FIELDS.items():
+        assert set(node_at(path)["properties"]) == accepted, path or "top level"
