@@ -48,6 +48,9 @@ FIELDS: dict[str, str] = {
     "vehicle.model_year": "",
     "vehicle.weight_lbs": "",
     "vehicle.city_mpg": "",
+    # From the picked vehicle: EV exemptions and rates, and fees worked out on MSRP, depend on them.
+    "vehicle.msrp": "",
+    "vehicle.fuel": "",
     "trade_ins[0].allowance": "",
     "trade_ins[0].payoff": "",
     "rebates.manufacturer": "",
@@ -140,6 +143,9 @@ class DeskWorksheet:
         for key in ("model_year", "weight_lbs", "city_mpg"):
             if _given(v[f"vehicle.{key}"]):
                 data["vehicle"][key] = _whole(v[f"vehicle.{key}"], f"vehicle.{key}")
+        for key in ("msrp", "fuel"):
+            if _given(v[f"vehicle.{key}"]):
+                data["vehicle"][key] = v[f"vehicle.{key}"].strip()
         if _given(v["trade_ins[0].allowance"]) or _given(v["trade_ins[0].payoff"]):
             trade: dict[str, str] = {"allowance": v["trade_ins[0].allowance"] or "0"}
             if _given(v["trade_ins[0].payoff"]):

@@ -162,3 +162,36 @@ def test_the_desk_starts_from_the_dealerships_defaults(qtbot: QtBot, demo: AppCo
     assert page.fields["doc_fee"].edit.text() == "199.00"
     assert page.fields["finance.apr_percent"].edit.text() == "5.49"
     assert page.fields["finance.term_months"].edit.text() == "60"
+
+
+def test_an_electric_car_picked_from_stock_is_quoted_as_electric(qtbot: QtBot, demo: AppContext) -> None:
+    # The stock record's fuel and MSRP go with the car: DC exempts fully electric cars from its excise.
+    with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
+        electric = session.scalars(
+            select(Vehicle).where(Vehicle.status == "in_stock", Vehicle.fuel == "electric")
+        ).first()
+        new_car = session.scalars(
+            select(Vehicle).where(Vehicle.status == "in_stock", Vehicle.msrp.is_not(None))
+        ).first()
+        petrol = session.scalars(
+            select(Vehicle).where(Vehicle.status == "in_stock", Vehicle.fuel != "electric")
+        ).first()
+    assert electric is not None and petrol is not None and new_car is not None
+    page = _desk(qtbot, demo)
+    customer, _ = _texas_customer_and_used_car(demo)
+    page.use_customer(customer)
+    page.use_vehicle(petrol)
+    for name in ("customer.county", "customer.city", "customer.zip"):
+        page.fields[name].edit.clear()
+    _type(qtbot, page, "customer.state", "DC")
+    assert "Fully electric vehicle" not in page.explain.toPlainText()
+
+    with qtbot.waitSignal(page.recomputed, timeout=2000):
+        page.use_vehicle(electric)
+    assert page.worksheet.request("cash")["vehicle"]["fuel"] == "electric"
+    assert "Fully electric vehicle: exempt from DC excise" in page.explain.toPlainText()
+    assert quote_deal(page.worksheet.request("cash"))["taxes"]["total"] == "0.00"
+
+    with qtbot.waitSignal(page.recomputed, timeout=2000):
+        page.use_vehicle(new_car)  # a car that was never titled carries its MSRP (fees on MSRP use it)
+    assert Decimal(page.worksheet.request("cash")["vehicle"]["msrp"]) == new_car.msrp

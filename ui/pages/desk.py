@@ -308,6 +308,8 @@ class DeskPage(QWidget):
         self.worksheet.set("vehicle.model_year", str(vehicle.model_year or ""))
         self.worksheet.set("vehicle.weight_lbs", str(vehicle.weight_lbs or ""))
         self.worksheet.set("vehicle.city_mpg", str(vehicle.city_mpg or ""))
+        self.worksheet.set("vehicle.msrp", str(vehicle.msrp or ""))
+        self.worksheet.set("vehicle.fuel", vehicle.fuel or "")
         self.schedule()
 
     @staticmethod
