@@ -21,6 +21,9 @@ ensure_venv() {
     # they would be recompiled on every start; compile them as a regular install would (only changed files).
     .venv/bin/python -m compileall -q -j 0 app calc ml sync ui >/dev/null
     # The calc engine compiled with mypyc (about a minute, only when calc/ changed; see calc/native.py).
-    .venv/bin/python scripts/build_native.py --if-stale \
-        || echo "calc: continuing with the plain Python engine" >&2
+    # The test setup builds it; the app uses it when it matches the sources and never waits for a build.
+    if [ "$extras" = "[test]" ]; then
+        .venv/bin/python scripts/build_native.py --if-stale \
+            || echo "calc: continuing with the plain Python engine" >&2
+    fi
 }
