@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
-from types import MemberDescriptorType
+from types import GetSetDescriptorType, MemberDescriptorType
 from typing import Literal, TypeVar, overload
 
 DealType = Literal["cash", "finance", "lease"]
@@ -46,15 +46,17 @@ _T = TypeVar("_T")
 
 
 def fast_init(cls: type[_T]) -> type[_T]:
-    """Give a frozen, slotted dataclass an ``__init__`` that stores each field through its slot.
+    """Give a frozen dataclass an ``__init__`` that stores each field through its descriptor.
 
     The generated one calls ``object.__setattr__(self, name, value)`` per field (frozen classes must
-    bypass their own ``__setattr__``); writing through the slot's descriptor does the same thing at
-    about half the cost, and a quote builds some 150 fields of these objects. Same signature, same
-    defaults and factories, still frozen afterwards.
+    bypass their own ``__setattr__``); writing through the field's descriptor (a slot, or a native
+    attribute in the compiled build, where dataclasses still generates ``__init__`` in Python) does the
+    same thing at about half the cost, and a quote builds some 150 fields of these objects. Same
+    signature, same defaults and factories, still frozen afterwards.
     """
-    if not isinstance(cls.__dict__.get(fields(cls)[0].name), MemberDescriptorType):  # type: ignore[arg-type]
-        return cls  # a compiled (native) class: its own __init__ already stores straight into the object
+    descriptor = cls.__dict__.get(fields(cls)[0].name)  # type: ignore[arg-type]
+    if not isinstance(descriptor, MemberDescriptorType | GetSetDescriptorType):
+        return cls  # fields kept in an instance __dict__: nothing to write through
     namespace: dict[str, object] = {"_MISSING": MISSING}
     params: list[str] = []
     body: list[str] = []
@@ -93,21 +95,20 @@ def _constructor_arguments(record: object) -> tuple[type, tuple[object, ...]]:
 
 
 def prepare_records(namespace: Mapping[str, object], module: str) -> None:
-    """Finish every frozen, slotted dataclass defined in ``module``: :func:`fast_init`, and pickling
+    """Finish every frozen dataclass defined in ``module``: :func:`fast_init`, and pickling
     (and ``copy.deepcopy``) by constructor arguments, which works the same for plain and native classes.
 
     Called after the class statements rather than used as a decorator: the compiled build
-    (:mod:`calc.native`) makes a dataclass with no other decorator a native class, which needs no
-    faster ``__init__`` (:func:`fast_init` leaves it alone) but whose frozen ``__setattr__`` would
-    refuse the dataclass way of unpickling.
+    (:mod:`calc.native`) makes a dataclass with no other decorator a native class (attributes read
+    directly by compiled code), and its frozen ``__setattr__`` would refuse the dataclass way of
+    unpickling.
     """
     for value in list(namespace.values()):
         params = getattr(value, "__dataclass_params__", None)
         mine = isinstance(value, type) and value.__module__ == module
         if mine and params is not None and params.frozen:
             copyreg.pickle(value, _constructor_arguments)  # type: ignore[arg-type]
-            if hasattr(value, "__slots__"):  # native classes have none
-                fast_init(value)  # type: ignore[arg-type]
+            fast_init(value)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------- request
