@@ -4,27 +4,19 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from calc import quote_deal
+from tests.calc.fee_quotes import default_fee_deal, fee_amounts, quote_lines_through_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 PROCESSING = "6.00"  # the license office's one-year processing fee since HB 499 (2019-08-28)
 
 
 def _deal(as_of: str = "2026-06-01", **vehicle: Any) -> dict[str, Any]:
-    car = {"price": "30000.00", "model_year": 2026} | vehicle
-    return {"deal_type": "cash", "as_of": as_of, "customer": {"state": "MO"}, "vehicle": car, "fees": []}
+    return default_fee_deal("MO", as_of=as_of, **vehicle)
 
-
-def _fees(result: dict[str, Any]) -> dict[str, str]:
-    return {item["code"]: item["amount"] for item in result["fees"]["items"]}
 
 
 def _horsepower_warnings(result: dict[str, Any]) -> list[str]:
@@ -51,14 +43,14 @@ def _horsepower_warnings(result: dict[str, Any]) -> list[str]:
 )
 def test_registration_follows_the_taxable_horsepower_bracket(horsepower: object, expected: str) -> None:
     result = quote_deal(_deal(taxable_horsepower=horsepower))
-    assert _fees(result) == {"title": "14.50", "registration": expected}  # title $8.50 + $6 processing
+    assert fee_amounts(result) == {"title": "14.50", "registration": expected}  # title $8.50 + $6 processing
     assert not _horsepower_warnings(result)
     assert any(f"{horsepower} taxable HP" in step for step in result["explain"])
 
 
 def test_without_horsepower_the_12_to_23_bracket_is_charged_and_the_quote_says_what_to_send() -> None:
     result = quote_deal(_deal())
-    assert _fees(result)["registration"] == "27.25"
+    assert fee_amounts(result)["registration"] == "27.25"
     (warning,) = _horsepower_warnings(result)
     assert warning.startswith("MO registration fee, horsepower fee: vehicle.taxable_horsepower not given")
     assert "charged at the 12-23 HP bracket ($21.25)" in warning
@@ -71,14 +63,14 @@ def test_without_horsepower_the_12_to_23_bracket_is_charged_and_the_quote_says_w
 @pytest.mark.parametrize("fuel", ["electric", "EV", "bev"])
 def test_an_electric_vehicle_pays_the_lowest_fee_without_horsepower(fuel: str) -> None:
     result = quote_deal(_deal(fuel=fuel))
-    assert _fees(result)["registration"] == "24.25"  # "under 12 HP or electric vehicle" $18.25 + $6
+    assert fee_amounts(result)["registration"] == "24.25"  # "under 12 HP or electric vehicle" $18.25 + $6
     assert not _horsepower_warnings(result)
     # the fuel decides even when a figure is sent
-    assert _fees(quote_deal(_deal(fuel=fuel, taxable_horsepower=50)))["registration"] == "24.25"
+    assert fee_amounts(quote_deal(_deal(fuel=fuel, taxable_horsepower=50)))["registration"] == "24.25"
 
 
 def test_a_gasoline_vehicle_is_not_taken_for_electric() -> None:
-    assert _fees(quote_deal(_deal(fuel="gasoline", taxable_horsepower=50)))["registration"] == "45.25"
+    assert fee_amounts(quote_deal(_deal(fuel="gasoline", taxable_horsepower=50)))["registration"] == "45.25"
 
 
 @pytest.mark.parametrize(
@@ -90,36 +82,28 @@ def test_a_gasoline_vehicle_is_not_taken_for_electric() -> None:
 )
 def test_processing_fees_follow_hb_499(as_of: str, title: str, registration: str) -> None:
     result = quote_deal(_deal(as_of=as_of, taxable_horsepower=30))
-    assert _fees(result) == {"title": title, "registration": registration}
+    assert fee_amounts(result) == {"title": title, "registration": registration}
 
 
 def test_the_earlier_schedule_has_no_electric_line_so_an_ev_without_horsepower_is_warned() -> None:
     result = quote_deal(_deal(as_of="2019-01-15", fuel="electric"))
-    assert _fees(result)["registration"] == "24.75"  # 12-23 HP $21.25 + $3.50
+    assert fee_amounts(result)["registration"] == "24.75"  # 12-23 HP $21.25 + $3.50
     assert _horsepower_warnings(result)
 
 
 def test_a_registration_fee_in_the_deal_replaces_the_default_and_its_warning() -> None:
     deal = _deal() | {"fees": [{"code": "registration", "amount": "33.25"}]}
     result = quote_deal(deal)
-    assert _fees(result)["registration"] == "33.25"
+    assert fee_amounts(result)["registration"] == "33.25"
     assert not _horsepower_warnings(result)
 
 
 def test_bad_horsepower_is_refused_by_field_through_the_cli_and_other_deals_still_quote() -> None:
     bad_values: list[object] = ["abc", 0, "-5", True, "1001", "NaN"]
     lines = [_deal(taxable_horsepower=value) for value in bad_values] + [_deal(taxable_horsepower="29.4")]
-    proc = subprocess.run(
-        [sys.executable, "-m", "calc", "quote"],
-        input="\n".join(json.dumps(line) for line in lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    results = [json.loads(line) for line in proc.stdout.splitlines()]
+    _, results = quote_lines_through_cli(lines)
     assert len(results) == len(lines)
     for result in results[:-1]:
         assert result["error"]["field"] == "vehicle.taxable_horsepower"
         assert result["error"]["message"]
-    assert _fees(results[-1])["registration"] == "30.25"
+    assert fee_amounts(results[-1])["registration"] == "30.25"

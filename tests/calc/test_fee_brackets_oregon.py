@@ -4,26 +4,17 @@ the quote charges the 20-39 MPG tier and says so; title is ORS 803.090's $77; ba
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from calc import quote_deal
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.calc.fee_quotes import default_fee_deal, fee_amounts, quote_lines_through_cli
 
 
 def _deal(as_of: str = "2026-06-01", **vehicle: Any) -> dict[str, Any]:
-    car = {"price": "30000.00", "model_year": 2026} | vehicle
-    return {"deal_type": "cash", "as_of": as_of, "customer": {"state": "OR"}, "vehicle": car, "fees": []}
+    return default_fee_deal("OR", as_of=as_of, **vehicle)
 
-
-def _fees(result: dict[str, Any]) -> dict[str, str]:
-    return {item["code"]: item["amount"] for item in result["fees"]["items"]}
 
 
 def _mpg_warnings(result: dict[str, Any]) -> list[str]:
@@ -56,18 +47,18 @@ def _mpg_warnings(result: dict[str, Any]) -> list[str]:
 )
 def test_registration_follows_the_mpg_tier(as_of: str, vehicle: dict[str, Any], expected: str) -> None:
     result = quote_deal(_deal(as_of=as_of, **vehicle))
-    assert _fees(result) == {"title": "77.00", "registration": expected}
+    assert fee_amounts(result) == {"title": "77.00", "registration": expected}
     assert not _mpg_warnings(result)
 
 
 def test_an_electric_fuel_decides_even_when_an_mpg_figure_is_sent() -> None:
-    assert _fees(quote_deal(_deal(fuel="electric", combined_mpg=110)))["registration"] == "376.00"
-    assert _fees(quote_deal(_deal(fuel="hybrid", combined_mpg=52)))["registration"] == "216.00"
+    assert fee_amounts(quote_deal(_deal(fuel="electric", combined_mpg=110)))["registration"] == "376.00"
+    assert fee_amounts(quote_deal(_deal(fuel="hybrid", combined_mpg=52)))["registration"] == "216.00"
 
 
 def test_without_the_rating_the_20_to_39_tier_is_charged_and_the_quote_says_what_to_send() -> None:
     result = quote_deal(_deal(city_mpg=18))  # the contract's city rating is not what Oregon uses
-    assert _fees(result)["registration"] == "136.00"
+    assert fee_amounts(result)["registration"] == "136.00"
     (warning,) = _mpg_warnings(result)
     assert warning.startswith("OR registration fee, MPG fee for 2 years: vehicle.combined_mpg not given")
     assert "charged at the 20-39 MPG bracket ($50.00)" in warning
@@ -79,7 +70,7 @@ def test_without_the_rating_the_20_to_39_tier_is_charged_and_the_quote_says_what
 def test_2018_and_2019_registrations_pay_one_flat_added_fee_whatever_the_rating() -> None:
     for vehicle in ({"combined_mpg": 15}, {"combined_mpg": 45}, {"fuel": "electric"}, {}):
         result = quote_deal(_deal(as_of="2019-06-01", **vehicle))
-        assert _fees(result)["registration"] == "112.00"  # 2 x ($43 + $13)
+        assert fee_amounts(result)["registration"] == "112.00"  # 2 x ($43 + $13)
         assert not _mpg_warnings(result)
 
 
@@ -92,16 +83,8 @@ def test_pending_referendum_and_left_out_items_are_in_the_warnings() -> None:
 def test_bad_combined_mpg_is_refused_by_field_through_the_cli_and_other_deals_still_quote() -> None:
     bad_values: list[object] = [0, "27.5", "abc", 501, False]
     lines = [_deal(combined_mpg=value) for value in bad_values] + [_deal(combined_mpg=45)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "calc", "quote"],
-        input="\n".join(json.dumps(line) for line in lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    results = [json.loads(line) for line in proc.stdout.splitlines()]
+    _, results = quote_lines_through_cli(lines)
     assert len(results) == len(lines)
     for result in results[:-1]:
         assert result["error"]["field"] == "vehicle.combined_mpg"
-    assert _fees(results[-1])["registration"] == "216.00"
+    assert fee_amounts(results[-1])["registration"] == "216.00"

@@ -7,17 +7,13 @@ Expected figures are worked by hand in the comments: each tax line is rounded ha
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from calc import quote_deal
+from tests.calc.fee_quotes import quote_lines_through_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 NO_FEES = [{"code": "title", "amount": "0"}, {"code": "registration", "amount": "0"}]
 PHOENIX = {"state": "AZ", "county": "Maricopa", "city": "Phoenix"}
 STATE = {"level": "state", "rate": "0.056"}
@@ -142,17 +138,6 @@ def test_an_entered_single_item_over_tier_quotes_like_glendales_embedded_row() -
     assert entered["taxes"]["total"] == embedded["taxes"]["total"] == "1700.00"
 
 
-def _run_quote(lines: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "calc", "quote"],
-        input="\n".join(json.dumps(line) for line in lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    return proc.returncode, [json.loads(line) for line in proc.stdout.splitlines()]
-
 
 BAD_ENTRIES = [
     ({"threshold": "-100", "rate_above": "0.02"}, "threshold", "must not be negative"),
@@ -176,7 +161,7 @@ BAD_ENTRIES = [
 def test_bad_tier_entries_are_refused_naming_the_field_and_the_other_deals_still_quote() -> None:
     good = _deal([STATE, COUNTY, TIERED_CITY])
     bad = [_deal([STATE, {**CITY, **entry}]) for entry, _, _ in BAD_ENTRIES]
-    status, results = _run_quote([good, *bad, good])
+    status, results = quote_lines_through_cli([good, *bad, good])
     assert status == 2
     assert len(results) == len(bad) + 2
     for result, (_, field, message) in zip(results[1:-1], BAD_ENTRIES, strict=True):
@@ -188,6 +173,6 @@ def test_bad_tier_entries_are_refused_naming_the_field_and_the_other_deals_still
 
 @pytest.mark.parametrize("entry", [{"threshold": "13886", "rate_above": "0.02"}, {}])
 def test_good_overrides_exit_zero(entry: dict[str, Any]) -> None:
-    status, results = _run_quote([_deal([STATE, {**CITY, **entry}])])
+    status, results = quote_lines_through_cli([_deal([STATE, {**CITY, **entry}])])
     assert status == 0
     assert "error" not in results[0]

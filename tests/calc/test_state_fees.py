@@ -17,6 +17,7 @@ from calc import parse_quote_request, quote, quote_deal
 from calc.errors import CalcInputError
 from calc.fees import compile_fee_defaults, fee_defaults
 from calc.rules import RuleDataError
+from tests.calc.fee_quotes import fee_amounts
 
 FEE_FILE: dict[str, Any] = json.loads(
     resources.files("calc.rules").joinpath("fees.json").read_text(encoding="utf-8")
@@ -31,9 +32,6 @@ def _deal(state: str, as_of: str = "2026-06-01", **vehicle: Any) -> dict[str, An
     return {"deal_type": "cash", "as_of": as_of, "customer": {"state": state}, "vehicle": car, "fees": []}
 
 
-def _fees(result: dict[str, Any]) -> dict[str, str]:
-    return {item["code"]: item["amount"] for item in result["fees"]["items"]}
-
 
 def _source_of(result: dict[str, Any], code: str) -> str:
     return next(item["source"] for item in result["fees"]["items"] if item["code"] == code)
@@ -46,7 +44,7 @@ def test_each_state_default_appears_in_a_quote_with_its_source(state: str) -> No
     for code in {row["code"] for row in rows}:
         source = _source_of(result, code)
         assert any(row["source"] in source for row in rows if row["code"] == code)
-        assert Decimal(_fees(result)[code]) > 0
+        assert Decimal(fee_amounts(result)[code]) > 0
         # the explanation names the default, its confidence and its source
         assert any(f"Default {state} {code} fee" in step and source in step for step in result["explain"])
 
@@ -60,10 +58,10 @@ def test_a_deal_dated_before_a_states_title_default_warns_instead_of_inventing_o
     # North Carolina's title fee is on file from 2023-01-01 only; its registration default is older.
     nc_title_from = min(row.effective_from for row in fee_defaults()["NC"] if row.code == "title")
     before = quote_deal(_deal("NC", as_of=(nc_title_from - timedelta(days=1)).isoformat()))
-    assert set(_fees(before)) == {"registration"}
+    assert set(fee_amounts(before)) == {"registration"}
     assert any("No default title fee on file for NC" in w for w in before["warnings"])
     from_then = quote_deal(_deal("NC", as_of=nc_title_from.isoformat()))
-    assert set(_fees(from_then)) == {"title", "registration"}
+    assert set(fee_amounts(from_then)) == {"title", "registration"}
     assert not any("No default title fee" in w for w in from_then["warnings"])
 
 
@@ -76,21 +74,21 @@ def test_a_deal_dated_before_a_states_title_default_warns_instead_of_inventing_o
 )
 def test_kansas_registration_by_weight_with_its_added_fees(weight: int, expected: str) -> None:
     result = quote_deal(_deal("KS", weight_lbs=weight))
-    assert _fees(result) == {"title": "10.00", "registration": expected}
+    assert fee_amounts(result) == {"title": "10.00", "registration": expected}
     # county property tax is billed separately at registration: the quote says it is left out
     assert any("KS registration fee is approximate" in w and "property" in w for w in result["warnings"])
 
 
 def test_states_without_a_registration_default_warn_instead_of_inventing_one() -> None:
     result = quote_deal(_deal("MI"))
-    assert set(_fees(result)) == {"title"}
+    assert set(fee_amounts(result)) == {"title"}
     assert any("No default registration fee on file for MI" in w for w in result["warnings"])
 
 
 def test_approximate_defaults_say_what_they_leave_out() -> None:
     result = quote_deal(_deal("CO"))
     assert any("CO registration fee is approximate" in w and "42-3-306" in w for w in result["warnings"])
-    assert _fees(result)["registration"] == "535.50"
+    assert fee_amounts(result)["registration"] == "535.50"
 
 
 # ------------------------------------------------------------------------------------ shapes by hand
@@ -111,14 +109,14 @@ def test_approximate_defaults_say_what_they_leave_out() -> None:
     ],
 )
 def test_registration_by_weight(state: str, weight: int, expected: str) -> None:
-    assert _fees(quote_deal(_deal(state, weight_lbs=weight)))["registration"] == expected
+    assert fee_amounts(quote_deal(_deal(state, weight_lbs=weight)))["registration"] == expected
 
 
 def test_registration_by_weight_without_a_weight_is_a_warning_not_a_guess() -> None:
     deal = _deal("NY")
     del deal["vehicle"]["weight_lbs"]
     result = quote_deal(deal)
-    assert "registration" not in _fees(result)
+    assert "registration" not in fee_amounts(result)
     assert any(
         "NY registration fee depends on the vehicle but vehicle.weight_lbs" in w for w in result["warnings"]
     )
@@ -141,16 +139,16 @@ def test_registration_by_weight_without_a_weight_is_a_warning_not_a_guess() -> N
     ],
 )
 def test_registration_by_age(state: str, model_year: int, expected: str) -> None:
-    assert _fees(quote_deal(_deal(state, model_year=model_year)))["registration"] == expected
+    assert fee_amounts(quote_deal(_deal(state, model_year=model_year)))["registration"] == expected
 
 
 def test_age_counts_from_the_delivery_date_and_a_new_car_without_model_year_is_current() -> None:
     january = quote_deal(_deal("OK", as_of="2030-01-02", model_year=2026))  # 4 years old: $86
-    assert _fees(january)["registration"] == "86.00"
+    assert fee_amounts(january)["registration"] == "86.00"
     deal = _deal("OK")
     del deal["vehicle"]["model_year"]
     assumed = quote_deal(deal)
-    assert _fees(assumed)["registration"] == "96.00"
+    assert fee_amounts(assumed)["registration"] == "96.00"
     assert any("current model year assumed" in step for step in assumed["explain"])
     used = _deal("OK", condition="used")
     del used["vehicle"]["model_year"]
@@ -160,46 +158,46 @@ def test_age_counts_from_the_delivery_date_and_a_new_car_without_model_year_is_c
 def test_arizona_vehicle_license_tax_follows_the_statute() -> None:
     # A.R.S. 28-5801: 60% of the $30,000 base retail price = $18,000 assessed.
     # First year: $2.80 per $100 -> $504.00; plus $8 registration and $1.50 air quality fee.
-    assert _fees(quote_deal(_deal("AZ")))["registration"] == "513.50"
+    assert fee_amounts(quote_deal(_deal("AZ")))["registration"] == "513.50"
     # Second year: $18,000 x (1 - 16.25%) = $15,075 at $2.89 per $100 = $435.6675 -> $435.67 (ADOT's own
     # brochure example); + $9.50.
-    assert _fees(quote_deal(_deal("AZ", model_year=2025)))["registration"] == "445.17"
+    assert fee_amounts(quote_deal(_deal("AZ", model_year=2025)))["registration"] == "445.17"
     # The $10 minimum: a $2,000 MSRP car 20 years on is worth far less than $10 of tax.
     old = quote_deal(_deal("AZ", msrp="2000", model_year=2006))
-    assert _fees(old)["registration"] == "19.50"
+    assert fee_amounts(old)["registration"] == "19.50"
 
 
 def test_colorado_specific_ownership_tax_by_year_of_service() -> None:
     # C.R.S. 42-3-107: taxable value 85% of MSRP; 2.1% in year one, 1.2% in year three, $3 from year ten.
-    assert _fees(quote_deal(_deal("CO")))["registration"] == "535.50"  # 25,500 x 2.1%
-    assert _fees(quote_deal(_deal("CO", model_year=2024)))["registration"] == "306.00"  # 25,500 x 1.2%
-    assert _fees(quote_deal(_deal("CO", model_year=2016)))["registration"] == "3.00"
+    assert fee_amounts(quote_deal(_deal("CO")))["registration"] == "535.50"  # 25,500 x 2.1%
+    assert fee_amounts(quote_deal(_deal("CO", model_year=2024)))["registration"] == "306.00"  # 25,500 x 1.2%
+    assert fee_amounts(quote_deal(_deal("CO", model_year=2016)))["registration"] == "3.00"
 
 
 def test_value_fee_uses_the_price_when_no_msrp_is_given_and_says_so() -> None:
     deal = _deal("AZ")
     del deal["vehicle"]["msrp"]
     result = quote_deal(deal)
-    assert _fees(result)["registration"] == "513.50"
+    assert fee_amounts(result)["registration"] == "513.50"
     assert any("price (no MSRP given) $30000.00" in step for step in result["explain"])
 
 
 def test_minnesota_registration_tax_depreciates_the_base_value() -> None:
     # Minn. Stat. 168.013 (since 2020-11-16): $10 + 1.285% of MSRP; third year of life = 80% of $28,000
     # -> $22,400 x 1.285% = $287.84.
-    assert _fees(quote_deal(_deal("MN", msrp="28000", model_year=2024)))["registration"] == "297.84"
+    assert fee_amounts(quote_deal(_deal("MN", msrp="28000", model_year=2024)))["registration"] == "297.84"
     # Before 2020-11-16 the rate was 1.25%: 80% of $28,000 x 1.25% = $280.
     earlier = _deal("MN", as_of="2020-06-01", msrp="28000", model_year=2018)
-    assert _fees(quote_deal(earlier))["registration"] == "290.00"
+    assert fee_amounts(quote_deal(earlier))["registration"] == "290.00"
     # Eleventh year and later: $10 + $25.
-    assert _fees(quote_deal(_deal("MN", msrp="28000", model_year=2015)))["registration"] == "35.00"
+    assert fee_amounts(quote_deal(_deal("MN", msrp="28000", model_year=2015)))["registration"] == "35.00"
 
 
 def test_iowa_registration_adds_weight_and_list_price_parts() -> None:
     # Iowa Code 321.109 as the county treasurers publish it: 3,000 lb and $18,500 list -> $12 + $185.
     deal = _deal("IA", msrp="18500", weight_lbs=3000, model_year=2024)
-    assert _fees(quote_deal(deal))["registration"] == "197.00"
-    assert _fees(quote_deal(_deal("IA", model_year=2014)))["registration"] == "50.00"  # 12+ years: flat
+    assert fee_amounts(quote_deal(deal))["registration"] == "197.00"
+    assert fee_amounts(quote_deal(_deal("IA", model_year=2014)))["registration"] == "50.00"  # 12+ years: flat
 
 
 @pytest.mark.parametrize(
@@ -213,14 +211,14 @@ def test_iowa_registration_adds_weight_and_list_price_parts() -> None:
 )
 def test_montana_luxury_registration_fee(msrp: str, model_year: int, expected: str) -> None:
     deal = _deal("MT", price=msrp, msrp=msrp, model_year=model_year)
-    assert _fees(quote_deal(deal))["registration"] == expected
+    assert fee_amounts(quote_deal(deal))["registration"] == expected
 
 
 def test_montana_luxury_fee_needs_the_msrp_and_says_so() -> None:
     deal = _deal("MT", price="200000")
     del deal["vehicle"]["msrp"]
     result = quote_deal(deal)
-    assert _fees(result)["registration"] == "217.00"
+    assert fee_amounts(result)["registration"] == "217.00"
     assert any("luxury" in w and "vehicle.msrp not given" in w for w in result["warnings"])
 
 
@@ -234,8 +232,8 @@ def test_montana_luxury_fee_needs_the_msrp_and_says_so() -> None:
 def test_defaults_are_effective_dated(
     state: str, code: str, day_before: str, before: str, day: str, after: str
 ) -> None:
-    assert _fees(quote_deal(_deal(state, as_of=day_before)))[code] == before
-    assert _fees(quote_deal(_deal(state, as_of=day)))[code] == after
+    assert fee_amounts(quote_deal(_deal(state, as_of=day_before)))[code] == before
+    assert fee_amounts(quote_deal(_deal(state, as_of=day)))[code] == after
 
 
 # ------------------------------------------------------------------------------- overrides and errors
@@ -327,4 +325,4 @@ def test_fee_table_is_compiled_once() -> None:
 def test_maryland_registration_by_weight_follows_the_statutes_dates(
     as_of: str, weight: int, expected: str
 ) -> None:
-    assert _fees(quote_deal(_deal("MD", as_of=as_of, weight_lbs=weight)))["registration"] == expected
+    assert fee_amounts(quote_deal(_deal("MD", as_of=as_of, weight_lbs=weight)))["registration"] == expected
