@@ -138,7 +138,6 @@ def test_an_entered_single_item_over_tier_quotes_like_glendales_embedded_row() -
     assert entered["taxes"]["total"] == embedded["taxes"]["total"] == "1700.00"
 
 
-
 BAD_ENTRIES = [
     ({"threshold": "-100", "rate_above": "0.02"}, "threshold", "must not be negative"),
     ({"threshold": "0", "rate_above": "0.02"}, "threshold", "positive amount of money"),
