@@ -51,6 +51,9 @@ FIELDS: dict[str, str] = {
     # From the picked vehicle: EV exemptions and rates, and fees worked out on MSRP, depend on them.
     "vehicle.msrp": "",
     "vehicle.fuel": "",
+    # Typed on the desk where the state's registration fee depends on them (MO horsepower, OR MPG).
+    "vehicle.taxable_horsepower": "",
+    "vehicle.combined_mpg": "",
     "trade_ins[0].allowance": "",
     "trade_ins[0].payoff": "",
     "rebates.manufacturer": "",
@@ -140,10 +143,10 @@ class DeskWorksheet:
         }
         if self.as_of is not None:
             data["as_of"] = self.as_of.isoformat()
-        for key in ("model_year", "weight_lbs", "city_mpg"):
+        for key in ("model_year", "weight_lbs", "city_mpg", "combined_mpg"):
             if _given(v[f"vehicle.{key}"]):
                 data["vehicle"][key] = _whole(v[f"vehicle.{key}"], f"vehicle.{key}")
-        for key in ("msrp", "fuel"):
+        for key in ("msrp", "fuel", "taxable_horsepower"):
             if _given(v[f"vehicle.{key}"]):
                 data["vehicle"][key] = v[f"vehicle.{key}"].strip()
         if _given(v["trade_ins[0].allowance"]) or _given(v["trade_ins[0].payoff"]):

@@ -195,3 +195,35 @@ def test_an_electric_car_picked_from_stock_is_quoted_as_electric(qtbot: QtBot, d
     with qtbot.waitSignal(page.recomputed, timeout=2000):
         page.use_vehicle(new_car)  # a car that was never titled carries its MSRP (fees on MSRP use it)
     assert Decimal(page.worksheet.request("cash")["vehicle"]["msrp"]) == new_car.msrp
+
+
+def test_missouri_horsepower_typed_on_the_desk_sets_the_registration_bracket(
+    qtbot: QtBot, demo: AppContext
+) -> None:
+    page = _desk(qtbot, demo)
+    customer, vehicle = _texas_customer_and_used_car(demo)
+    page.use_customer(customer)
+    page.use_vehicle(vehicle)
+    for name in ("customer.county", "customer.city", "customer.zip", "fees.title", "fees.registration"):
+        page.fields[name].edit.clear()
+        page.worksheet.set(name, "")
+    _type(qtbot, page, "customer.state", "MO")
+
+    def registration() -> str:
+        cash = page.result.quotes["cash"] if page.result else {}
+        return next(i["amount"] for i in cash["fees"]["items"] if i["code"] == "registration")
+
+    assumed = registration()
+    assert "vehicle.taxable_horsepower not given" in " ".join(page.result.quotes["cash"]["warnings"])
+    _type(qtbot, page, "vehicle.taxable_horsepower", "30")  # 24-35 HP: $24.25 + $6 processing
+    assert registration() == "30.25" != assumed
+    assert "vehicle.taxable_horsepower not given" not in " ".join(page.result.quotes["cash"]["warnings"])
+
+    _type(qtbot, page, "vehicle.taxable_horsepower", "lots")
+    assert page.fields["vehicle.taxable_horsepower"].error.isVisible()
+    assert page.worksheet.values["vehicle.taxable_horsepower"] == "lots"  # what was typed stays to fix
+
+    with qtbot.waitSignal(page.recomputed, timeout=2000):
+        page.use_vehicle(vehicle)  # another pick: the typed horsepower belonged to the last car
+    assert page.fields["vehicle.taxable_horsepower"].edit.text() == ""
+    assert not page.fields["vehicle.taxable_horsepower"].error.isVisible()

@@ -65,6 +65,10 @@ FORM: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("customer.city", "City"),
         ("fees.title", "Title fee"),  # empty: the dealership's, else the state's default
         ("fees.registration", "Registration fee"),
+        # The car's, where the state's registration fee depends on them (Missouri; Oregon); the quote's
+        # warning says when one is missing. Last, off the usual Tab path; picking another car clears them.
+        ("vehicle.taxable_horsepower", "Taxable horsepower"),
+        ("vehicle.combined_mpg", "Combined MPG"),
     )),
 )  # fmt: skip
 
@@ -305,6 +309,8 @@ class DeskPage(QWidget):
         self.deal = None
         self._put("vehicle.price", str(vehicle.price))
         self._put("vehicle.condition", vehicle.condition)
+        self._put("vehicle.taxable_horsepower", "")
+        self._put("vehicle.combined_mpg", "")
         self.worksheet.set("vehicle.model_year", str(vehicle.model_year or ""))
         self.worksheet.set("vehicle.weight_lbs", str(vehicle.weight_lbs or ""))
         self.worksheet.set("vehicle.city_mpg", str(vehicle.city_mpg or ""))
