@@ -28,7 +28,30 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 # Numbers with a fraction or exponent become exact Decimals (``parse_float``); built once, not per line.
 _EXACT_DECODER = json.JSONDecoder(parse_float=Decimal)
-decode_line = _EXACT_DECODER.decode
+_fast_loads = orjson.loads
+
+
+def _has_float(value: object) -> bool:
+    if type(value) is dict:
+        return any(_has_float(item) for item in value.values())
+    if type(value) is list:
+        return any(_has_float(item) for item in value)
+    return type(value) is float
+
+
+def decode_line(document: str) -> object:
+    """One JSON document, with every number that has a fraction or exponent as an exact ``Decimal``.
+
+    orjson reads a line several times faster than the standard decoder, and the two agree on every
+    document made of objects, arrays, strings, whole numbers, booleans and nulls. A line orjson refuses
+    (NaN, integers past 64 bits, lone surrogates) or that holds a number it made a float is read again
+    by the exact decoder, so the result and any error message are the standard decoder's.
+    """
+    try:
+        value = _fast_loads(document)
+    except orjson.JSONDecodeError:
+        return _EXACT_DECODER.decode(document)
+    return _EXACT_DECODER.decode(document) if _has_float(value) else value
 
 
 def _quote_line(obj: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,8 @@
   ``%`` and a wrong argument count read as ``str.format`` would make them.
 - A flat state fee's explain step is rendered when the fee table is compiled; it reads the same as a
   step rendered for the quote.
+- A line is read by orjson unless it holds a number with a fraction or exponent (or orjson refuses it):
+  the result, and any error, is the exact standard decoder's.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from calc import parse_quote_request, quote, quote_deal
+from calc.cli import decode_line
 from calc.errors import CalcInputError
 from calc.fees import default_fee
 from calc.model import Explanation, render_step
@@ -109,3 +114,54 @@ def test_a_flat_state_fee_step_reads_as_the_fee_table_says() -> None:
         )
         assert expected in explain
         assert f"Default TX {code} fee ${default.fixed_item.amount} = " in expected
+
+
+_LEAVES = (
+    st.none() | st.booleans() | st.text(max_size=8)
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=4).map(lambda d: _RawNumber(str(d)))
+)  # fmt: skip
+
+
+class _RawNumber(str):
+    """A JSON number written as given (``30000.10`` stays ``30000.10``)."""
+
+
+def _json_text(value: object) -> str:
+    if isinstance(value, _RawNumber):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_text(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+@given(
+    st.recursive(
+        _LEAVES,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+        max_leaves=12,
+    )
+)
+def test_a_line_decodes_exactly_as_the_standard_decoder_reads_it(value: object) -> None:
+    text = _json_text(value)
+    exact = json.JSONDecoder(parse_float=Decimal).decode(text)
+    decoded = decode_line(text)
+    assert decoded == exact
+    assert repr(decoded) == repr(exact)  # same types too: Decimal('1.10'), never a float or 1.1
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a": NaN}', '{"a": 1e400}', '{"a": "\\ud800"}', "{not json", '{"a": 1} x', "[1, 2"]
+)
+def test_lines_orjson_refuses_or_reads_loosely_get_the_standard_decoders_answer(text: str) -> None:
+    exact = json.JSONDecoder(parse_float=Decimal)
+    try:
+        expected: object = exact.decode(text)
+    except json.JSONDecodeError as error:
+        with pytest.raises(json.JSONDecodeError) as raised:
+            decode_line(text)
+        assert (raised.value.msg, raised.value.pos) == (error.msg, error.pos)
+    else:
+        assert repr(decode_line(text)) == repr(expected)
