@@ -14,43 +14,22 @@ from app.services.deals import DealService
 from app.store.database import Actor
 from app.store.models import Customer, Dealership, DealScenario, Vehicle
 from calc import quote_deal
-from ui.pages.desk import DeskPage
+from tests.ui.desk_driving import customer_at, open_desk, register_in, type_into, used_car
 
 
 def _texas_customer_and_used_car(ctx: AppContext) -> tuple[Customer, Vehicle]:
-    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
-        customer = session.scalars(select(Customer).where(Customer.zip == "78704")).first()
-        vehicle = session.scalars(
-            select(Vehicle).where(Vehicle.status == "in_stock", Vehicle.condition == "used")
-        ).first()
-    assert customer is not None and vehicle is not None
-    return customer, vehicle
-
-
-def _desk(qtbot: QtBot, ctx: AppContext) -> DeskPage:
-    page = DeskPage(ctx)
-    qtbot.addWidget(page)
-    page.show()
-    page.refresh()
-    return page
-
-
-def _type(qtbot: QtBot, page: DeskPage, field: str, text: str) -> None:
-    edit = page.fields[field].edit
-    edit.clear()
-    with qtbot.waitSignal(page.recomputed, timeout=2000):
-        qtbot.keyClicks(edit, text)
+    return customer_at(ctx, "78704"), used_car(ctx)
 
 
 def test_finance_and_lease_payments_shown_match_the_engine(
     qtbot: QtBot, as_user: Callable[[str], AppContext]
 ) -> None:
     ctx = as_user("salesperson")
-    page = _desk(qtbot, ctx)
+    page = open_desk(qtbot, ctx)
     customer, vehicle = _texas_customer_and_used_car(ctx)
     page.use_customer(customer)
     page.use_vehicle(vehicle)
-    _type(qtbot, page, "cash_down", "2500")
+    type_into(qtbot, page, "cash_down", "2500")
     finance_shown = page.cards["finance"].headline.text()
     lease_shown = page.cards["lease"].headline.text()
     expected = quote_deal(page.worksheet.request("finance"))["finance"]["monthly_payment"]
@@ -62,13 +41,13 @@ def test_finance_and_lease_payments_shown_match_the_engine(
 
 
 def test_the_grid_follows_a_price_change(qtbot: QtBot, demo: AppContext) -> None:
-    page = _desk(qtbot, demo)
+    page = open_desk(qtbot, demo)
     customer, vehicle = _texas_customer_and_used_car(demo)
     page.use_customer(customer)
     page.use_vehicle(vehicle)
-    _type(qtbot, page, "vehicle.price", "20000")
+    type_into(qtbot, page, "vehicle.price", "20000")
     before = page.finance_grid.item(0, 0).text()
-    _type(qtbot, page, "vehicle.price", "30000")
+    type_into(qtbot, page, "vehicle.price", "30000")
     after = page.finance_grid.item(0, 0).text()
     assert page.finance_grid.rowCount() == 5 and page.finance_grid.columnCount() == 5
     assert Decimal(after.strip("$").replace(",", "")) > Decimal(before.strip("$").replace(",", ""))
@@ -78,11 +57,11 @@ def test_an_invalid_price_shows_inline_and_nothing_is_saved(
     qtbot: QtBot, as_user: Callable[[str], AppContext]
 ) -> None:
     ctx = as_user("salesperson")
-    page = _desk(qtbot, ctx)
+    page = open_desk(qtbot, ctx)
     customer, vehicle = _texas_customer_and_used_car(ctx)
     page.use_customer(customer)
     page.use_vehicle(vehicle)
-    _type(qtbot, page, "vehicle.price", "-500")
+    type_into(qtbot, page, "vehicle.price", "-500")
     error = page.fields["vehicle.price"].error
     assert error.isVisible() and "negative" in error.text()
     with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
@@ -91,17 +70,17 @@ def test_an_invalid_price_shows_inline_and_nothing_is_saved(
     assert "Fix the highlighted fields" in page.message.text()
     with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
         assert session.scalar(select(func.count()).select_from(DealScenario)) == before
-    _type(qtbot, page, "vehicle.price", "25000")
+    type_into(qtbot, page, "vehicle.price", "25000")
     assert not page.fields["vehicle.price"].error.isVisible()
 
 
 def test_submit_and_approve_as_two_users(qtbot: QtBot, as_user: Callable[[str], AppContext]) -> None:
     seller = as_user("salesperson")
-    page = _desk(qtbot, seller)
+    page = open_desk(qtbot, seller)
     customer, vehicle = _texas_customer_and_used_car(seller)
     page.use_customer(customer)
     page.use_vehicle(vehicle)
-    _type(qtbot, page, "cash_down", "3000")
+    type_into(qtbot, page, "cash_down", "3000")
     qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
     assert "submitted for approval" in page.message.text()
     assert page.deal is not None
@@ -116,7 +95,7 @@ def test_submit_and_approve_as_two_users(qtbot: QtBot, as_user: Callable[[str], 
 
 
 def test_solve_for_price_meets_the_target(qtbot: QtBot, demo: AppContext) -> None:
-    page = _desk(qtbot, demo)
+    page = open_desk(qtbot, demo)
     customer, vehicle = _texas_customer_and_used_car(demo)
     page.use_customer(customer)
     page.use_vehicle(vehicle)
@@ -133,11 +112,11 @@ def test_advice_names_a_segment_and_a_structure_and_saved_inputs_requote(
     qtbot: QtBot, as_user: Callable[[str], AppContext]
 ) -> None:
     ctx = as_user("salesperson")
-    page = _desk(qtbot, ctx)
+    page = open_desk(qtbot, ctx)
     customer, vehicle = _texas_customer_and_used_car(ctx)
     page.use_customer(customer)
     page.use_vehicle(vehicle)
-    _type(qtbot, page, "cash_down", "4000")
+    type_into(qtbot, page, "cash_down", "4000")
     text = page.advice.text()
     assert "Customer looks like a" in text and "Structure to try" in text and "you decide" in text
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
@@ -158,7 +137,7 @@ def test_the_desk_starts_from_the_dealerships_defaults(qtbot: QtBot, demo: AppCo
             "default_apr": "0.0549",
             "default_term_months": 60,
         }
-    page = _desk(qtbot, demo)
+    page = open_desk(qtbot, demo)
     assert page.fields["doc_fee"].edit.text() == "199.00"
     assert page.fields["finance.apr_percent"].edit.text() == "5.49"
     assert page.fields["finance.term_months"].edit.text() == "60"
@@ -177,13 +156,11 @@ def test_an_electric_car_picked_from_stock_is_quoted_as_electric(qtbot: QtBot, d
             select(Vehicle).where(Vehicle.status == "in_stock", Vehicle.fuel != "electric")
         ).first()
     assert electric is not None and petrol is not None and new_car is not None
-    page = _desk(qtbot, demo)
+    page = open_desk(qtbot, demo)
     customer, _ = _texas_customer_and_used_car(demo)
     page.use_customer(customer)
     page.use_vehicle(petrol)
-    for name in ("customer.county", "customer.city", "customer.zip"):
-        page.fields[name].edit.clear()
-    _type(qtbot, page, "customer.state", "DC")
+    register_in(qtbot, page, "DC")
     assert "Fully electric vehicle" not in page.explain.toPlainText()
 
     with qtbot.waitSignal(page.recomputed, timeout=2000):
@@ -200,14 +177,11 @@ def test_an_electric_car_picked_from_stock_is_quoted_as_electric(qtbot: QtBot, d
 def test_missouri_horsepower_typed_on_the_desk_sets_the_registration_bracket(
     qtbot: QtBot, demo: AppContext
 ) -> None:
-    page = _desk(qtbot, demo)
+    page = open_desk(qtbot, demo)
     customer, vehicle = _texas_customer_and_used_car(demo)
     page.use_customer(customer)
     page.use_vehicle(vehicle)
-    for name in ("customer.county", "customer.city", "customer.zip", "fees.title", "fees.registration"):
-        page.fields[name].edit.clear()
-        page.worksheet.set(name, "")
-    _type(qtbot, page, "customer.state", "MO")
+    register_in(qtbot, page, "MO", clear=("fees.title", "fees.registration"))
 
     def registration() -> str:
         cash = page.result.quotes["cash"] if page.result else {}
@@ -215,11 +189,11 @@ def test_missouri_horsepower_typed_on_the_desk_sets_the_registration_bracket(
 
     assumed = registration()
     assert "vehicle.taxable_horsepower not given" in " ".join(page.result.quotes["cash"]["warnings"])
-    _type(qtbot, page, "vehicle.taxable_horsepower", "30")  # 24-35 HP: $24.25 + $6 processing
+    type_into(qtbot, page, "vehicle.taxable_horsepower", "30")  # 24-35 HP: $24.25 + $6 processing
     assert registration() == "30.25" != assumed
     assert "vehicle.taxable_horsepower not given" not in " ".join(page.result.quotes["cash"]["warnings"])
 
-    _type(qtbot, page, "vehicle.taxable_horsepower", "lots")
+    type_into(qtbot, page, "vehicle.taxable_horsepower", "lots")
     assert page.fields["vehicle.taxable_horsepower"].error.isVisible()
     assert page.worksheet.values["vehicle.taxable_horsepower"] == "lots"  # what was typed stays to fix
 

@@ -14,6 +14,7 @@ from app.services.deals import DealService
 from app.store.database import Actor
 from app.store.models import Customer, Dealership, Vehicle
 from calc import quote_deal
+from tests.ui.desk_driving import customer_at, open_desk, type_into, used_car
 from ui.pages.admin import admin_page
 from ui.pages.desk import DeskPage
 
@@ -33,28 +34,10 @@ def _admin_sets(qtbot: QtBot, ctx: AppContext, pairs: dict[str, str]) -> None:
     qtbot.waitUntil(lambda: tab.message.text() == "Saved.", timeout=5000)
 
 
-def _customer(ctx: AppContext, zip_code: str) -> Customer:
-    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
-        customer = session.scalars(select(Customer).where(Customer.zip == zip_code)).first()
-    assert customer is not None
-    return customer
 
 
-def _used_car(ctx: AppContext) -> Vehicle:
-    with ctx.store.session(Actor(ctx.principal.tenant_id, None, "test")) as session:
-        vehicle = session.scalars(
-            select(Vehicle).where(Vehicle.status == "in_stock", Vehicle.condition == "used")
-        ).first()
-    assert vehicle is not None
-    return vehicle
 
 
-def _desk(qtbot: QtBot, ctx: AppContext) -> DeskPage:
-    page = DeskPage(ctx)
-    qtbot.addWidget(page)
-    page.show()
-    page.refresh()
-    return page
 
 
 def _pick(qtbot: QtBot, page: DeskPage, customer: Customer, vehicle: Vehicle) -> None:
@@ -63,11 +46,6 @@ def _pick(qtbot: QtBot, page: DeskPage, customer: Customer, vehicle: Vehicle) ->
         page.use_vehicle(vehicle)
 
 
-def _type(qtbot: QtBot, page: DeskPage, field: str, text: str) -> None:
-    edit = page.fields[field].edit
-    edit.clear()
-    with qtbot.waitSignal(page.recomputed, timeout=5000):
-        qtbot.keyClicks(edit, text)
 
 
 def _amount(text: str) -> Decimal:
@@ -79,8 +57,8 @@ def test_a_county_override_set_by_the_admin_prices_a_buyer_there_and_not_elsewhe
 ) -> None:
     _admin_sets(qtbot, as_user("general_manager"), {"tax_rate.TX/TRAVIS COUNTY": "0.0825"})
     seller = as_user("salesperson")
-    page = _desk(qtbot, seller)
-    travis, vehicle = _customer(seller, "78704"), _used_car(seller)
+    page = open_desk(qtbot, seller)
+    travis, vehicle = customer_at(seller, "78704"), used_car(seller)
     assert travis.county == "TRAVIS COUNTY"
     _pick(qtbot, page, travis, vehicle)
 
@@ -93,7 +71,7 @@ def test_a_county_override_set_by_the_admin_prices_a_buyer_there_and_not_elsewhe
     assert f"Tax ${expected:,.2f}" in shown
     assert f"Tax ${expected:,.2f}" in page.cards["cash"].detail.text()
 
-    williamson = _customer(seller, "78664")
+    williamson = customer_at(seller, "78664")
     with qtbot.waitSignal(page.recomputed, timeout=5000):
         page.use_customer(williamson)
     elsewhere = page.explain.toPlainText()
@@ -107,14 +85,14 @@ def test_the_dealership_title_fee_shows_and_a_fee_typed_on_the_desk_wins(
 ) -> None:
     _admin_sets(qtbot, as_user("general_manager"), {"fee.title": "95"})
     seller = as_user("salesperson")
-    page = _desk(qtbot, seller)
-    _pick(qtbot, page, _customer(seller, "78704"), _used_car(seller))
+    page = open_desk(qtbot, seller)
+    _pick(qtbot, page, customer_at(seller, "78704"), used_car(seller))
     shown = page.explain.toPlainText()
     assert "\ntitle\n$95.00\n" in shown  # the fees table's row
     assert "Dealership title fee $95.00 (fee.title)" in shown
     fees_before = _amount(page.cards["cash"].detail.text().split("Fees ")[1])
 
-    _type(qtbot, page, "fees.title", "40")
+    type_into(qtbot, page, "fees.title", "40", timeout=5000)
     shown = page.explain.toPlainText()
     assert "Dealership title fee $95.00" not in shown
     assert "title fee typed on the desk ($40) is used instead of the dealership's $95.00" in shown
@@ -126,15 +104,15 @@ def test_a_malformed_stored_override_leaves_the_desk_working_with_a_warning(
     qtbot: QtBot, as_user: Callable[[str], AppContext], demo: AppContext
 ) -> None:
     seller = as_user("salesperson")
-    travis, vehicle = _customer(seller, "78704"), _used_car(seller)
-    plain = _desk(qtbot, seller)
+    travis, vehicle = customer_at(seller, "78704"), used_car(seller)
+    plain = open_desk(qtbot, seller)
     _pick(qtbot, plain, travis, vehicle)
     built_in_payment = plain.cards["finance"].headline.text()
     with demo.store.session(Actor(demo.principal.tenant_id, None, "test")) as session:
         row = session.scalars(select(Dealership)).one()
         row.settings = {**row.settings, "tax_rate_overrides": {"TX/TRAVIS COUNTY": "8.25 percent"}}
 
-    page = _desk(qtbot, seller)
+    page = open_desk(qtbot, seller)
     _pick(qtbot, page, travis, vehicle)
     assert page.cards["finance"].headline.text() == built_in_payment
     assert not any(field.error.isVisible() for field in page.fields.values())
@@ -150,8 +128,8 @@ def test_a_saved_scenario_keeps_the_overrides_it_was_quoted_with(
     manager = as_user("general_manager")
     _admin_sets(qtbot, manager, {"tax_rate.TX/TRAVIS COUNTY": "0.0825", "fee.title": "95"})
     seller = as_user("salesperson")
-    page = _desk(qtbot, seller)
-    _pick(qtbot, page, _customer(seller, "78704"), _used_car(seller))
+    page = open_desk(qtbot, seller)
+    _pick(qtbot, page, customer_at(seller, "78704"), used_car(seller))
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert page.deal is not None and "Saved" in page.message.text()
     _admin_sets(qtbot, manager, {"tax_rate.TX/TRAVIS COUNTY": "0.09", "fee.title": "20"})
