@@ -134,6 +134,11 @@ class Principal:
     def mfa_required(self) -> bool:
         return bool(self.permissions & MFA_REQUIRED_PERMISSIONS)
 
+    def owns(self, owner_id: object) -> bool:
+        """The rule for private rows (assistant chats): only the user a row names reads, continues or
+        syncs it. No permission reaches past it, a manager's included: nothing gives a chat to the team."""
+        return str(owner_id) == self.user_id
+
 
 def permissions_for_roles(
     role_names: Iterable[str], custom_roles: dict[str, frozenset[str]] | None = None

@@ -31,11 +31,6 @@ class ForeignConversationError(PermissionError):
         super().__init__("conversation_id: that conversation belongs to another user")
 
 
-def may_read(principal: Principal, owner_id: str) -> bool:
-    """The one rule for chats: only the user who had a conversation reads or continues it."""
-    return owner_id == principal.user_id
-
-
 @dataclass(frozen=True, slots=True)
 class HistoryLine:
     role: str
@@ -87,7 +82,7 @@ class ConversationHistory:
             )
             if owner is None:
                 return []
-            if not may_read(self.principal, owner):
+            if not self.principal.owns(owner):
                 raise ForeignConversationError()
             return self._lines(session, conversation_id, limit)
 
@@ -144,7 +139,7 @@ class ConversationHistory:
                     started_at=moment,
                 )
             )
-        elif not may_read(self.principal, conversation.user_id):
+        elif not self.principal.owns(conversation.user_id):
             raise ForeignConversationError()
         session.add_all(self._messages(turn, moment))
 

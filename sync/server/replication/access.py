@@ -69,14 +69,14 @@ def hidden_fields(principal: Principal, table: str) -> frozenset[str]:
 
 
 # Rows that belong to one user (assistant chats), by the field naming them: only that user pushes or
-# pulls them. Managers included: a chat is private, and nothing in the design gives it to the team.
+# pulls them (Principal.owns).
 OWNER_FIELD: dict[str, str] = {"assistant_conversation": "user_id", "assistant_message": "user_id"}
 
 
 def not_own_row(principal: Principal, table: str, fields: Mapping[str, JsonValue]) -> str | None:
     """Why a pushed row of a per-user table is refused (it names someone else, or no one), or None."""
     owner = OWNER_FIELD.get(table)
-    if owner is None or str(fields.get(owner)).lower() == principal.user_id:
+    if owner is None or principal.owns(str(fields.get(owner)).lower()):
         return None
     return f"{owner}: {table} rows can only be written by the user they belong to"
 
@@ -86,4 +86,4 @@ def may_pull_row(principal: Principal, table: str, values: Mapping[str, object])
     if not may_pull(principal, table):
         return False
     owner = OWNER_FIELD.get(table)
-    return owner is None or str(values.get(owner)) == principal.user_id
+    return owner is None or principal.owns(values.get(owner))
