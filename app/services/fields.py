@@ -77,6 +77,25 @@ def money(
     return amount
 
 
+def rate(value: str, field: str, *, strip_percent_sign: bool = False) -> Decimal:
+    """A rate typed as a fraction, zero or more; each caller holds it to its own ceiling.
+
+    ``strip_percent_sign`` reads ``5%`` as 5, so that the caller's ceiling can say ``0.05`` was meant.
+    """
+    text = value.strip() if value else ""
+    if strip_percent_sign:
+        text = text.rstrip("%")
+    if not text:
+        raise ValidationError(field, "is required")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(field, f"{value!r} is not a number") from None
+    if not number.is_finite() or number < 0:
+        raise ValidationError(field, "must be a rate of zero or more")
+    return number
+
+
 def integer(value: object, field: str, *, minimum: int, maximum: int, required: bool = True) -> int | None:
     if value is None or value == "":
         if required:

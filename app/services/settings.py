@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import select
@@ -79,15 +79,7 @@ class SettingEntry:
 
 
 def _rate(value: str, key: str, maximum: Decimal) -> str:
-    text = value.strip().rstrip("%") if value else ""
-    if not text:
-        raise ValidationError(key, "is required")
-    try:
-        rate = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(key, f"{value!r} is not a number") from None
-    if not rate.is_finite() or rate < 0:
-        raise ValidationError(key, "must be a rate of zero or more")
+    rate = fields.rate(value, key, strip_percent_sign=True)
     if rate > maximum:
         # The common slip is typing a percentage: say what was probably meant.
         raise ValidationError(key, f"must be a fraction at most {maximum} (write {rate / 100} for {rate}%)")

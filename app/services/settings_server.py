@@ -69,15 +69,7 @@ def server_entries(settings: ServerSettings) -> list[SettingEntry]:
 
 
 def _rate(value: str, key: str) -> Decimal:
-    text = value.strip()
-    if not text:
-        raise ValidationError(key, "is required")
-    try:
-        rate = Decimal(text)
-    except ArithmeticError:
-        raise ValidationError(key, f"{value!r} is not a number") from None
-    if not rate.is_finite() or rate < 0:
-        raise ValidationError(key, "must be a rate of zero or more")
+    rate = fields.rate(value, key)
     if rate >= 1:
         # The common slip is typing a percentage: say what was probably meant.
         raise ValidationError(key, f"must be a fraction below 1 (write {rate / 100} for {rate}%)")
