@@ -18,15 +18,14 @@ payment is at most the target. Term: the shortest of the offered terms whose pay
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Final, Literal
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term
 from calc.finance.lease import MAX_MONEY_FACTOR, resolve_money_factor
 from calc.finance.payment import exact_payment, first_period
-from calc.model import DealType, QuoteRequest, QuoteResult
+from calc.model import DealType, QuoteRequest, QuoteResult, Record, replace
 from calc.money import CENT, ZERO, round_cents
 from calc.quote import quote
 
@@ -37,36 +36,102 @@ _PRICE_CEILING = Decimal("10000000")
 _Predicate = Callable[[int], bool]
 
 
-@dataclass(frozen=True, slots=True)
-class FinanceCell:
-    term_months: int
-    cash_down: Decimal
-    apr: Decimal
-    amount_financed: Decimal  # 0 when the down payment covers the whole deal
-    monthly_payment: Decimal
+class FinanceCell(Record):
+    term_months: Final[int]
+    cash_down: Final[Decimal]
+    apr: Final[Decimal]
+    amount_financed: Final[Decimal]  # 0 when the down payment covers the whole deal
+    monthly_payment: Final[Decimal]
+
+    __match_args__ = ("term_months", "cash_down", "apr", "amount_financed", "monthly_payment")
+
+    def __init__(
+        self,
+        term_months: int,
+        cash_down: Decimal,
+        apr: Decimal,
+        amount_financed: Decimal,
+        monthly_payment: Decimal,
+    ) -> None:
+        self.term_months = term_months
+        self.cash_down = cash_down
+        self.apr = apr
+        self.amount_financed = amount_financed
+        self.monthly_payment = monthly_payment
 
 
-@dataclass(frozen=True, slots=True)
-class LeaseCell:
-    term_months: int
-    cash_down: Decimal
-    money_factor: Decimal
-    base_monthly_payment: Decimal
-    monthly_payment: Decimal  # with monthly tax
-    due_at_signing: Decimal
+class LeaseCell(Record):
+    term_months: Final[int]
+    cash_down: Final[Decimal]
+    money_factor: Final[Decimal]
+    base_monthly_payment: Final[Decimal]
+    monthly_payment: Final[Decimal]  # with monthly tax
+    due_at_signing: Final[Decimal]
+
+    __match_args__ = (
+        "term_months",
+        "cash_down",
+        "money_factor",
+        "base_monthly_payment",
+        "monthly_payment",
+        "due_at_signing",
+    )
+
+    def __init__(
+        self,
+        term_months: int,
+        cash_down: Decimal,
+        money_factor: Decimal,
+        base_monthly_payment: Decimal,
+        monthly_payment: Decimal,
+        due_at_signing: Decimal,
+    ) -> None:
+        self.term_months = term_months
+        self.cash_down = cash_down
+        self.money_factor = money_factor
+        self.base_monthly_payment = base_monthly_payment
+        self.monthly_payment = monthly_payment
+        self.due_at_signing = due_at_signing
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentGrid:
+class PaymentGrid(Record):
     """Cash, finance and lease side by side for the same deal."""
 
-    terms: tuple[int, ...]
-    down_payments: tuple[Decimal, ...]
-    rates: tuple[Decimal, ...]
-    money_factors: tuple[Decimal, ...]
-    cash_total_due: Decimal | None
-    finance: tuple[FinanceCell, ...]
-    lease: tuple[LeaseCell, ...]
+    terms: Final[tuple[int, ...]]
+    down_payments: Final[tuple[Decimal, ...]]
+    rates: Final[tuple[Decimal, ...]]
+    money_factors: Final[tuple[Decimal, ...]]
+    cash_total_due: Final[Decimal | None]
+    finance: Final[tuple[FinanceCell, ...]]
+    lease: Final[tuple[LeaseCell, ...]]
+
+    __match_args__ = (
+        "terms",
+        "down_payments",
+        "rates",
+        "money_factors",
+        "cash_total_due",
+        "finance",
+        "lease",
+    )
+
+    def __init__(
+        self,
+        terms: tuple[int, ...],
+        down_payments: tuple[Decimal, ...],
+        rates: tuple[Decimal, ...],
+        money_factors: tuple[Decimal, ...],
+        cash_total_due: Decimal | None,
+        finance: tuple[FinanceCell, ...],
+        lease: tuple[LeaseCell, ...],
+    ) -> None:
+        self.terms = terms
+        self.down_payments = down_payments
+        self.rates = rates
+        self.money_factors = money_factors
+        self.cash_total_due = cash_total_due
+        self.finance = finance
+        self.lease = lease
 
     def finance_payment(self, term_months: int, cash_down: Decimal, apr: Decimal) -> Decimal:
         for cell in self.finance:
@@ -82,32 +147,86 @@ class PaymentGrid:
         raise KeyError((term_months, cash_down, money_factor))
 
 
-@dataclass(frozen=True, slots=True)
-class Solution:
+class Solution(Record):
     """The value that meets the target payment and the full quote at that value."""
 
-    solved_for: SolveFor
-    target_payment: Decimal
-    value: Decimal  # price or cash down in dollars, or the term in months
-    monthly_payment: Decimal
-    quote: QuoteResult
+    solved_for: Final[SolveFor]
+    target_payment: Final[Decimal]
+    value: Final[Decimal]  # price or cash down in dollars, or the term in months
+    monthly_payment: Final[Decimal]
+    quote: Final[QuoteResult]
+
+    __match_args__ = ("solved_for", "target_payment", "value", "monthly_payment", "quote")
+
+    def __init__(
+        self,
+        solved_for: SolveFor,
+        target_payment: Decimal,
+        value: Decimal,
+        monthly_payment: Decimal,
+        quote: QuoteResult,
+    ) -> None:
+        self.solved_for = solved_for
+        self.target_payment = target_payment
+        self.value = value
+        self.monthly_payment = monthly_payment
+        self.quote = quote
 
 
-@dataclass(frozen=True, slots=True)
-class FourSquare:
+class FourSquare(Record):
     """The desk's worksheet: price, trade, down payment and payments, with the totals behind them."""
 
-    price: Decimal
-    trade_allowance: Decimal
-    trade_payoff: Decimal
-    trade_equity: Decimal
-    cash_down: Decimal
-    payments: tuple[tuple[int, Decimal], ...]  # (term in months, monthly payment)
-    apr: Decimal
-    out_the_door: Decimal
-    taxes: Decimal
-    fees: Decimal
-    amount_financed: Decimal
+    price: Final[Decimal]
+    trade_allowance: Final[Decimal]
+    trade_payoff: Final[Decimal]
+    trade_equity: Final[Decimal]
+    cash_down: Final[Decimal]
+    payments: Final[tuple[tuple[int, Decimal], ...]]  # (term in months, monthly payment)
+    apr: Final[Decimal]
+    out_the_door: Final[Decimal]
+    taxes: Final[Decimal]
+    fees: Final[Decimal]
+    amount_financed: Final[Decimal]
+
+    __match_args__ = (
+        "price",
+        "trade_allowance",
+        "trade_payoff",
+        "trade_equity",
+        "cash_down",
+        "payments",
+        "apr",
+        "out_the_door",
+        "taxes",
+        "fees",
+        "amount_financed",
+    )
+
+    def __init__(
+        self,
+        price: Decimal,
+        trade_allowance: Decimal,
+        trade_payoff: Decimal,
+        trade_equity: Decimal,
+        cash_down: Decimal,
+        payments: tuple[tuple[int, Decimal], ...],
+        apr: Decimal,
+        out_the_door: Decimal,
+        taxes: Decimal,
+        fees: Decimal,
+        amount_financed: Decimal,
+    ) -> None:
+        self.price = price
+        self.trade_allowance = trade_allowance
+        self.trade_payoff = trade_payoff
+        self.trade_equity = trade_equity
+        self.cash_down = cash_down
+        self.payments = payments
+        self.apr = apr
+        self.out_the_door = out_the_door
+        self.taxes = taxes
+        self.fees = fees
+        self.amount_financed = amount_financed
 
     def lines(self) -> tuple[str, ...]:
         """The four squares as text, top-left to bottom-right."""

@@ -40,16 +40,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from calc.errors import CalcInputError
-from calc.model import FEE_CODES, ExplainStep, FeeItem, Fees, QuoteRequest, render_step
+from calc.model import FEE_CODES, ExplainStep, FeeItem, Fees, QuoteRequest, Record, render_step, replace
 from calc.money import ZERO, round_cents
 from calc.rules.book import RuleDataError
 from calc.tax.trace import Trace
@@ -71,65 +70,196 @@ DOLLAR = Decimal("1")
 _DEFAULT_STEP = "Default {} {} fee ${} = {} [{} confidence]"
 
 
-@dataclass(frozen=True, slots=True)
-class Bracket:
-    up_to: Decimal | None
-    amount: Decimal = ZERO
-    rate: Decimal = ZERO  # per unit of the measure (per lb, per dollar of value)
-    factor: Decimal = ONE  # value parts: depreciation factor for this age
-    inclusive: bool = True  # False: applies below ``up_to`` only
-    label: str = ""  # how the state names the bracket ("12-23 HP"), for warnings
+class Bracket(Record):
+    up_to: Final[Decimal | None]
+    amount: Final[Decimal]
+    rate: Final[Decimal]  # per unit of the measure (per lb, per dollar of value)
+    factor: Final[Decimal]  # value parts: depreciation factor for this age
+    inclusive: Final[bool]  # False: applies below ``up_to`` only
+    label: Final[str]  # how the state names the bracket ("12-23 HP"), for warnings
+
+    __match_args__ = ("up_to", "amount", "rate", "factor", "inclusive", "label")
+
+    def __init__(
+        self,
+        up_to: Decimal | None,
+        amount: Decimal = ZERO,
+        rate: Decimal = ZERO,
+        factor: Decimal = ONE,
+        inclusive: bool = True,
+        label: str = "",
+    ) -> None:
+        self.up_to = up_to
+        self.amount = amount
+        self.rate = rate
+        self.factor = factor
+        self.inclusive = inclusive
+        self.label = label
 
 
-@dataclass(frozen=True, slots=True)
-class FeePart:
-    name: str
-    amount: Decimal | None = None  # flat
-    basis: str | None = None  # brackets on weight_lbs / age_years / value
-    brackets: tuple[Bracket, ...] = ()
-    value_of: str | None = None  # value parts
-    share: Decimal = ONE
-    rate: Decimal | None = None
-    by_age: tuple[Bracket, ...] = ()
-    minimum: Decimal | None = None
-    min_msrp: Decimal | None = None  # condition: applies only from this MSRP on
-    max_age: int | None = None  # condition: applies only up to this age
-    min_age: int | None = None  # condition: applies only from this age on
-    whole_dollars: bool = False
-    electric_amount: Decimal | None = None  # brackets: what an electric vehicle pays instead
-    assumed: Bracket | None = None  # brackets: charged when the vehicle lacks the measure...
-    missing_warning: str = ""  # ...with this warning (names the brackets and the field to send)
-    class_width: Decimal | None = None  # value parts: value at the middle of its class this wide
+class FeePart(Record):
+    name: Final[str]
+    amount: Final[Decimal | None]  # flat
+    basis: Final[str | None]  # brackets on weight_lbs / age_years / value
+    brackets: Final[tuple[Bracket, ...]]
+    value_of: Final[str | None]  # value parts
+    share: Final[Decimal]
+    rate: Final[Decimal | None]
+    by_age: Final[tuple[Bracket, ...]]
+    minimum: Final[Decimal | None]
+    min_msrp: Final[Decimal | None]  # condition: applies only from this MSRP on
+    max_age: Final[int | None]  # condition: applies only up to this age
+    min_age: Final[int | None]  # condition: applies only from this age on
+    whole_dollars: Final[bool]
+    electric_amount: Final[Decimal | None]  # brackets: what an electric vehicle pays instead
+    assumed: Final[Bracket | None]  # brackets: charged when the vehicle lacks the measure...
+    missing_warning: Final[str]  # ...with this warning (names the brackets and the field to send)
+    class_width: Final[Decimal | None]  # value parts: value at the middle of its class this wide
+
+    __match_args__ = (
+        "name",
+        "amount",
+        "basis",
+        "brackets",
+        "value_of",
+        "share",
+        "rate",
+        "by_age",
+        "minimum",
+        "min_msrp",
+        "max_age",
+        "min_age",
+        "whole_dollars",
+        "electric_amount",
+        "assumed",
+        "missing_warning",
+        "class_width",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        amount: Decimal | None = None,
+        basis: str | None = None,
+        brackets: tuple[Bracket, ...] = (),
+        value_of: str | None = None,
+        share: Decimal = ONE,
+        rate: Decimal | None = None,
+        by_age: tuple[Bracket, ...] = (),
+        minimum: Decimal | None = None,
+        min_msrp: Decimal | None = None,
+        max_age: int | None = None,
+        min_age: int | None = None,
+        whole_dollars: bool = False,
+        electric_amount: Decimal | None = None,
+        assumed: Bracket | None = None,
+        missing_warning: str = "",
+        class_width: Decimal | None = None,
+    ) -> None:
+        self.name = name
+        self.amount = amount
+        self.basis = basis
+        self.brackets = brackets
+        self.value_of = value_of
+        self.share = share
+        self.rate = rate
+        self.by_age = by_age
+        self.minimum = minimum
+        self.min_msrp = min_msrp
+        self.max_age = max_age
+        self.min_age = min_age
+        self.whole_dollars = whole_dollars
+        self.electric_amount = electric_amount
+        self.assumed = assumed
+        self.missing_warning = missing_warning
+        self.class_width = class_width
 
 
-@dataclass(frozen=True, slots=True)
-class FeeDefault:
-    code: str
-    effective_from: date
-    source: str
-    parts: tuple[FeePart, ...]
-    confidence: str = "medium"
-    approximate: str = ""
-    approximate_warning: str = ""  # the quote's warning, built once when the table is compiled
+class FeeDefault(Record):
+    code: Final[str]
+    effective_from: Final[date]
+    source: Final[str]
+    parts: Final[tuple[FeePart, ...]]
+    confidence: Final[str]
+    approximate: Final[str]
+    approximate_warning: Final[str]  # the quote's warning, built once when the table is compiled
     # Unconditional flat amounts (most states) are summed once: the fee item and its explanation are shared.
-    fixed_item: FeeItem | None = None
-    fixed_details: _Details | None = None
+    fixed_item: Final[FeeItem | None]
+    fixed_details: Final[_Details | None]
     # ...and their explain step is rendered then too: the same sentence on every quote in that state.
-    fixed_step: str = ""
+    fixed_step: Final[str]
+
+    __match_args__ = (
+        "code",
+        "effective_from",
+        "source",
+        "parts",
+        "confidence",
+        "approximate",
+        "approximate_warning",
+        "fixed_item",
+        "fixed_details",
+        "fixed_step",
+    )
+
+    def __init__(
+        self,
+        code: str,
+        effective_from: date,
+        source: str,
+        parts: tuple[FeePart, ...],
+        confidence: str = "medium",
+        approximate: str = "",
+        approximate_warning: str = "",
+        fixed_item: FeeItem | None = None,
+        fixed_details: _Details | None = None,
+        fixed_step: str = "",
+    ) -> None:
+        self.code = code
+        self.effective_from = effective_from
+        self.source = source
+        self.parts = parts
+        self.confidence = confidence
+        self.approximate = approximate
+        self.approximate_warning = approximate_warning
+        self.fixed_item = fixed_item
+        self.fixed_details = fixed_details
+        self.fixed_step = fixed_step
 
 
-@dataclass(frozen=True, slots=True)
-class _Vehicle:
+class _Vehicle(Record):
     """What the fee shapes read from a request, worked out once per quote."""
 
-    age: int | None
-    age_note: str
-    weight: int | None
-    price: Decimal
-    msrp: Decimal | None
-    horsepower: Decimal | None
-    combined_mpg: int | None
-    electric: bool
+    age: Final[int | None]
+    age_note: Final[str]
+    weight: Final[int | None]
+    price: Final[Decimal]
+    msrp: Final[Decimal | None]
+    horsepower: Final[Decimal | None]
+    combined_mpg: Final[int | None]
+    electric: Final[bool]
+
+    __match_args__ = ("age", "age_note", "weight", "price", "msrp", "horsepower", "combined_mpg", "electric")
+
+    def __init__(
+        self,
+        age: int | None,
+        age_note: str,
+        weight: int | None,
+        price: Decimal,
+        msrp: Decimal | None,
+        horsepower: Decimal | None,
+        combined_mpg: int | None,
+        electric: bool,
+    ) -> None:
+        self.age = age
+        self.age_note = age_note
+        self.weight = weight
+        self.price = price
+        self.msrp = msrp
+        self.horsepower = horsepower
+        self.combined_mpg = combined_mpg
+        self.electric = electric
 
 
 class _Text:

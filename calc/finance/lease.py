@@ -14,13 +14,12 @@ lender's rate sheet quotes money factors to 5 or 6 decimals, and callers round t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import SupportsIndex
+from typing import Final, SupportsIndex
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_decimal, require_money, require_rate, require_term
-from calc.model import prepare_records
+from calc.model import Record
 from calc.money import round_cents
 
 _TWENTY_FOUR = Decimal(24)
@@ -29,21 +28,60 @@ _TWENTY_FOUR = Decimal(24)
 MAX_MONEY_FACTOR = Decimal("0.01")
 
 
-@dataclass(frozen=True, slots=True)
-class LeasePayment:
+class LeasePayment(Record):
     """The base payment's parts: exact amounts, and the rounded payment a lease contract shows."""
 
-    adjusted_cap_cost: Decimal
-    residual_value: Decimal
-    term_months: int
-    money_factor: Decimal
-    depreciation: Decimal  # total over the term: cap − residual
-    monthly_depreciation: Decimal  # exact
-    monthly_rent_charge: Decimal  # exact
-    rent_charge: Decimal  # exact total over the term
-    base_monthly_payment: Decimal  # rounded to the cent
-    total_base_payments: Decimal  # base payment × term
-    disclosed_rent_charge: Decimal  # total base payments − depreciation (Reg M itemisation adds up)
+    adjusted_cap_cost: Final[Decimal]
+    residual_value: Final[Decimal]
+    term_months: Final[int]
+    money_factor: Final[Decimal]
+    depreciation: Final[Decimal]  # total over the term: cap − residual
+    monthly_depreciation: Final[Decimal]  # exact
+    monthly_rent_charge: Final[Decimal]  # exact
+    rent_charge: Final[Decimal]  # exact total over the term
+    base_monthly_payment: Final[Decimal]  # rounded to the cent
+    total_base_payments: Final[Decimal]  # base payment × term
+    disclosed_rent_charge: Final[Decimal]  # total base payments − depreciation (Reg M itemisation adds up)
+
+    __match_args__ = (
+        "adjusted_cap_cost",
+        "residual_value",
+        "term_months",
+        "money_factor",
+        "depreciation",
+        "monthly_depreciation",
+        "monthly_rent_charge",
+        "rent_charge",
+        "base_monthly_payment",
+        "total_base_payments",
+        "disclosed_rent_charge",
+    )
+
+    def __init__(
+        self,
+        adjusted_cap_cost: Decimal,
+        residual_value: Decimal,
+        term_months: int,
+        money_factor: Decimal,
+        depreciation: Decimal,
+        monthly_depreciation: Decimal,
+        monthly_rent_charge: Decimal,
+        rent_charge: Decimal,
+        base_monthly_payment: Decimal,
+        total_base_payments: Decimal,
+        disclosed_rent_charge: Decimal,
+    ) -> None:
+        self.adjusted_cap_cost = adjusted_cap_cost
+        self.residual_value = residual_value
+        self.term_months = term_months
+        self.money_factor = money_factor
+        self.depreciation = depreciation
+        self.monthly_depreciation = monthly_depreciation
+        self.monthly_rent_charge = monthly_rent_charge
+        self.rent_charge = rent_charge
+        self.base_monthly_payment = base_monthly_payment
+        self.total_base_payments = total_base_payments
+        self.disclosed_rent_charge = disclosed_rent_charge
 
 
 def money_factor_from_apr(apr: Decimal) -> Decimal:
@@ -99,6 +137,3 @@ def lease_payment(
         total_base_payments=total,
         disclosed_rent_charge=total - depreciation,
     )
-
-
-prepare_records(globals(), __name__)

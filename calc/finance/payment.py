@@ -19,20 +19,23 @@ Conventions (the rounding points are the ones a retail installment contract show
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
-from typing import NamedTuple, SupportsIndex
+from decimal import ROUND_FLOOR, Decimal, localcontext
+from typing import Final, NamedTuple, SupportsIndex
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term, require_whole
-from calc.finance.solver import PRECISION, level_loan_rate
-from calc.model import prepare_records
+from calc.finance.solver import PRECISION, Run, level_loan_rate, solve_rate
+from calc.model import Record
 from calc.money import round_cents
 
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
 _TWELVE = Decimal(12)
 _THIRTY = Decimal(30)
+_HALF = Decimal("0.5")
+_HUNDREDTHS_PER_UNIT = Decimal(10000)
+# The float solver is good to about 1e-13 of the rate; this is far wider, and still rarely hit.
+_TIE_WINDOW = Decimal("1e-7")
 MAX_DAYS_TO_FIRST_PAYMENT = 366
 
 
@@ -63,24 +66,57 @@ class _Plan(NamedTuple):
     start: Decimal  # months from the contract date to the first payment
 
 
-@dataclass(frozen=True, slots=True)
-class FinanceTerms:
+class FinanceTerms(Record):
     """What a Truth in Lending box shows for the loan, plus the full amortization schedule.
 
     ``schedule`` is built on first access and kept: quotes and grids need only the totals (which
     already account for every month's rounding), so they never pay for the rows.
     """
 
-    amount_financed: Decimal
-    note_rate: Decimal  # the contract rate the payment was priced at (fraction)
-    term_months: int
-    monthly_payment: Decimal
-    final_payment: Decimal
-    finance_charge: Decimal
-    total_of_payments: Decimal
-    apr: Decimal  # Appendix J APR of the rounded schedule (fraction, full precision)
-    _plan: _Plan = field(repr=False, compare=False)
-    _rows: tuple[ScheduleRow, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    amount_financed: Final[Decimal]
+    note_rate: Final[Decimal]  # the contract rate the payment was priced at (fraction)
+    term_months: Final[int]
+    monthly_payment: Final[Decimal]
+    final_payment: Final[Decimal]
+    finance_charge: Final[Decimal]
+    total_of_payments: Final[Decimal]
+    apr: Final[Decimal]  # Appendix J APR of the rounded schedule (fraction, full precision)
+    _plan: Final[_Plan]
+
+    __match_args__ = (
+        "amount_financed",
+        "note_rate",
+        "term_months",
+        "monthly_payment",
+        "final_payment",
+        "finance_charge",
+        "total_of_payments",
+        "apr",
+        "_plan",
+    )
+
+    def __init__(
+        self,
+        amount_financed: Decimal,
+        note_rate: Decimal,
+        term_months: int,
+        monthly_payment: Decimal,
+        final_payment: Decimal,
+        finance_charge: Decimal,
+        total_of_payments: Decimal,
+        apr: Decimal,
+        _plan: _Plan,
+    ) -> None:
+        self.amount_financed = amount_financed
+        self.note_rate = note_rate
+        self.term_months = term_months
+        self.monthly_payment = monthly_payment
+        self.final_payment = final_payment
+        self.finance_charge = finance_charge
+        self.total_of_payments = total_of_payments
+        self.apr = apr
+        self._plan = _plan
+        self._rows: tuple[ScheduleRow, ...] | None = None  # the schedule, once built
 
     @property
     def apr_percent(self) -> Decimal:
@@ -90,7 +126,7 @@ class FinanceTerms:
     def schedule(self) -> tuple[ScheduleRow, ...]:
         """Every payment with its interest, principal and remaining balance (final row balance 0)."""
         if self._rows is None:
-            # Frozen dataclass: the cache slot is written once, the usual way for derived values.
+            # Not a field: a cache written once, past the records' assign-once guard.
             object.__setattr__(self, "_rows", _rows(self._plan))
         assert self._rows is not None
         return self._rows
@@ -191,6 +227,11 @@ def finance_terms(
     # 1/100 point it is disclosed to); every amount above stays Decimal. The product is exact: at
     # most 17 digits times 12.
     disclosed = level_loan_rate(amount, payment, term, final, whole, fraction, rate / _TWELVE) * _TWELVE
+    if _near_a_disclosure_tie(disclosed):
+        # Within float error of half a hundredth of a point (a one-payment loan can land exactly on
+        # one): the 38-digit solver decides which way the disclosed figure rounds.
+        runs = [Run(payment, whole, fraction, term - 1, 1), Run(final, whole + term - 1, fraction)]
+        disclosed = solve_rate(amount, runs, rate / _TWELVE) * _TWELVE
     return FinanceTerms(
         amount_financed=amount,
         note_rate=rate,
@@ -202,6 +243,11 @@ def finance_terms(
         apr=disclosed,
         _plan=plan,
     )
+
+
+def _near_a_disclosure_tie(apr: Decimal) -> bool:
+    hundredths = apr * _HUNDREDTHS_PER_UNIT  # 1 = 0.01 % (the disclosed figure's last digit)
+    return abs(hundredths - hundredths.to_integral_value(ROUND_FLOOR) - _HALF) < _TIE_WINDOW
 
 
 def _half_up(numerator: int, denominator: int) -> int:
@@ -261,6 +307,3 @@ def _rows(plan: _Plan) -> tuple[ScheduleRow, ...]:
         )
         interest = _half_up(balance * plan.numerator, plan.denominator)
     return tuple(rows)
-
-
-prepare_records(globals(), __name__)

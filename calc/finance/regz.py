@@ -31,9 +31,9 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Final
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_whole
@@ -48,6 +48,7 @@ from calc.finance.unit_period import (
     nearest_standard,
     step_date,
 )
+from calc.model import Record
 
 MAX_PAYMENTS = 1200
 _HUNDRED = Decimal(100)
@@ -56,18 +57,33 @@ REGULAR_TOLERANCE = Decimal("0.00125")
 IRREGULAR_TOLERANCE = Decimal("0.0025")
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentStream:
+class PaymentStream(Record):
     """``count`` payments of ``amount``, the first on ``first_date``, then every ``multiple`` × ``unit``.
 
     ``unit`` is ``"month"``, ``"semimonth"``, ``"week"``, ``"day"`` or ``None`` for a single payment.
     """
 
-    amount: Decimal
-    count: int
-    first_date: date
-    unit: str | None = "month"
-    multiple: int = 1
+    amount: Final[Decimal]
+    count: Final[int]
+    first_date: Final[date]
+    unit: Final[str | None]
+    multiple: Final[int]
+
+    __match_args__ = ("amount", "count", "first_date", "unit", "multiple")
+
+    def __init__(
+        self,
+        amount: Decimal,
+        count: int,
+        first_date: date,
+        unit: str | None = "month",
+        multiple: int = 1,
+    ) -> None:
+        self.amount = amount
+        self.count = count
+        self.first_date = first_date
+        self.unit = unit
+        self.multiple = multiple
 
     @property
     def period(self) -> UnitPeriod | None:
@@ -80,18 +96,48 @@ class PaymentStream:
         return [step_date(self.first_date, period, k) for k in range(self.count)]
 
 
-@dataclass(frozen=True, slots=True)
-class AprResult:
+class AprResult(Record):
     """The actuarial APR of a schedule and the figures a Truth in Lending disclosure shows with it."""
 
-    apr: Decimal  # fraction, full solver precision (0.0968570... = 9.68570... %)
-    unit_period: UnitPeriod
-    periods_per_year: Decimal
-    rate_per_period: Decimal
-    amount_financed: Decimal
-    total_of_payments: Decimal
-    finance_charge: Decimal
-    irregular: bool  # an "irregular transaction" under 1026.22(a)(3): the ¼-point tolerance applies
+    apr: Final[Decimal]  # fraction, full solver precision (0.0968570... = 9.68570... %)
+    unit_period: Final[UnitPeriod]
+    periods_per_year: Final[Decimal]
+    rate_per_period: Final[Decimal]
+    amount_financed: Final[Decimal]
+    total_of_payments: Final[Decimal]
+    finance_charge: Final[Decimal]
+    irregular: Final[bool]  # an "irregular transaction" under 1026.22(a)(3): the ¼-point tolerance applies
+
+    __match_args__ = (
+        "apr",
+        "unit_period",
+        "periods_per_year",
+        "rate_per_period",
+        "amount_financed",
+        "total_of_payments",
+        "finance_charge",
+        "irregular",
+    )
+
+    def __init__(
+        self,
+        apr: Decimal,
+        unit_period: UnitPeriod,
+        periods_per_year: Decimal,
+        rate_per_period: Decimal,
+        amount_financed: Decimal,
+        total_of_payments: Decimal,
+        finance_charge: Decimal,
+        irregular: bool,
+    ) -> None:
+        self.apr = apr
+        self.unit_period = unit_period
+        self.periods_per_year = periods_per_year
+        self.rate_per_period = rate_per_period
+        self.amount_financed = amount_financed
+        self.total_of_payments = total_of_payments
+        self.finance_charge = finance_charge
+        self.irregular = irregular
 
     @property
     def apr_percent(self) -> Decimal:
@@ -102,15 +148,30 @@ class AprResult:
         return self.apr_percent.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True, slots=True)
-class _Segment:
+class _Segment(Record):
     """Validated payments: ``count`` × ``amount`` from ``first`` to ``last`` every ``period``."""
 
-    amount: Decimal
-    count: int
-    first: date
-    last: date
-    period: UnitPeriod | None
+    amount: Final[Decimal]
+    count: Final[int]
+    first: Final[date]
+    last: Final[date]
+    period: Final[UnitPeriod | None]
+
+    __match_args__ = ("amount", "count", "first", "last", "period")
+
+    def __init__(
+        self,
+        amount: Decimal,
+        count: int,
+        first: date,
+        last: date,
+        period: UnitPeriod | None,
+    ) -> None:
+        self.amount = amount
+        self.count = count
+        self.first = first
+        self.last = last
+        self.period = period
 
 
 def apr_within_tolerance(disclosed: Decimal, actual: Decimal, irregular: bool) -> bool:

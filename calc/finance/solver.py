@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from typing import Final
+
+from calc.model import Record
 
 PRECISION = 38  # two 19-digit words in libmpdec: ten digits more than 28 at no extra cost
 _STEP_TOLERANCE = Decimal("1e-22")
@@ -48,16 +50,24 @@ _ZERO = Decimal(0)
 _TWO = Decimal(2)
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(Record):
     """``count`` payments of ``amount``: the first after ``whole`` unit-periods and ``fraction``, the
     others ``step`` whole unit-periods apart (same fraction)."""
 
-    amount: Decimal
-    whole: int
-    fraction: Decimal
-    count: int = 1
-    step: int = 0
+    amount: Final[Decimal]
+    whole: Final[int]
+    fraction: Final[Decimal]
+    count: Final[int]
+    step: Final[int]
+
+    __match_args__ = ("amount", "whole", "fraction", "count", "step")
+
+    def __init__(self, amount: Decimal, whole: int, fraction: Decimal, count: int = 1, step: int = 0) -> None:
+        self.amount = amount
+        self.whole = whole
+        self.fraction = fraction
+        self.count = count
+        self.step = step
 
     @property
     def total(self) -> Decimal:

@@ -20,21 +20,28 @@ Rules implemented here (paragraph numbers of Appendix J (b)(5)):
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Final
+
+from calc.model import Record
 
 UNITS = ("month", "semimonth", "week", "day")
 
 _DAYS_PER_YEAR = Decimal(365)
 
 
-@dataclass(frozen=True, slots=True)
-class UnitPeriod:
+class UnitPeriod(Record):
     """A standard interval of time: ``multiple`` × ``unit`` (``year`` = the single-payment term rule)."""
 
-    unit: str
-    multiple: int = 1
+    unit: Final[str]
+    multiple: Final[int]
+
+    __match_args__ = ("unit", "multiple")
+
+    def __init__(self, unit: str, multiple: int = 1) -> None:
+        self.unit = unit
+        self.multiple = multiple
 
     @property
     def per_year(self) -> Decimal:
@@ -116,12 +123,17 @@ def full_months_back(later: date, earlier: date) -> tuple[int, int]:
     return months, (anchor - earlier).days
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(Record):
     """Time from the start of the term to a payment: ``whole`` unit-periods plus ``fraction``."""
 
-    whole: int
-    fraction: Decimal
+    whole: Final[int]
+    fraction: Final[Decimal]
+
+    __match_args__ = ("whole", "fraction")
+
+    def __init__(self, whole: int, fraction: Decimal) -> None:
+        self.whole = whole
+        self.fraction = fraction
 
     @property
     def total(self) -> Decimal:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, cast
+
+from calc.model import Record
 
 TradeInMode = Literal["full", "none", "capped", "new_only", "partial"]
 LeaseMethod = Literal[
@@ -42,73 +43,139 @@ class RuleDataError(ValueError):
     """The embedded or imported rule data is malformed (a packaging error, never a user error)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Component:
+class Component(Record):
     """One rate the state itself levies (local rates come from the local rate table)."""
 
-    level: str
-    name: str
-    rate: Decimal
-    source: str
-    trade_in: bool = True  # the trade-in credit reduces this component's base (OK excise: no)
-    products: bool = True  # taxable F&I products are taxed at this component's rate (WA 0.5 %: no)
+    level: Final[str]
+    name: Final[str]
+    rate: Final[Decimal]
+    source: Final[str]
+    trade_in: Final[bool]  # the trade-in credit reduces this component's base (OK excise: no)
+    products: Final[bool]  # taxable F&I products are taxed at this component's rate (WA 0.5 %: no)
+
+    __match_args__ = ("level", "name", "rate", "source", "trade_in", "products")
+
+    def __init__(
+        self,
+        level: str,
+        name: str,
+        rate: Decimal,
+        source: str,
+        trade_in: bool = True,
+        products: bool = True,
+    ) -> None:
+        self.level = level
+        self.name = name
+        self.rate = rate
+        self.source = source
+        self.trade_in = trade_in
+        self.products = products
 
 
-@dataclass(frozen=True, slots=True)
-class Amount:
-    amount: Decimal
-    source: str
+class Amount(Record):
+    amount: Final[Decimal]
+    source: Final[str]
+
+    __match_args__ = ("amount", "source")
+
+    def __init__(self, amount: Decimal, source: str) -> None:
+        self.amount = amount
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class RateRule:
-    rate: Decimal
-    source: str
-    name: str = ""
+class RateRule(Record):
+    rate: Final[Decimal]
+    source: Final[str]
+    name: Final[str]
+
+    __match_args__ = ("rate", "source", "name")
+
+    def __init__(self, rate: Decimal, source: str, name: str = "") -> None:
+        self.rate = rate
+        self.source = source
+        self.name = name
 
 
-@dataclass(frozen=True, slots=True)
-class BandTax:
+class BandTax(Record):
     """An extra rate on the slice of the price between ``lower`` and ``upper`` (TN single article)."""
 
-    name: str
-    rate: Decimal
-    lower: Decimal
-    upper: Decimal
-    source: str
+    name: Final[str]
+    rate: Final[Decimal]
+    lower: Final[Decimal]
+    upper: Final[Decimal]
+    source: Final[str]
+
+    __match_args__ = ("name", "rate", "lower", "upper", "source")
+
+    def __init__(self, name: str, rate: Decimal, lower: Decimal, upper: Decimal, source: str) -> None:
+        self.name = name
+        self.rate = rate
+        self.lower = lower
+        self.upper = upper
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class UsedPriceTiers:
+class UsedPriceTiers(Record):
     """Reduced state rates for used vehicles below price thresholds (AR): ((below, rate), ...)."""
 
-    tiers: tuple[tuple[Decimal, Decimal], ...]
-    source: str
+    tiers: Final[tuple[tuple[Decimal, Decimal], ...]]
+    source: Final[str]
+
+    __match_args__ = ("tiers", "source")
+
+    def __init__(self, tiers: tuple[tuple[Decimal, Decimal], ...], source: str) -> None:
+        self.tiers = tiers
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class LuxuryRate:
-    threshold: Decimal
-    rate: Decimal
-    name: str
-    source: str
+class LuxuryRate(Record):
+    threshold: Final[Decimal]
+    rate: Final[Decimal]
+    name: Final[str]
+    source: Final[str]
+
+    __match_args__ = ("threshold", "rate", "name", "source")
+
+    def __init__(self, threshold: Decimal, rate: Decimal, name: str, source: str) -> None:
+        self.threshold = threshold
+        self.rate = rate
+        self.name = name
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class Lfivs:
-    rate: Decimal
-    price_threshold: Decimal
-    mpg_threshold: int
-    source: str
+class Lfivs(Record):
+    rate: Final[Decimal]
+    price_threshold: Final[Decimal]
+    mpg_threshold: Final[int]
+    source: Final[str]
+
+    __match_args__ = ("rate", "price_threshold", "mpg_threshold", "source")
+
+    def __init__(self, rate: Decimal, price_threshold: Decimal, mpg_threshold: int, source: str) -> None:
+        self.rate = rate
+        self.price_threshold = price_threshold
+        self.mpg_threshold = mpg_threshold
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class WeightMpgTable:
+class WeightMpgTable(Record):
     """DC excise: rows by maximum unladen weight (None = no limit), columns by city-MPG band."""
 
-    rows: tuple[tuple[int | None, tuple[Decimal, ...]], ...]
-    mpg_bands: tuple[int, ...]  # upper bounds of all bands but the last
-    source: str
+    rows: Final[tuple[tuple[int | None, tuple[Decimal, ...]], ...]]
+    mpg_bands: Final[tuple[int, ...]]  # upper bounds of all bands but the last
+    source: Final[str]
+
+    __match_args__ = ("rows", "mpg_bands", "source")
+
+    def __init__(
+        self,
+        rows: tuple[tuple[int | None, tuple[Decimal, ...]], ...],
+        mpg_bands: tuple[int, ...],
+        source: str,
+    ) -> None:
+        self.rows = rows
+        self.mpg_bands = mpg_bands
+        self.source = source
 
     def rate_for(self, weight_lbs: int, city_mpg: int) -> Decimal:
         column = bisect.bisect_left(self.mpg_bands, city_mpg)
@@ -118,120 +185,341 @@ class WeightMpgTable:
         raise RuleDataError("weight table has no open-ended last row")
 
 
-@dataclass(frozen=True, slots=True)
-class UsedExcise:
+class UsedExcise(Record):
     """OK used-vehicle excise: a flat amount on the first slice, the state rate on the rest."""
 
-    first: Decimal
-    flat: Decimal
-    source: str
+    first: Final[Decimal]
+    flat: Final[Decimal]
+    source: Final[str]
+
+    __match_args__ = ("first", "flat", "source")
+
+    def __init__(self, first: Decimal, flat: Decimal, source: str) -> None:
+        self.first = first
+        self.flat = flat
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class ValuationFloor:
+class ValuationFloor(Record):
     """The taxable price may not fall below ``share`` x (book value - trade value) (KY used vehicles)."""
 
-    share: Decimal
-    applies_to: str  # "used" or "new"
-    source: str
+    share: Final[Decimal]
+    applies_to: Final[str]  # "used" or "new"
+    source: Final[str]
+
+    __match_args__ = ("share", "applies_to", "source")
+
+    def __init__(self, share: Decimal, applies_to: str, source: str) -> None:
+        self.share = share
+        self.applies_to = applies_to
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class InLieuTax:
+class InLieuTax(Record):
     """A flat tax replacing the rate for old, low-value vehicles (MN $10)."""
 
-    amount: Decimal
-    min_life_year: int  # year of vehicle life from which it applies (model year = first year)
-    value_below: Decimal  # price and resale value must both be under this
-    source: str
+    amount: Final[Decimal]
+    min_life_year: Final[int]  # year of vehicle life from which it applies (model year = first year)
+    value_below: Final[Decimal]  # price and resale value must both be under this
+    source: Final[str]
+
+    __match_args__ = ("amount", "min_life_year", "value_below", "source")
+
+    def __init__(self, amount: Decimal, min_life_year: int, value_below: Decimal, source: str) -> None:
+        self.amount = amount
+        self.min_life_year = min_life_year
+        self.value_below = value_below
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class Mechanics:
-    max_tax: Amount | None = None
-    minimum_tax: Amount | None = None
-    new_resident_flat: Amount | None = None
-    new_resident_max_tax: Amount | None = None
-    new_resident_rate: RateRule | None = None
-    local_base_cap: Amount | None = None
-    band_tax: BandTax | None = None
-    used_price_tiers: UsedPriceTiers | None = None
-    luxury_rate: LuxuryRate | None = None
-    lfivs: Lfivs | None = None
-    weight_mpg_table: WeightMpgTable | None = None
-    electric_exempt: str | None = None  # the source, when fully electric vehicles are exempt
-    electric_rate: RateRule | None = None  # a reduced state rate for zero-emission vehicles (NJ)
-    used_excise: UsedExcise | None = None
-    valuation_floor: ValuationFloor | None = None
-    in_lieu_tax: InLieuTax | None = None
+class Mechanics(Record):
+    max_tax: Final[Amount | None]
+    minimum_tax: Final[Amount | None]
+    new_resident_flat: Final[Amount | None]
+    new_resident_max_tax: Final[Amount | None]
+    new_resident_rate: Final[RateRule | None]
+    local_base_cap: Final[Amount | None]
+    band_tax: Final[BandTax | None]
+    used_price_tiers: Final[UsedPriceTiers | None]
+    luxury_rate: Final[LuxuryRate | None]
+    lfivs: Final[Lfivs | None]
+    weight_mpg_table: Final[WeightMpgTable | None]
+    electric_exempt: Final[str | None]  # the source, when fully electric vehicles are exempt
+    electric_rate: Final[RateRule | None]  # a reduced state rate for zero-emission vehicles (NJ)
+    used_excise: Final[UsedExcise | None]
+    valuation_floor: Final[ValuationFloor | None]
+    in_lieu_tax: Final[InLieuTax | None]
+
+    __match_args__ = (
+        "max_tax",
+        "minimum_tax",
+        "new_resident_flat",
+        "new_resident_max_tax",
+        "new_resident_rate",
+        "local_base_cap",
+        "band_tax",
+        "used_price_tiers",
+        "luxury_rate",
+        "lfivs",
+        "weight_mpg_table",
+        "electric_exempt",
+        "electric_rate",
+        "used_excise",
+        "valuation_floor",
+        "in_lieu_tax",
+    )
+
+    def __init__(
+        self,
+        max_tax: Amount | None = None,
+        minimum_tax: Amount | None = None,
+        new_resident_flat: Amount | None = None,
+        new_resident_max_tax: Amount | None = None,
+        new_resident_rate: RateRule | None = None,
+        local_base_cap: Amount | None = None,
+        band_tax: BandTax | None = None,
+        used_price_tiers: UsedPriceTiers | None = None,
+        luxury_rate: LuxuryRate | None = None,
+        lfivs: Lfivs | None = None,
+        weight_mpg_table: WeightMpgTable | None = None,
+        electric_exempt: str | None = None,
+        electric_rate: RateRule | None = None,
+        used_excise: UsedExcise | None = None,
+        valuation_floor: ValuationFloor | None = None,
+        in_lieu_tax: InLieuTax | None = None,
+    ) -> None:
+        self.max_tax = max_tax
+        self.minimum_tax = minimum_tax
+        self.new_resident_flat = new_resident_flat
+        self.new_resident_max_tax = new_resident_max_tax
+        self.new_resident_rate = new_resident_rate
+        self.local_base_cap = local_base_cap
+        self.band_tax = band_tax
+        self.used_price_tiers = used_price_tiers
+        self.luxury_rate = luxury_rate
+        self.lfivs = lfivs
+        self.weight_mpg_table = weight_mpg_table
+        self.electric_exempt = electric_exempt
+        self.electric_rate = electric_rate
+        self.used_excise = used_excise
+        self.valuation_floor = valuation_floor
+        self.in_lieu_tax = in_lieu_tax
 
 
-@dataclass(frozen=True, slots=True)
-class LeaseRule:
-    method: LeaseMethod | None
-    note: str
-    include_manufacturer_rebate: bool = False
-    include_trade_equity: bool = False
-    include_doc_fee: bool = True  # a taxable doc fee paid at signing joins the upfront lease base
-    rebate_treatment_verified: bool = False  # whether a rebate cap reduction is in the lease base is sourced
-    trade_treatment_verified: bool = False  # same for trade equity applied to the lease
-    exclude_negative_equity: bool = False
-    extra_components: tuple[Component, ...] = ()
-    alternate_rate: Decimal | None = None
+class LeaseRule(Record):
+    method: Final[LeaseMethod | None]
+    note: Final[str]
+    include_manufacturer_rebate: Final[bool]
+    include_trade_equity: Final[bool]
+    include_doc_fee: Final[bool]  # a taxable doc fee paid at signing joins the upfront lease base
+    rebate_treatment_verified: Final[bool]  # whether a rebate cap reduction is in the lease base is sourced
+    trade_treatment_verified: Final[bool]  # same for trade equity applied to the lease
+    exclude_negative_equity: Final[bool]
+    extra_components: Final[tuple[Component, ...]]
+    alternate_rate: Final[Decimal | None]
     # Where leases pay a different state tax than sales (SD's gross receipts tax), it replaces the
     # state components for lease quotes.
-    components: tuple[Component, ...] | None = None
-    warning: str = ""  # said on every lease quote (e.g. a lessor election the engine had to assume)
+    components: Final[tuple[Component, ...] | None]
+    warning: Final[str]  # said on every lease quote (e.g. a lessor election the engine had to assume)
+
+    __match_args__ = (
+        "method",
+        "note",
+        "include_manufacturer_rebate",
+        "include_trade_equity",
+        "include_doc_fee",
+        "rebate_treatment_verified",
+        "trade_treatment_verified",
+        "exclude_negative_equity",
+        "extra_components",
+        "alternate_rate",
+        "components",
+        "warning",
+    )
+
+    def __init__(
+        self,
+        method: LeaseMethod | None,
+        note: str,
+        include_manufacturer_rebate: bool = False,
+        include_trade_equity: bool = False,
+        include_doc_fee: bool = True,
+        rebate_treatment_verified: bool = False,
+        trade_treatment_verified: bool = False,
+        exclude_negative_equity: bool = False,
+        extra_components: tuple[Component, ...] = (),
+        alternate_rate: Decimal | None = None,
+        components: tuple[Component, ...] | None = None,
+        warning: str = "",
+    ) -> None:
+        self.method = method
+        self.note = note
+        self.include_manufacturer_rebate = include_manufacturer_rebate
+        self.include_trade_equity = include_trade_equity
+        self.include_doc_fee = include_doc_fee
+        self.rebate_treatment_verified = rebate_treatment_verified
+        self.trade_treatment_verified = trade_treatment_verified
+        self.exclude_negative_equity = exclude_negative_equity
+        self.extra_components = extra_components
+        self.alternate_rate = alternate_rate
+        self.components = components
+        self.warning = warning
 
 
-@dataclass(frozen=True, slots=True)
-class StateRules:
-    state: str
-    name: str
-    tax_name: str
-    confidence: str
-    effective_from: date
-    source: str
-    components: tuple[Component, ...]
-    local_taxes_apply: bool | None
-    local_note: str
-    trade_in: TradeInMode | None
-    trade_in_cap: Decimal | None
-    trade_in_note: str
-    manufacturer_rebate_reduces_base: bool | None
-    dealer_rebate_reduces_base: bool | None
-    rebate_note: str
-    doc_fee_taxable: bool | None
-    doc_fee_cap: Decimal | None
-    service_contract_taxable: bool | None
-    gap_taxable: bool | None
-    negative_equity_taxable: bool | None
-    fi_note: str
-    products_separate: bool
-    book_value_floor: bool
-    book_value_basis: bool
-    mechanics: Mechanics
-    lease: LeaseRule
-    reciprocity_credit: bool | None
-    reciprocity_note: str
-    open_questions: tuple[str, ...]
-    sources: tuple[str, ...]
+class StateRules(Record):
+    state: Final[str]
+    name: Final[str]
+    tax_name: Final[str]
+    confidence: Final[str]
+    effective_from: Final[date]
+    source: Final[str]
+    components: Final[tuple[Component, ...]]
+    local_taxes_apply: Final[bool | None]
+    local_note: Final[str]
+    trade_in: Final[TradeInMode | None]
+    trade_in_cap: Final[Decimal | None]
+    trade_in_note: Final[str]
+    manufacturer_rebate_reduces_base: Final[bool | None]
+    dealer_rebate_reduces_base: Final[bool | None]
+    rebate_note: Final[str]
+    doc_fee_taxable: Final[bool | None]
+    doc_fee_cap: Final[Decimal | None]
+    service_contract_taxable: Final[bool | None]
+    gap_taxable: Final[bool | None]
+    negative_equity_taxable: Final[bool | None]
+    fi_note: Final[str]
+    products_separate: Final[bool]
+    book_value_floor: Final[bool]
+    book_value_basis: Final[bool]
+    mechanics: Final[Mechanics]
+    lease: Final[LeaseRule]
+    reciprocity_credit: Final[bool | None]
+    reciprocity_note: Final[str]
+    open_questions: Final[tuple[str, ...]]
+    sources: Final[tuple[str, ...]]
+
+    __match_args__ = (
+        "state",
+        "name",
+        "tax_name",
+        "confidence",
+        "effective_from",
+        "source",
+        "components",
+        "local_taxes_apply",
+        "local_note",
+        "trade_in",
+        "trade_in_cap",
+        "trade_in_note",
+        "manufacturer_rebate_reduces_base",
+        "dealer_rebate_reduces_base",
+        "rebate_note",
+        "doc_fee_taxable",
+        "doc_fee_cap",
+        "service_contract_taxable",
+        "gap_taxable",
+        "negative_equity_taxable",
+        "fi_note",
+        "products_separate",
+        "book_value_floor",
+        "book_value_basis",
+        "mechanics",
+        "lease",
+        "reciprocity_credit",
+        "reciprocity_note",
+        "open_questions",
+        "sources",
+    )
+
+    def __init__(
+        self,
+        state: str,
+        name: str,
+        tax_name: str,
+        confidence: str,
+        effective_from: date,
+        source: str,
+        components: tuple[Component, ...],
+        local_taxes_apply: bool | None,
+        local_note: str,
+        trade_in: TradeInMode | None,
+        trade_in_cap: Decimal | None,
+        trade_in_note: str,
+        manufacturer_rebate_reduces_base: bool | None,
+        dealer_rebate_reduces_base: bool | None,
+        rebate_note: str,
+        doc_fee_taxable: bool | None,
+        doc_fee_cap: Decimal | None,
+        service_contract_taxable: bool | None,
+        gap_taxable: bool | None,
+        negative_equity_taxable: bool | None,
+        fi_note: str,
+        products_separate: bool,
+        book_value_floor: bool,
+        book_value_basis: bool,
+        mechanics: Mechanics,
+        lease: LeaseRule,
+        reciprocity_credit: bool | None,
+        reciprocity_note: str,
+        open_questions: tuple[str, ...],
+        sources: tuple[str, ...],
+    ) -> None:
+        self.state = state
+        self.name = name
+        self.tax_name = tax_name
+        self.confidence = confidence
+        self.effective_from = effective_from
+        self.source = source
+        self.components = components
+        self.local_taxes_apply = local_taxes_apply
+        self.local_note = local_note
+        self.trade_in = trade_in
+        self.trade_in_cap = trade_in_cap
+        self.trade_in_note = trade_in_note
+        self.manufacturer_rebate_reduces_base = manufacturer_rebate_reduces_base
+        self.dealer_rebate_reduces_base = dealer_rebate_reduces_base
+        self.rebate_note = rebate_note
+        self.doc_fee_taxable = doc_fee_taxable
+        self.doc_fee_cap = doc_fee_cap
+        self.service_contract_taxable = service_contract_taxable
+        self.gap_taxable = gap_taxable
+        self.negative_equity_taxable = negative_equity_taxable
+        self.fi_note = fi_note
+        self.products_separate = products_separate
+        self.book_value_floor = book_value_floor
+        self.book_value_basis = book_value_basis
+        self.mechanics = mechanics
+        self.lease = lease
+        self.reciprocity_credit = reciprocity_credit
+        self.reciprocity_note = reciprocity_note
+        self.open_questions = open_questions
+        self.sources = sources
 
 
-@dataclass(frozen=True, slots=True)
-class StateTimeline:
-    dates: tuple[date, ...]
-    versions: tuple[StateRules, ...]
+class StateTimeline(Record):
+    dates: Final[tuple[date, ...]]
+    versions: Final[tuple[StateRules, ...]]
+
+    __match_args__ = ("dates", "versions")
+
+    def __init__(self, dates: tuple[date, ...], versions: tuple[StateRules, ...]) -> None:
+        self.dates = dates
+        self.versions = versions
 
     def at(self, as_of: date) -> StateRules | None:
         index = bisect.bisect_right(self.dates, as_of) - 1
         return self.versions[index] if index >= 0 else None
 
 
-@dataclass(frozen=True, slots=True)
-class RuleBook:
-    rules_version: str
-    states: Mapping[str, StateTimeline]
+class RuleBook(Record):
+    rules_version: Final[str]
+    states: Final[Mapping[str, StateTimeline]]
+
+    __match_args__ = ("rules_version", "states")
+
+    def __init__(self, rules_version: str, states: Mapping[str, StateTimeline]) -> None:
+        self.rules_version = rules_version
+        self.states = states
 
     def for_state(self, state: str, as_of: date) -> StateRules | None:
         timeline = self.states.get(state)

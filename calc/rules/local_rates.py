@@ -42,13 +42,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Final
 
+from calc.model import Record
 from calc.rules.book import RuleDataError
 
 COLUMNS = ("state", "county", "city", "zip", "level", "name", "rate", "effective_from", "source")
@@ -63,8 +64,7 @@ SINGLE_ITEM_OVER = "single_item_over"
 TIER_KINDS = (PORTION_OVER, SINGLE_ITEM_OVER)
 
 
-@dataclass(frozen=True, slots=True)
-class RateTier:
+class RateTier(Record):
     """A single-item tier: the row's rate up to ``threshold``, ``rate_above`` over it.
 
     ``whole_item`` False ("portion over"): ``rate_above`` reaches only the portion of the item over the
@@ -72,14 +72,45 @@ class RateTier:
     price. Compiled once when the file is read, with the texts quotes show, so quoting only compares
     amounts."""
 
-    threshold: Decimal
-    rate_above: Decimal
-    below_label: str  # "first $13,886"; single item over: "items up to $5,000"
-    above_label: str  # "portion over $13,886"; single item over: "single item over $5,000"
-    summary: str  # "2.3% up to $13,886 of a single item, 2% on the portion over"
-    below_name: str  # the row's name with its level: "Phoenix city TPT (retail) (first $13,886)"
-    above_name: str
-    whole_item: bool = False
+    threshold: Final[Decimal]
+    rate_above: Final[Decimal]
+    below_label: Final[str]  # "first $13,886"; single item over: "items up to $5,000"
+    above_label: Final[str]  # "portion over $13,886"; single item over: "single item over $5,000"
+    summary: Final[str]  # "2.3% up to $13,886 of a single item, 2% on the portion over"
+    below_name: Final[str]  # the row's name with its level: "Phoenix city TPT (retail) (first $13,886)"
+    above_name: Final[str]
+    whole_item: Final[bool]
+
+    __match_args__ = (
+        "threshold",
+        "rate_above",
+        "below_label",
+        "above_label",
+        "summary",
+        "below_name",
+        "above_name",
+        "whole_item",
+    )
+
+    def __init__(
+        self,
+        threshold: Decimal,
+        rate_above: Decimal,
+        below_label: str,
+        above_label: str,
+        summary: str,
+        below_name: str,
+        above_name: str,
+        whole_item: bool = False,
+    ) -> None:
+        self.threshold = threshold
+        self.rate_above = rate_above
+        self.below_label = below_label
+        self.above_label = above_label
+        self.summary = summary
+        self.below_name = below_name
+        self.above_name = above_name
+        self.whole_item = whole_item
 
 
 def is_valid_threshold(threshold: Decimal) -> bool:
@@ -119,19 +150,58 @@ def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-@dataclass(frozen=True, slots=True)
-class LocalRate:
-    state: str
-    county: str
-    city: str
-    zip: str
-    level: str
-    name: str
-    rate: Decimal
-    effective_from: date
-    source: str
-    tier: RateTier | None = None
-    warning: str = ""
+class LocalRate(Record):
+    state: Final[str]
+    county: Final[str]
+    city: Final[str]
+    zip: Final[str]
+    level: Final[str]
+    name: Final[str]
+    rate: Final[Decimal]
+    effective_from: Final[date]
+    source: Final[str]
+    tier: Final[RateTier | None]
+    warning: Final[str]
+
+    __match_args__ = (
+        "state",
+        "county",
+        "city",
+        "zip",
+        "level",
+        "name",
+        "rate",
+        "effective_from",
+        "source",
+        "tier",
+        "warning",
+    )
+
+    def __init__(
+        self,
+        state: str,
+        county: str,
+        city: str,
+        zip: str,
+        level: str,
+        name: str,
+        rate: Decimal,
+        effective_from: date,
+        source: str,
+        tier: RateTier | None = None,
+        warning: str = "",
+    ) -> None:
+        self.state = state
+        self.county = county
+        self.city = city
+        self.zip = zip
+        self.level = level
+        self.name = name
+        self.rate = rate
+        self.effective_from = effective_from
+        self.source = source
+        self.tier = tier
+        self.warning = warning
 
 
 def normalise_place(name: str | None) -> str:

@@ -6,17 +6,25 @@ second); each ZIP's answer is then remembered for the life of the process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
+
+from calc.model import Record
 
 SOURCE = "ZIP to county/city: zipcodes package (offline USPS/Census ZIP data)"
 
 
-@dataclass(frozen=True, slots=True)
-class ZipPlace:
-    state: str
-    county: str
-    city: str
+class ZipPlace(Record):
+    state: Final[str]
+    county: Final[str]
+    city: Final[str]
+
+    __match_args__ = ("state", "county", "city")
+
+    def __init__(self, state: str, county: str, city: str) -> None:
+        self.state = state
+        self.county = county
+        self.city = city
 
 
 @lru_cache(maxsize=4096)

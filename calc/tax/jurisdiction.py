@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 
-from calc.model import ExplainStep, Jurisdiction, QuoteRequest, RateOverride, RateUsed, TaxLevel
+from calc.model import ExplainStep, Jurisdiction, QuoteRequest, RateOverride, RateUsed, Record, TaxLevel
 from calc.rules.book import StateRules
 from calc.rules.local_rates import LocalRate, LocalRateTable, RateTier, make_tier
 from calc.rules.zip_places import SOURCE as ZIP_SOURCE
@@ -16,22 +16,52 @@ _LEVEL_ORDER = {"state": 0, "county": 1, "city": 2, "district": 3, "special": 4}
 OVERRIDE_SOURCE = "tax_override (rates entered or imported by the dealership)"
 
 
-@dataclass(frozen=True, slots=True)
-class RateLine:
-    level: TaxLevel
-    name: str
-    rate: Decimal
-    source: str
-    trade_in: bool = True  # the trade-in credit reduces this line's base
-    products: bool = True  # taxable F&I products are taxed at this line's rate
-    tier: RateTier | None = None  # single-item tier of a local row (calc.tax.local_tiers)
+class RateLine(Record):
+    level: Final[TaxLevel]
+    name: Final[str]
+    rate: Final[Decimal]
+    source: Final[str]
+    trade_in: Final[bool]  # the trade-in credit reduces this line's base
+    products: Final[bool]  # taxable F&I products are taxed at this line's rate
+    tier: Final[RateTier | None]  # single-item tier of a local row (calc.tax.local_tiers)
+
+    __match_args__ = ("level", "name", "rate", "source", "trade_in", "products", "tier")
+
+    def __init__(
+        self,
+        level: TaxLevel,
+        name: str,
+        rate: Decimal,
+        source: str,
+        trade_in: bool = True,
+        products: bool = True,
+        tier: RateTier | None = None,
+    ) -> None:
+        self.level = level
+        self.name = name
+        self.rate = rate
+        self.source = source
+        self.trade_in = trade_in
+        self.products = products
+        self.tier = tier
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedRates:
-    jurisdiction: Jurisdiction
-    lines: tuple[RateLine, ...]
-    rows: tuple[LocalRate, ...] = ()  # the local rate rows it was built from (none under an override)
+class ResolvedRates(Record):
+    jurisdiction: Final[Jurisdiction]
+    lines: Final[tuple[RateLine, ...]]
+    rows: Final[tuple[LocalRate, ...]]  # the local rate rows it was built from (none under an override)
+
+    __match_args__ = ("jurisdiction", "lines", "rows")
+
+    def __init__(
+        self,
+        jurisdiction: Jurisdiction,
+        lines: tuple[RateLine, ...],
+        rows: tuple[LocalRate, ...] = (),
+    ) -> None:
+        self.jurisdiction = jurisdiction
+        self.lines = lines
+        self.rows = rows
 
 
 def _pct(rate: Decimal) -> str:
@@ -41,16 +71,31 @@ def _pct(rate: Decimal) -> str:
 _MEMO_LIMIT = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class _Resolution:
+class _Resolution(Record):
     """A resolved place, kept with the rule and table objects it came from and its explanation
     already rendered."""
 
-    rules: StateRules
-    table: LocalRateTable
-    resolved: ResolvedRates
-    steps: tuple[ExplainStep, ...]
-    warnings: tuple[str, ...]
+    rules: Final[StateRules]
+    table: Final[LocalRateTable]
+    resolved: Final[ResolvedRates]
+    steps: Final[tuple[ExplainStep, ...]]
+    warnings: Final[tuple[str, ...]]
+
+    __match_args__ = ("rules", "table", "resolved", "steps", "warnings")
+
+    def __init__(
+        self,
+        rules: StateRules,
+        table: LocalRateTable,
+        resolved: ResolvedRates,
+        steps: tuple[ExplainStep, ...],
+        warnings: tuple[str, ...],
+    ) -> None:
+        self.rules = rules
+        self.table = table
+        self.resolved = resolved
+        self.steps = steps
+        self.warnings = warnings
 
 
 # Two memos: by place and delivery date (the common repeat), and by place and the local rate rows in

@@ -5,7 +5,6 @@ dealership's own fees still win, with bad fee data refused by field."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from importlib import resources
@@ -16,6 +15,7 @@ import pytest
 from calc import parse_quote_request, quote, quote_deal
 from calc.errors import CalcInputError
 from calc.fees import compile_fee_defaults, fee_defaults
+from calc.model import replace
 from calc.rules import RuleDataError
 from tests.calc.fee_quotes import fee_amounts
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 
 from calc.desking import payment_grid
 from calc.errors import CalcInputError
-from calc.model import Customer, QuoteRequest
+from calc.model import Customer, QuoteRequest, replace
 from calc.quote import quote
 
 TERMS = (36, 48, 60, 72, 84)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from calc.desking import four_square, solve_for
 from calc.errors import CalcInputError
-from calc.model import QuoteRequest
+from calc.model import QuoteRequest, replace
 from calc.quote import quote
 
 CENT = Decimal("0.01")

@@ -55,3 +55,13 @@ def test_float_apr_matches_the_decimal_solver(loan: tuple[Decimal, Decimal, int,
     exact = solve_rate(amount, runs) * 12
     assert abs(terms.apr - exact) < d("1e-13")
     assert round(terms.apr * 100, 2) == round(exact * 100, 2)
+
+
+def test_an_apr_exactly_on_a_rounding_tie_is_disclosed_as_the_exact_solver_rounds_it() -> None:
+    # 500 repaid in one payment 16 days later at 13.8 %: the schedule's APR is exactly 13.815 %, where
+    # the float solver's last bits decided between 13.81 and 13.82.
+    terms = finance_terms(d("500"), d("0.138"), 1, 16)
+    runs = [Run(terms.monthly_payment, 0, d(16) / 30, 0, 1), Run(terms.final_payment, 0, d(16) / 30)]
+    exact = solve_rate(d("500"), runs) * 12
+    assert round(exact * 100, 4) == d("13.8150")
+    assert round(terms.apr * 100, 2) == round(exact * 100, 2)
