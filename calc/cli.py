@@ -11,14 +11,14 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 import orjson
 
 from calc import quote_deal
 from calc.errors import CalcInputError
 
-_DESCRIPTION = (
+_DESCRIPTION: Final = (
     "Quote deals (quote) or compute Regulation Z APRs (apr): JSON or JSON Lines in, one JSON result per "
     'line out. A bad line yields {"error": {"field", "message"}} and the others still run; '
     "the exit status is 2 if any line failed."
@@ -27,7 +27,7 @@ _DESCRIPTION = (
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 # Numbers with a fraction or exponent become exact Decimals (``parse_float``); built once, not per line.
-_EXACT_DECODER = json.JSONDecoder(parse_float=Decimal)
+_EXACT_DECODER: Final = json.JSONDecoder(parse_float=Decimal)
 _fast_loads = orjson.loads
 
 
@@ -64,7 +64,7 @@ def _apr_line(obj: dict[str, Any]) -> dict[str, Any]:
     return run_apr_line(obj)
 
 
-HANDLERS: dict[str, Handler] = {"quote": _quote_line, "apr": _apr_line}
+HANDLERS: Final[dict[str, Handler]] = {"quote": _quote_line, "apr": _apr_line}
 
 
 def _documents(text: str) -> Iterator[str]:

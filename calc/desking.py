@@ -26,13 +26,13 @@ from calc.finance.checks import require_money, require_rate, require_term
 from calc.finance.lease import MAX_MONEY_FACTOR, resolve_money_factor
 from calc.finance.payment import exact_payment, first_period
 from calc.model import DealType, QuoteRequest, QuoteResult, Record, replace
-from calc.money import CENT, ZERO, round_cents
+from calc.money import CENT, ZERO, format_percent, round_cents
 from calc.quote import quote
 
-MAX_AXIS = 24
-DEFAULT_TERMS = (24, 36, 48, 60, 72, 84)
+MAX_AXIS: Final = 24
+DEFAULT_TERMS: Final = (24, 36, 48, 60, 72, 84)
 SolveFor = Literal["price", "cash_down", "term_months"]
-_PRICE_CEILING = Decimal("10000000")
+_PRICE_CEILING: Final = Decimal("10000000")
 _Predicate = Callable[[int], bool]
 
 
@@ -236,7 +236,7 @@ class FourSquare(Record):
             f"Trade: allowance ${self.trade_allowance}, payoff ${self.trade_payoff}, "
             f"equity ${self.trade_equity}",
             f"Down: ${self.cash_down} (amount financed ${self.amount_financed})",
-            f"Payments at {(self.apr * 100).normalize():f}%: {payments}",
+            f"Payments at {format_percent(self.apr)}: {payments}",
         )
 
 

@@ -53,21 +53,21 @@ from calc.money import ZERO, round_cents
 from calc.rules.book import RuleDataError
 from calc.tax.trace import Trace
 
-DEFAULTED_CODES = ("title", "registration")
-BASES = ("weight_lbs", "age_years", "value", "taxable_horsepower", "combined_mpg")
+DEFAULTED_CODES: Final = ("title", "registration")
+BASES: Final = ("weight_lbs", "age_years", "value", "taxable_horsepower", "combined_mpg")
 # The measure each basis reads, as the quote's field (named in warnings), and its unit in explanations.
-_MEASURES = {
+_MEASURES: Final = {
     "weight_lbs": ("vehicle.weight_lbs", "{} lb"),
     "age_years": ("vehicle.model_year", "{} years old{}"),
     "taxable_horsepower": ("vehicle.taxable_horsepower", "{} taxable HP"),
     "combined_mpg": ("vehicle.combined_mpg", "{} MPG combined"),
 }
-CENT = Decimal("0.01")
-VALUE_OF = ("msrp", "price")
-CONFIDENCE = ("high", "medium", "low")
-ONE = Decimal("1")
-DOLLAR = Decimal("1")
-_DEFAULT_STEP = "Default {} {} fee ${} = {} [{} confidence]"
+CENT: Final = Decimal("0.01")
+VALUE_OF: Final = ("msrp", "price")
+CONFIDENCE: Final = ("high", "medium", "low")
+ONE: Final = Decimal("1")
+DOLLAR: Final = Decimal("1")
+_DEFAULT_STEP: Final = "Default {} {} fee ${} = {} [{} confidence]"
 
 
 class Bracket(Record):
@@ -281,7 +281,7 @@ class _Text:
         return str(self)
 
 
-NO_TEXT = _Text()
+NO_TEXT: Final = _Text()
 
 
 class _Assumed(_Text):
@@ -620,7 +620,7 @@ def default_fee(state: str, code: str, as_of: date) -> FeeDefault | None:
     return None
 
 
-DEALERSHIP_SOURCE = "dealership fee template"
+DEALERSHIP_SOURCE: Final = "dealership fee template"
 
 
 def _vehicle_facts(request: QuoteRequest) -> _Vehicle:
@@ -718,7 +718,7 @@ _flat_plans: dict[tuple[str, date], _FlatPlan | _ByVehicle | Literal[False]] = {
 _VehicleKey = tuple[str, date, int | None, Decimal | None, int | None, str | None]
 _vehicle_plans: dict[_VehicleKey, _FlatPlan] = {}
 # Bracket bases read straight off the vehicle: a quote with the same values gets the same fees.
-_KEYED_BASES = frozenset({"weight_lbs", "taxable_horsepower", "combined_mpg"})
+_KEYED_BASES: Final = frozenset({"weight_lbs", "taxable_horsepower", "combined_mpg"})
 
 
 def _keyed_by_vehicle(default: FeeDefault) -> bool:

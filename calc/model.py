@@ -22,11 +22,11 @@ FeeCode = Literal["title", "registration", "plate", "inspection", "tire", "other
 ProductKind = Literal["service_contract", "gap", "tire_wheel", "maintenance", "theft", "other"]
 TaxLevel = Literal["state", "county", "city", "district", "special"]
 
-DEAL_TYPES: tuple[DealType, ...] = ("cash", "finance", "lease")
-CONDITIONS: tuple[Condition, ...] = ("new", "used")
-REBATE_SOURCES: tuple[RebateSource, ...] = ("manufacturer", "dealer")
-FEE_CODES: tuple[FeeCode, ...] = ("title", "registration", "plate", "inspection", "tire", "other")
-PRODUCT_KINDS: tuple[ProductKind, ...] = (
+DEAL_TYPES: Final[tuple[DealType, ...]] = ("cash", "finance", "lease")
+CONDITIONS: Final[tuple[Condition, ...]] = ("new", "used")
+REBATE_SOURCES: Final[tuple[RebateSource, ...]] = ("manufacturer", "dealer")
+FEE_CODES: Final[tuple[FeeCode, ...]] = ("title", "registration", "plate", "inspection", "tire", "other")
+PRODUCT_KINDS: Final[tuple[ProductKind, ...]] = (
     "service_contract",
     "gap",
     "tire_wheel",
@@ -34,11 +34,11 @@ PRODUCT_KINDS: tuple[ProductKind, ...] = (
     "theft",
     "other",
 )
-TAX_LEVELS: tuple[TaxLevel, ...] = ("state", "county", "city", "district", "special")
+TAX_LEVELS: Final[tuple[TaxLevel, ...]] = ("state", "county", "city", "district", "special")
 
-ZERO = Decimal("0")
+ZERO: Final = Decimal("0")
 # vehicle.fuel values that mean a battery-electric vehicle.
-ELECTRIC_FUELS = frozenset({"electric", "ev", "bev", "zev"})
+ELECTRIC_FUELS: Final = frozenset({"electric", "ev", "bev", "zev"})
 
 
 _R = TypeVar("_R", bound="Record")
@@ -293,7 +293,7 @@ class OriginTaxPaid(Record):
 
 
 ReserveMethod = Literal["finance_charge", "level"]
-RESERVE_METHODS: tuple[ReserveMethod, ...] = ("finance_charge", "level")
+RESERVE_METHODS: Final[tuple[ReserveMethod, ...]] = ("finance_charge", "level")
 
 
 class FinanceInput(Record):
@@ -743,7 +743,7 @@ class LeaseResult(Record):
 ExplainStep = tuple[str, tuple[object, ...], str]  # (str.format template, arguments, source)
 
 
-_PRINTF: dict[str, str] = {}  # str.format template -> the same template in printf style ("" if none)
+_PRINTF: Final[dict[str, str]] = {}  # str.format template -> the same template in printf style ("" if none)
 
 
 def _printf(template: str) -> str:

@@ -8,12 +8,13 @@ rounds are easy to find (grep for it) and each call site documents the rule that
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Final
 
 from calc.errors import CalcInputError
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0")
-ONE = Decimal("1")
+CENT: Final = Decimal("0.01")
+ZERO: Final = Decimal("0")
+ONE: Final = Decimal("1")
 
 
 def parse_decimal(value: object, field: str) -> Decimal:
@@ -88,5 +89,42 @@ def round_cents(amount: Decimal) -> Decimal:
 
 
 def format_money(amount: Decimal) -> str:
-    """Two-decimal string, as the CLI contract writes money."""
+    """Two-decimal string, as the CLI contract writes money (half-up to the cent)."""
+    text = str(amount)
+    # An amount already in whole cents (nearly all a quote writes, some forty per quote) reads as
+    # "<digits>.<2 digits>", and that text is the answer; quantizing costs three times what str() does.
+    # Scientific notation never ends that way, so anything else is quantized.
+    if len(text) > 3 and text[-3] == ".":
+        return text
     return str(amount.quantize(CENT, ROUND_HALF_UP))
+
+
+# id(rate) -> (rate, its text). Rates mostly come from the rule tables, the same Decimal objects quote
+# after quote, so their text is looked up by identity: hashing a Decimal costs more than the lookup
+# saves. Each entry holds its rate, so an id cannot be reused while it is cached; a batch whose deals
+# bring their own rates stops adding at the limit.
+_RATE_TEXT: Final[dict[int, tuple[Decimal, str]]] = {}
+_PERCENT_TEXT: Final[dict[int, tuple[Decimal, str]]] = {}
+_TEXT_LIMIT: Final = 4096
+
+
+def format_rate(rate: Decimal) -> str:
+    """A rate as the contract writes it: the fraction, without trailing zeros (``0.0725``)."""
+    entry = _RATE_TEXT.get(id(rate))
+    if entry is not None:
+        return entry[1]
+    text = f"{rate.normalize():f}"
+    if len(_RATE_TEXT) < _TEXT_LIMIT:
+        _RATE_TEXT[id(rate)] = (rate, text)
+    return text
+
+
+def format_percent(rate: Decimal) -> str:
+    """A rate as a percentage for explanations (``0.0725`` -> ``7.25%``)."""
+    entry = _PERCENT_TEXT.get(id(rate))
+    if entry is not None:
+        return entry[1]
+    text = f"{(rate * 100).normalize():f}%"
+    if len(_PERCENT_TEXT) < _TEXT_LIMIT:
+        _PERCENT_TEXT[id(rate)] = (rate, text)
+    return text

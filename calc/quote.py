@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Final
 
 from calc.errors import CalcInputError
 from calc.fees import build_fees
@@ -50,7 +51,7 @@ def _rules_for(request: QuoteRequest, book: RuleBook) -> StateRules:
     return rules
 
 
-_RULES_TEXT: dict[int, tuple[StateRules, str, str, str]] = {}
+_RULES_TEXT: Final[dict[int, tuple[StateRules, str, str, str]]] = {}
 
 
 def _rules_text(rules: StateRules, as_of: date) -> tuple[str, str]:

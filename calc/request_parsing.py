@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from calc.errors import CalcInputError
 from calc.model import (
@@ -52,14 +52,14 @@ from calc.rules.book import rule_book
 from calc.rules.local_rates import PORTION_OVER, TIER_KINDS, is_valid_threshold
 
 _T = TypeVar("_T", bound=str)
-_TOP = frozenset(
+_TOP: Final = frozenset(
     {
         "deal_type", "as_of", "dealer_state", "customer", "vehicle", "trade_ins", "rebates", "cash_down",
         "doc_fee", "fees", "products", "tax_override", "origin_tax_paid", "finance", "lease",
     }
 )  # fmt: skip
-_CUSTOMER = frozenset({"state", "zip", "county", "city", "new_resident"})
-_VEHICLE = frozenset(
+_CUSTOMER: Final = frozenset({"state", "zip", "county", "city", "new_resident"})
+_VEHICLE: Final = frozenset(
     {
         "price",
         "msrp",
@@ -74,26 +74,26 @@ _VEHICLE = frozenset(
         "combined_mpg",
     }
 )
-_RESERVE_TERMS = ("reserve_split", "markup_cap", "reserve_method")
-_FINANCE = frozenset({"apr", "term_months", "days_to_first_payment", "buy_rate", *_RESERVE_TERMS})
-_LEASE = frozenset(
+_RESERVE_TERMS: Final = ("reserve_split", "markup_cap", "reserve_method")
+_FINANCE: Final = frozenset({"apr", "term_months", "days_to_first_payment", "buy_rate", *_RESERVE_TERMS})
+_LEASE: Final = frozenset(
     {
         "term_months", "money_factor", "apr", "residual_percent", "residual_value", "acquisition_fee",
         "acquisition_fee_capitalized", "security_deposit", "miles_per_year",
     }
 )  # fmt: skip
-_TRADE_IN = frozenset({"allowance", "payoff"})
-_REBATE = frozenset({"amount", "source"})
-_FEE = frozenset({"code", "amount"})
-_PRODUCT = frozenset({"kind", "price"})
-_MAX_APR = Decimal("1")
-_MAX_MONEY_FACTOR = Decimal("0.01")  # 24 % APR; larger is an APR typed as a money factor
-_MAX_TERM = 120
+_TRADE_IN: Final = frozenset({"allowance", "payoff"})
+_REBATE: Final = frozenset({"amount", "source"})
+_FEE: Final = frozenset({"code", "amount"})
+_PRODUCT: Final = frozenset({"kind", "price"})
+_MAX_APR: Final = Decimal("1")
+_MAX_MONEY_FACTOR: Final = Decimal("0.01")  # 24 % APR; larger is an APR typed as a money factor
+_MAX_TERM: Final = 120
 
 
 def _obj(value: object, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
     # JSON objects arrive as dicts; the exact-type test skips the slower ABC check on that path.
-    if type(value) is dict and value.keys() <= allowed:
+    if type(value) is dict and allowed.issuperset(value):
         return value
     if not isinstance(value, Mapping):
         raise CalcInputError(field or "deal", "must be a JSON object")
@@ -156,7 +156,7 @@ def _bool(value: object, field: str, default: bool) -> bool:
     return value
 
 
-_STATE_CODES: dict[str, str] = {}  # text as sent -> its known state code (a batch sends a few dozen)
+_STATE_CODES: Final[dict[str, str]] = {}  # text as sent -> its known state code (a batch sends a few dozen)
 
 
 def _state(value: object, field: str) -> str:
@@ -184,7 +184,7 @@ def _opt_money(data: Mapping[str, Any], key: str, field: str) -> Decimal | None:
     return None if value is None else parse_money(value, field)
 
 
-_DATES: dict[str, date] = {}  # a batch's deals share a few delivery dates: parse each text once
+_DATES: Final[dict[str, date]] = {}  # a batch's deals share a few delivery dates: parse each text once
 
 
 def _date(value: object, field: str) -> date:
@@ -260,7 +260,7 @@ def _vehicle(value: object) -> Vehicle:
     )
 
 
-_MAX_HORSEPOWER = Decimal("1000")
+_MAX_HORSEPOWER: Final = Decimal("1000")
 
 
 def _horsepower(value: object) -> Decimal:
@@ -338,10 +338,10 @@ def _products(value: object) -> tuple[Product, ...]:
     return tuple(out)
 
 
-_OVERRIDE_RATE = frozenset({"level", "rate", "name", "threshold", "rate_above", "tier_kind"})
-_TAX_OVERRIDE = frozenset({"rates"})
-_ORIGIN_TAX_PAID = frozenset({"state", "amount"})
-_MAX_OVERRIDE_RATE = Decimal("0.25")
+_OVERRIDE_RATE: Final = frozenset({"level", "rate", "name", "threshold", "rate_above", "tier_kind"})
+_TAX_OVERRIDE: Final = frozenset({"rates"})
+_ORIGIN_TAX_PAID: Final = frozenset({"state", "amount"})
+_MAX_OVERRIDE_RATE: Final = Decimal("0.25")
 
 
 def _override(value: object) -> tuple[RateOverride, ...] | None:
@@ -459,7 +459,7 @@ def _lease(value: object) -> LeaseInput:
     )  # fmt: skip
 
 
-_DEAL_TYPE_NAMES: dict[str, DealType] = {name: name for name in DEAL_TYPES}
+_DEAL_TYPE_NAMES: Final[dict[str, DealType]] = {name: name for name in DEAL_TYPES}
 
 
 def parse_quote_request(data: object) -> QuoteRequest:
@@ -523,7 +523,7 @@ def parse_quote_request(data: object) -> QuoteRequest:
 
 # The keys each object of the quote input accepts, by its path ("" = the top level; a list's items under
 # the list's path): what a form or a schema offering the whole input must cover.
-INPUT_FIELDS: Mapping[str, frozenset[str]] = {
+INPUT_FIELDS: Final[Mapping[str, frozenset[str]]] = {
     "": _TOP, "customer": _CUSTOMER, "vehicle": _VEHICLE, "finance": _FINANCE, "lease": _LEASE,
     "trade_ins": _TRADE_IN, "rebates": _REBATE, "fees": _FEE, "products": _PRODUCT,
     "tax_override": _TAX_OVERRIDE, "tax_override.rates": _OVERRIDE_RATE, "origin_tax_paid": _ORIGIN_TAX_PAID,

@@ -11,7 +11,7 @@ Appendix J date arithmetic, and ``python -m calc quote`` pays for every import b
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from calc.finance.lease import (
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from calc.finance.reserve import dealer_reserve
     from calc.finance.unit_period import UnitPeriod
 
-_HOMES = {
+_HOMES: Final = {
     "AprResult": "regz",
     "FinanceTerms": "payment",
     "LeasePayment": "lease",

@@ -18,17 +18,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Final
 
 from calc.errors import CalcInputError
 from calc.finance.regz import PaymentStream, reg_z_apr
 from calc.finance.unit_period import UNITS
 from calc.money import format_money, parse_money
 
-_TOP_FIELDS = frozenset({"amount_financed", "advance_date", "payments"})
-_PAYMENT_FIELDS = frozenset({"amount", "count", "first_date", "every"})
-_EVERY_FIELDS = frozenset({"unit", "multiple"})
-_EXACT_PLACES = Decimal("1e-10")
+_TOP_FIELDS: Final = frozenset({"amount_financed", "advance_date", "payments"})
+_PAYMENT_FIELDS: Final = frozenset({"amount", "count", "first_date", "every"})
+_EVERY_FIELDS: Final = frozenset({"unit", "multiple"})
+_EXACT_PLACES: Final = Decimal("1e-10")
 
 
 def run_apr_line(obj: object) -> dict[str, Any]:

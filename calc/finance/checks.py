@@ -12,12 +12,13 @@ and ``60.5`` as a ``TypeError`` before these checks could name the field.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from calc.errors import CalcInputError
 from calc.money import CENT, parse_rate
 
-MAX_TERM_MONTHS = 600
-MAX_RATE = Decimal(1)  # 100 % APR: far above any lawful retail installment rate
+MAX_TERM_MONTHS: Final = 600
+MAX_RATE: Final = Decimal(1)  # 100 % APR: far above any lawful retail installment rate
 
 
 def require_decimal(value: object, field: str) -> Decimal:

@@ -22,10 +22,10 @@ from calc.finance.checks import require_decimal, require_money, require_rate, re
 from calc.model import Record
 from calc.money import round_cents
 
-_TWENTY_FOUR = Decimal(24)
+_TWENTY_FOUR: Final = Decimal(24)
 # 0.01 is a 24 % APR: no captive or bank lease program goes near it, so larger values are typos
 # (most often an APR typed where the money factor belongs).
-MAX_MONEY_FACTOR = Decimal("0.01")
+MAX_MONEY_FACTOR: Final = Decimal("0.01")
 
 
 class LeasePayment(Record):

@@ -19,7 +19,8 @@ Conventions (the rounding points are the ones a retail installment contract show
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal, localcontext
+import math
+from decimal import Decimal, localcontext
 from typing import Final, NamedTuple, SupportsIndex
 
 from calc.errors import CalcInputError
@@ -28,15 +29,13 @@ from calc.finance.solver import PRECISION, Run, level_loan_rate, solve_rate
 from calc.model import Record
 from calc.money import round_cents
 
-_ONE = Decimal(1)
-_ZERO = Decimal(0)
-_TWELVE = Decimal(12)
-_THIRTY = Decimal(30)
-_HALF = Decimal("0.5")
-_HUNDREDTHS_PER_UNIT = Decimal(10000)
+_ONE: Final = Decimal(1)
+_ZERO: Final = Decimal(0)
+_TWELVE: Final = Decimal(12)
+_THIRTY: Final = Decimal(30)
 # The float solver is good to about 1e-13 of the rate; this is far wider, and still rarely hit.
-_TIE_WINDOW = Decimal("1e-7")
-MAX_DAYS_TO_FIRST_PAYMENT = 366
+_TIE_WINDOW: Final = 1e-7
+MAX_DAYS_TO_FIRST_PAYMENT: Final = 366
 
 
 class ScheduleRow(NamedTuple):
@@ -246,8 +245,8 @@ def finance_terms(
 
 
 def _near_a_disclosure_tie(apr: Decimal) -> bool:
-    hundredths = apr * _HUNDREDTHS_PER_UNIT  # 1 = 0.01 % (the disclosed figure's last digit)
-    return abs(hundredths - hundredths.to_integral_value(ROUND_FLOOR) - _HALF) < _TIE_WINDOW
+    hundredths = float(apr) * 10000.0  # 1 = 0.01 % (the disclosed figure's last digit)
+    return abs(hundredths - math.floor(hundredths) - 0.5) < _TIE_WINDOW
 
 
 def _half_up(numerator: int, denominator: int) -> int:

@@ -50,11 +50,11 @@ from calc.finance.unit_period import (
 )
 from calc.model import Record
 
-MAX_PAYMENTS = 1200
-_HUNDRED = Decimal(100)
+MAX_PAYMENTS: Final = 1200
+_HUNDRED: Final = Decimal(100)
 # 12 CFR 1026.22(a)(2) and (a)(3): tolerances in APR as a fraction (⅛ and ¼ of a percentage point).
-REGULAR_TOLERANCE = Decimal("0.00125")
-IRREGULAR_TOLERANCE = Decimal("0.0025")
+REGULAR_TOLERANCE: Final = Decimal("0.00125")
+IRREGULAR_TOLERANCE: Final = Decimal("0.0025")
 
 
 class PaymentStream(Record):

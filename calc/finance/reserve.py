@@ -32,7 +32,7 @@ Three methods:
 from __future__ import annotations
 
 from decimal import Decimal, localcontext
-from typing import SupportsIndex
+from typing import Final, SupportsIndex
 
 from calc.errors import CalcInputError
 from calc.finance.checks import require_money, require_rate, require_term
@@ -40,22 +40,22 @@ from calc.finance.payment import exact_payment, finance_charge_at
 from calc.finance.solver import PRECISION
 from calc.money import round_cents
 
-METHODS = ("finance_charge", "level", "flat_pct")
-DEFAULT_SPLIT = Decimal("0.75")
+METHODS: Final = ("finance_charge", "level", "flat_pct")
+DEFAULT_SPLIT: Final = Decimal("0.75")
 # Lenders cap the markup over their buy rate; 2-2.5 points was the common program cap (American Honda
 # Finance allowed 2.25 points up to 60 months and 2 beyond until the 2015 CFPB/DOJ consent order,
 # 2015-CFPB-0014, cut that to 1.25 and 1). The quote warns above this unless the deal gives its
 # lender's own cap.
-DEFAULT_MARKUP_CAP = Decimal("0.025")
-MARKUP_CAP_SOURCE = (
+DEFAULT_MARKUP_CAP: Final = Decimal("0.025")
+MARKUP_CAP_SOURCE: Final = (
     "lender markup caps: 2-2.5 points was common (American Honda Finance 2.25/2 points before CFPB "
     "consent order 2015-CFPB-0014 lowered them to 1.25/1)"
 )
-RESERVE_SOURCE = (
+RESERVE_SOURCE: Final = (
     "difference-in-finance-charges dealer reserve, the captive lenders' method; dealer share typically "
     "65-80 % (PROM Software, Description of Dealer Reserve Methods <https://promsoft.com/dlr_reserve.htm>)"
 )
-_ONE = Decimal(1)
+_ONE: Final = Decimal(1)
 
 
 def dealer_reserve(

@@ -39,15 +39,15 @@ from typing import Final
 
 from calc.model import Record
 
-PRECISION = 38  # two 19-digit words in libmpdec: ten digits more than 28 at no extra cost
-_STEP_TOLERANCE = Decimal("1e-22")
-_NEWTON_FINAL_STEP = Decimal("1e-13")
+PRECISION: Final = 38  # two 19-digit words in libmpdec: ten digits more than 28 at no extra cost
+_STEP_TOLERANCE: Final = Decimal("1e-22")
+_NEWTON_FINAL_STEP: Final = Decimal("1e-13")
 # Below this distance from 1 the closed-form geometric sums lose too many digits; sum term by term.
-_SERIES_CUTOFF = Decimal("1e-12")
-_MAX_ITERATIONS = 200
-_ONE = Decimal(1)
-_ZERO = Decimal(0)
-_TWO = Decimal(2)
+_SERIES_CUTOFF: Final = Decimal("1e-12")
+_MAX_ITERATIONS: Final = 200
+_ONE: Final = Decimal(1)
+_ZERO: Final = Decimal(0)
+_TWO: Final = Decimal(2)
 
 
 class Run(Record):
@@ -190,9 +190,9 @@ def _first_guess(amount: Decimal, runs: Sequence[Run], total: Decimal) -> Decima
 
 # ------------------------------------------------------------------------------------- binary floating point
 
-_FLOAT_ITERATIONS = 100
-_FLOAT_NEWTON_FINAL = 1e-8  # relative Newton step after which the error is ~1e-19 of the rate
-_FLOAT_SLOW_SUM = 1e-6  # below this rate the closed-form slope cancels; sum its terms instead
+_FLOAT_ITERATIONS: Final = 100
+_FLOAT_NEWTON_FINAL: Final = 1e-8  # relative Newton step after which the error is ~1e-19 of the rate
+_FLOAT_SLOW_SUM: Final = 1e-6  # below this rate the closed-form slope cancels; sum its terms instead
 
 
 def level_loan_rate(

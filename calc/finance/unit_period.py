@@ -26,9 +26,9 @@ from typing import Final
 
 from calc.model import Record
 
-UNITS = ("month", "semimonth", "week", "day")
+UNITS: Final = ("month", "semimonth", "week", "day")
 
-_DAYS_PER_YEAR = Decimal(365)
+_DAYS_PER_YEAR: Final = Decimal(365)
 
 
 class UnitPeriod(Record):

@@ -34,9 +34,9 @@ LeaseMethod = Literal[
     "nc_alternate",
     "none",
 ]
-TRADE_IN_MODES: frozenset[str] = frozenset({"full", "none", "capped", "new_only", "partial"})
-LEASE_METHODS: frozenset[str] = frozenset(LeaseMethod.__args__)  # type: ignore[attr-defined]
-LEVELS: frozenset[str] = frozenset({"state", "county", "city", "district", "special"})
+TRADE_IN_MODES: Final[frozenset[str]] = frozenset({"full", "none", "capped", "new_only", "partial"})
+LEASE_METHODS: Final[frozenset[str]] = frozenset(LeaseMethod.__args__)  # type: ignore[attr-defined]
+LEVELS: Final[frozenset[str]] = frozenset({"state", "county", "city", "district", "special"})
 
 
 class RuleDataError(ValueError):
@@ -528,7 +528,7 @@ class RuleBook(Record):
 
 # --------------------------------------------------------------------------------------------- compile
 
-_VERSION_KEYS = frozenset(
+_VERSION_KEYS: Final = frozenset(
     {
         "effective_from", "source", "state_components", "local_taxes_apply", "local_note", "trade_in",
         "trade_in_cap", "trade_in_note", "manufacturer_rebate_reduces_base", "dealer_rebate_reduces_base",

@@ -50,18 +50,19 @@ from pathlib import Path
 from typing import Final
 
 from calc.model import Record
+from calc.money import format_percent
 from calc.rules.book import RuleDataError
 
-COLUMNS = ("state", "county", "city", "zip", "level", "name", "rate", "effective_from", "source")
-OPTIONAL_COLUMNS = ("threshold", "rate_above", "tier_kind", "warning")
-LOCAL_LEVELS = frozenset({"county", "city", "district", "special"})
-_MAX_RATE = Decimal("0.2")
-_CENT = Decimal("0.01")
+COLUMNS: Final = ("state", "county", "city", "zip", "level", "name", "rate", "effective_from", "source")
+OPTIONAL_COLUMNS: Final = ("threshold", "rate_above", "tier_kind", "warning")
+LOCAL_LEVELS: Final = frozenset({"county", "city", "district", "special"})
+_MAX_RATE: Final = Decimal("0.2")
+_CENT: Final = Decimal("0.01")
 
 
-PORTION_OVER = "portion_over"
-SINGLE_ITEM_OVER = "single_item_over"
-TIER_KINDS = (PORTION_OVER, SINGLE_ITEM_OVER)
+PORTION_OVER: Final = "portion_over"
+SINGLE_ITEM_OVER: Final = "single_item_over"
+TIER_KINDS: Final = (PORTION_OVER, SINGLE_ITEM_OVER)
 
 
 class RateTier(Record):
@@ -128,12 +129,13 @@ def make_tier(
     if kind == SINGLE_ITEM_OVER:
         below_label, above_label = f"items up to {amount}", f"single item over {amount}"
         summary = (
-            f"{_percent(rate)}, or {_percent(rate_above)} on the whole price of a single item over {amount}"
+            f"{format_percent(rate)}, or {format_percent(rate_above)} "
+            f"on the whole price of a single item over {amount}"
         )
     else:
-        above = "nothing" if rate_above == 0 else f"{_percent(rate_above)}"
+        above = "nothing" if rate_above == 0 else f"{format_percent(rate_above)}"
         below_label, above_label = f"first {amount}", f"portion over {amount}"
-        summary = f"{_percent(rate)} up to {amount} of a single item, {above} on the portion over"
+        summary = f"{format_percent(rate)} up to {amount} of a single item, {above} on the portion over"
     return RateTier(
         threshold,
         rate_above,
@@ -144,10 +146,6 @@ def make_tier(
         f"{name} ({above_label})",
         kind == SINGLE_ITEM_OVER,
     )
-
-
-def _percent(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
 
 
 class LocalRate(Record):

@@ -11,7 +11,7 @@ from typing import Final
 
 from calc.model import Record
 
-SOURCE = "ZIP to county/city: zipcodes package (offline USPS/Census ZIP data)"
+SOURCE: Final = "ZIP to county/city: zipcodes package (offline USPS/Census ZIP data)"
 
 
 class ZipPlace(Record):

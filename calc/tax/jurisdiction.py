@@ -6,14 +6,15 @@ from decimal import Decimal
 from typing import Final
 
 from calc.model import ExplainStep, Jurisdiction, QuoteRequest, RateOverride, RateUsed, Record, TaxLevel
+from calc.money import format_percent
 from calc.rules.book import StateRules
 from calc.rules.local_rates import LocalRate, LocalRateTable, RateTier, make_tier
 from calc.rules.zip_places import SOURCE as ZIP_SOURCE
 from calc.rules.zip_places import place_for_zip
 from calc.tax.trace import Pct, Trace, prerendered
 
-_LEVEL_ORDER = {"state": 0, "county": 1, "city": 2, "district": 3, "special": 4}
-OVERRIDE_SOURCE = "tax_override (rates entered or imported by the dealership)"
+_LEVEL_ORDER: Final = {"state": 0, "county": 1, "city": 2, "district": 3, "special": 4}
+OVERRIDE_SOURCE: Final = "tax_override (rates entered or imported by the dealership)"
 
 
 class RateLine(Record):
@@ -64,11 +65,7 @@ class ResolvedRates(Record):
         self.rows = rows
 
 
-def _pct(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
-
-
-_MEMO_LIMIT = 4096
+_MEMO_LIMIT: Final = 4096
 
 
 class _Resolution(Record):
@@ -205,7 +202,7 @@ def _described(line: RateLine) -> str:
     """An override line for the explanation: its rate, or its tier as a rate file row's tier is shown."""
     if line.tier is not None:
         return f"{line.name} ({line.tier.summary})"
-    return f"{line.name} {_pct(line.rate)}"
+    return f"{line.name} {format_percent(line.rate)}"
 
 
 def _resolve(

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from calc.model import TaxComponent, Taxes
-from calc.money import ZERO, round_cents
+from calc.money import ZERO, format_percent, round_cents
 from calc.rules.book import StateRules
-from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
+from calc.tax.jurisdiction import RateLine, ResolvedRates
 from calc.tax.local_tiers import tiered_components
 from calc.tax.sale import ROUNDING_SOURCE
 from calc.tax.trace import Pct, Trace
@@ -71,7 +71,7 @@ def _lines(rules: StateRules, resolved: ResolvedRates, figures: LeaseFigures, tr
         else:
             rate = table.rate_for(figures.weight_lbs, figures.city_mpg)
         lines = [
-            RateLine(line.level, f"{rules.state} excise {_pct(rate)}", rate, table.source)
+            RateLine(line.level, f"{rules.state} excise {format_percent(rate)}", rate, table.source)
             if line.level == "state"
             else line
             for line in lines
@@ -140,12 +140,13 @@ def compute_lease_tax(
 
     if method in ("monthly_payment", "nc_alternate"):
         if method == "nc_alternate" and lease.alternate_rate is not None:
-            name = f"{rules.state} alternate highway use tax {_pct(lease.alternate_rate)} on lease receipts"
+            alternate = format_percent(lease.alternate_rate)
+            name = f"{rules.state} alternate highway use tax {alternate} on lease receipts"
             lines = [RateLine("state", name, lease.alternate_rate, source)]
             titling = round_cents(figures.agreed_price * lease.alternate_rate)
             trace.warn(
                 f"{rules.state}: assumes the lessor elected the alternate tax on lease receipts; otherwise "
-                f"{_pct(lease.alternate_rate)} is due on the vehicle at titling (${titling})."
+                f"{format_percent(lease.alternate_rate)} is due on the vehicle at titling (${titling})."
             )
         at_signing = figures.cash_down + doc + unpaid_acq
         if figures.manufacturer_rebates > 0:

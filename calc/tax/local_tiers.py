@@ -23,6 +23,7 @@ line's base, so the two parts always add up to the line's base exactly.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from calc.model import TaxComponent
 from calc.money import ZERO, round_cents
@@ -30,11 +31,11 @@ from calc.rules.local_rates import RateTier
 from calc.tax.jurisdiction import RateLine
 from calc.tax.trace import Pct, Trace
 
-TIER_SOURCE = (
+TIER_SOURCE: Final = (
     "ADOR, Explanation of Tiered Rates in Arizona (portion-over rates: the regular rate up to the amount, "
     "the portion-over rate on the rest; deductions prorated)"
 )
-WHOLE_ITEM_SOURCE = (
+WHOLE_ITEM_SOURCE: Final = (
     "ADOR, Explanation of Tiered Rates in Arizona (single-item-over rates: the entire sale at the "
     "single-item-over rate; deductions applied to the full amount)"
 )

@@ -9,19 +9,21 @@ rounded totals. Bases are never rounded (they are sums of cent amounts already).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from calc.model import Product, QuoteRequest, TaxComponent, Taxes
-from calc.money import ZERO, round_cents
+from calc.money import ZERO, format_percent, round_cents
 from calc.rules.book import StateRules
 from calc.tax.in_lieu import in_lieu_components
-from calc.tax.jurisdiction import RateLine, ResolvedRates, _pct
+from calc.tax.jurisdiction import RateLine, ResolvedRates
 from calc.tax.local_tiers import tiered_components
 from calc.tax.trace import Pct, Trace
 from calc.tax.valuation_floor import apply_valuation_floor
 
-ROUNDING_STEP = "Rounding: each tax line is rounded half-up to the cent; totals are sums of rounded lines"
-ROUNDING_SOURCE = (
+ROUNDING_STEP: Final = (
+    "Rounding: each tax line is rounded half-up to the cent; totals are sums of rounded lines"
+)
+ROUNDING_SOURCE: Final = (
     "calc engine rounding rule (as in the reference worked examples; no state source prescribes otherwise)"
 )
 
@@ -288,7 +290,7 @@ def compute_sale_tax(
                 else:
                     rate = mech.weight_mpg_table.rate_for(vehicle.weight_lbs, vehicle.city_mpg)
                 name = (
-                    f"{rules.state} excise {_pct(rate)} "
+                    f"{rules.state} excise {format_percent(rate)} "
                     f"({vehicle.weight_lbs} lb, {vehicle.city_mpg} mpg city)"
                 )
                 trace.step("Weight x MPG table gives {}", Pct(rate), source=mech.weight_mpg_table.source)
@@ -299,11 +301,11 @@ def compute_sale_tax(
                 rate = ZERO
             if electric and mech.electric_rate is not None:
                 rate = mech.electric_rate.rate
-                name = f"{line.name} (zero-emission vehicle {_pct(rate)})"
+                name = f"{line.name} (zero-emission vehicle {format_percent(rate)})"
                 trace.step("Zero-emission vehicle rate {}", Pct(rate), source=mech.electric_rate.source)
             if new_resident and mech.new_resident_rate is not None:
                 rate = mech.new_resident_rate.rate
-                name = f"{line.name.rsplit(' ', 1)[0]} {_pct(rate)} (new resident)"
+                name = f"{line.name.rsplit(' ', 1)[0]} {format_percent(rate)} (new resident)"
                 trace.step("New resident rate {}", Pct(rate), source=mech.new_resident_rate.source)
             if luxury and mech.luxury_rate is not None and line.products:
                 rate = mech.luxury_rate.rate
@@ -318,7 +320,7 @@ def compute_sale_tax(
                 for below, tier_rate in mech.used_price_tiers.tiers:
                     if line_base < below:
                         rate = tier_rate
-                        name = f"{line.name} (used under ${below}: {_pct(rate)})"
+                        name = f"{line.name} (used under ${below}: {format_percent(rate)})"
                         trace.step(
                             "Used vehicle under ${}: state rate {}",
                             below,
@@ -385,7 +387,7 @@ def compute_sale_tax(
         components.append(
             _line(
                 RateLine("state", "products", product_rate, rules.fi_note or rules.source),
-                f"F&I products at {_pct(product_rate)}",
+                f"F&I products at {format_percent(product_rate)}",
                 product_rate,
                 base.products_separate,
                 trace,
@@ -402,9 +404,8 @@ def compute_sale_tax(
             )
         if vehicle.price >= lf.price_threshold or fuel_inefficient:
             lf_line = RateLine("special", "LFIVS", lf.rate, lf.source)
-            components.append(
-                _line(lf_line, f"{rules.state} LFIVS {_pct(lf.rate)}", lf.rate, vehicle.price, trace)
-            )
+            lf_name = f"{rules.state} LFIVS {format_percent(lf.rate)}"
+            components.append(_line(lf_line, lf_name, lf.rate, vehicle.price, trace))
 
     total = sum((c.amount for c in components), ZERO)
     label = rules.components[0].name if rules.components else f"{rules.state} tax"

@@ -10,8 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from calc.model import ExplainStep, Explanation, render_step
-
-_PERCENT_TEXT: dict[Decimal, str] = {}
+from calc.money import format_percent
 
 
 class Pct:
@@ -23,12 +22,7 @@ class Pct:
         self.rate = rate
 
     def __str__(self) -> str:
-        text = _PERCENT_TEXT.get(self.rate)
-        if text is None:
-            text = f"{(self.rate * 100).normalize():f}%"
-            if len(_PERCENT_TEXT) < 4096:  # quotes use a few dozen distinct rates
-                _PERCENT_TEXT[self.rate] = text
-        return text
+        return format_percent(self.rate)
 
     def __format__(self, spec: str) -> str:
         return str(self)

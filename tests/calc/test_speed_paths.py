@@ -9,6 +9,8 @@
   step rendered for the quote.
 - A line is read by orjson unless it holds a number with a fraction or exponent (or orjson refuses it):
   the result, and any error, is the exact standard decoder's.
+- Money already in whole cents is written as its own text; every amount reads as the half-up
+  quantized one would.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from calc.cli import decode_line
 from calc.errors import CalcInputError
 from calc.fees import default_fee
 from calc.model import Explanation, render_step
+from calc.money import CENT, format_money
 
 ROOT = Path(__file__).resolve().parents[2]
 DEAL: dict[str, Any] = {
@@ -165,3 +168,16 @@ def test_lines_orjson_refuses_or_reads_loosely_get_the_standard_decoders_answer(
         assert (raised.value.msg, raised.value.pos) == (error.msg, error.pos)
     else:
         assert repr(decode_line(text)) == repr(expected)
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**12), max_value=10**12)
+)
+def test_money_text_reads_as_the_amount_rounded_half_up_to_the_cent(amount: Decimal) -> None:
+    assert format_money(amount) == str(amount.quantize(CENT, ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize("text", ["0", "-0.00", "1E+3", "1.5E-7", "12.345", "100.10", "-0.005"])
+def test_money_text_of_edge_amounts(text: str) -> None:
+    assert format_money(Decimal(text)) == str(Decimal(text).quantize(CENT, ROUND_HALF_UP))
