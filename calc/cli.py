@@ -29,6 +29,9 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 # Numbers with a fraction or exponent become exact Decimals (``parse_float``); built once, not per line.
 _EXACT_DECODER: Final = json.JSONDecoder(parse_float=Decimal)
 _fast_loads = orjson.loads
+# Results are written in chunks of this many bytes: a 10,000-deal batch writes 30 MB, and line by line
+# through an 8 KB buffer that was a write system call per three deals, a tenth of the batch's time.
+_WRITE_CHUNK: Final = 1 << 18
 
 
 def _has_float(value: object) -> bool:
@@ -92,10 +95,10 @@ def _byte_writer(out: TextIO) -> Callable[[bytes], object]:
         out.flush()
         return binary.write  # type: ignore[no-any-return]
 
-    def write_text(line: bytes) -> object:
-        text = line.decode()
+    def write_text(lines: bytes) -> object:
+        text = lines.decode()
         if not text.isascii():  # a stream in another encoding (a Windows console): escape as \uXXXX
-            text = json.dumps(json.loads(text)) + "\n"
+            text = "".join(json.dumps(json.loads(line)) + "\n" for line in text.splitlines())
         return out.write(text)
 
     return write_text
@@ -106,25 +109,36 @@ def run_lines(documents: Iterable[str], handler: Handler, out: TextIO) -> int:
     write = _byte_writer(out)
     dumps = orjson.dumps
     newline = orjson.OPT_APPEND_NEWLINE
-    for document in documents:
-        try:
-            obj = decode_line(document)
-            if not isinstance(obj, dict):
-                raise CalcInputError("deal", "each line must be a JSON object")
-            result = handler(obj)
-        except json.JSONDecodeError as error:
-            failed = True
-            result = {
-                "error": {"field": "json", "message": f"not valid JSON: {error.msg} at column {error.colno}"}
-            }
-        except CalcInputError as error:
-            failed = True
-            result = {"error": error.as_dict()}
-        except (ArithmeticError, ValueError, TypeError, KeyError) as error:
-            # A defect must not sink the rest of the batch; the line says what happened.
-            failed = True
-            result = {"error": {"field": "internal", "message": f"{type(error).__name__}: {error}"}}
-        write(dumps(result, default=str, option=newline))
+    pending: list[bytes] = []
+    size = 0
+    try:
+        for document in documents:
+            try:
+                obj = decode_line(document)
+                if not isinstance(obj, dict):
+                    raise CalcInputError("deal", "each line must be a JSON object")
+                result = handler(obj)
+            except json.JSONDecodeError as error:
+                failed = True
+                message = f"not valid JSON: {error.msg} at column {error.colno}"
+                result = {"error": {"field": "json", "message": message}}
+            except CalcInputError as error:
+                failed = True
+                result = {"error": error.as_dict()}
+            except (ArithmeticError, ValueError, TypeError, KeyError) as error:
+                # A defect must not sink the rest of the batch; the line says what happened.
+                failed = True
+                result = {"error": {"field": "internal", "message": f"{type(error).__name__}: {error}"}}
+            line = dumps(result, default=str, option=newline)
+            pending.append(line)
+            size += len(line)
+            if size >= _WRITE_CHUNK:
+                write(b"".join(pending))
+                pending.clear()
+                size = 0
+    finally:
+        if pending:  # the lines already worked out reach the output even if the batch is interrupted
+            write(b"".join(pending))
     return 2 if failed else 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,25 @@ def test_apr_command_reports_a_bad_line() -> None:
     proc = run("apr", stdin=json.dumps({**APR_EXAMPLE, "amount_financed": "-1"}))
     assert proc.returncode == 2
     assert json.loads(proc.stdout)["error"]["field"] == "amount_financed"
+
+
+def test_a_console_in_another_encoding_gets_escaped_json_lines(tmp_path: Path) -> None:
+    # Results go out in chunks of many lines; a stream that cannot take UTF-8 still gets one valid,
+    # \u-escaped JSON object per input line, in order.
+    lines = [{**DEAL, "customer": {"state": "Ñ"}}, DEAL, {**DEAL, "customer": {"state": "Zürich"}}]
+    path = tmp_path / "deals.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in lines) + "\n", encoding="utf-8")
+    as_utf8 = run("quote", str(path))
+    proc = subprocess.run(
+        [sys.executable, "-m", "calc", "quote", str(path)],
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert proc.returncode == 2
+    written = proc.stdout.decode("ascii").splitlines()
+    assert len(written) == 3 and "\\u00d1" in written[0]
+    expected = [json.loads(line) for line in as_utf8.stdout.splitlines()]
+    assert [json.loads(line) for line in written] == expected
+    assert "unknown state 'Ñ'" in json.loads(written[0])["error"]["message"]
