@@ -44,12 +44,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 from functools import cache
-from importlib import resources
 from typing import Any, Final, Literal
 
 from calc.errors import CalcInputError
 from calc.model import FEE_CODES, ExplainStep, FeeItem, Fees, QuoteRequest, Record, render_step, replace
 from calc.money import ZERO, round_cents
+from calc.rules import read_rule_file
 from calc.rules.book import RuleDataError
 from calc.tax.trace import Trace
 
@@ -599,7 +599,7 @@ def compile_fee_defaults(document: Mapping[str, Any]) -> Mapping[str, tuple[FeeD
 @cache
 def fee_defaults() -> Mapping[str, tuple[FeeDefault, ...]]:
     """State fee defaults, validated and sorted by date once per process."""
-    text = resources.files("calc.rules").joinpath("fees.json").read_text(encoding="utf-8")
+    text = read_rule_file("fees.json")
     return compile_fee_defaults(json.loads(text))
 
 

@@ -9,7 +9,6 @@ A :class:`QuoteRequest` is immutable, so the desking code derives variants with 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import FrozenInstanceError
 from datetime import date
 from decimal import Decimal
 from types import FunctionType
@@ -88,7 +87,7 @@ def _assign_once(record: object, name: str, value: object) -> None:
     """``__setattr__`` of records under plain Python: each field is set once, by ``__init__``."""
     values: dict[str, object] = record.__dict__
     if name in values:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise AttributeError(f"cannot assign to field {name!r}")
     values[name] = value
 
 

@@ -8,7 +8,7 @@ if any source differs (edited since the build), nothing compiled is loaded and t
 plain Python. It is all or nothing because compiled modules call each other directly: a compiled
 ``calc.quote`` would keep calling the compiled ``calc.fees`` even if ``calc/fees.py`` were newer.
 
-Package ``__init__`` files stay Python, so ``importlib.resources`` finds the rule data beside the
+Package ``__init__`` files stay Python, so :mod:`calc.rules` finds its data files beside the
 sources, and so does this module and ``__main__`` (``python -m calc`` needs a code object).
 ``AUTOLYTIQ_CALC_PURE=1`` forces plain Python, to compare the two or to debug.
 """
@@ -16,17 +16,15 @@ sources, and so does this module and ``__main__`` (``python -m calc`` needs a co
 from __future__ import annotations
 
 import hashlib
-import importlib.abc
 import importlib.machinery
-import importlib.util
 import json
 import os
 import sys
 import sysconfig
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parent
@@ -58,8 +56,12 @@ def module_name(source: Path) -> str:
     return ".".join(source.with_suffix("").parts)
 
 
-@dataclass(frozen=True)
-class NativeStatus:
+# Every `import calc` runs this module before anything else, so it imports only what it needs and
+# leaves out importlib.abc, importlib.util and dataclasses (with what they import, a third of the
+# engine's start-up).
+
+
+class NativeStatus(NamedTuple):
     compiled: bool
     detail: str  # what was loaded, or why the engine runs as plain Python
     modules: int = 0
@@ -70,8 +72,10 @@ class NativeStatus:
         return f"plain Python: {self.detail}"
 
 
-class _BuildFinder(importlib.abc.MetaPathFinder):
-    """Serves the compiled modules (and mypyc's shared library they load) from the build directory."""
+class _BuildFinder:
+    """Serves the compiled modules (and mypyc's shared library they load) from the build directory.
+
+    A meta path finder needs only ``find_spec`` (importlib.abc.MetaPathFinder adds nothing to it)."""
 
     def __init__(self, locations: dict[str, Path]) -> None:
         self._locations = locations
@@ -83,7 +87,10 @@ class _BuildFinder(importlib.abc.MetaPathFinder):
         if location is None:
             return None
         loader = importlib.machinery.ExtensionFileLoader(fullname, str(location))
-        return importlib.util.spec_from_file_location(fullname, location, loader=loader)
+        # What importlib.util.spec_from_file_location makes of an extension module's file.
+        spec = importlib.machinery.ModuleSpec(fullname, loader, origin=str(location))
+        spec.has_location = True
+        return spec
 
 
 def check_build(

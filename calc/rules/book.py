@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
 from typing import Any, Final, Literal, cast
 
 from calc.model import Record
+from calc.rules import read_rule_file
 
 TradeInMode = Literal["full", "none", "capped", "new_only", "partial"]
 LeaseMethod = Literal[
@@ -759,5 +759,5 @@ def compile_rule_book(document: Mapping[str, Any]) -> RuleBook:
 @cache
 def rule_book() -> RuleBook:
     """The embedded rule book, compiled on first use and shared afterwards."""
-    text = resources.files("calc.rules").joinpath("states.json").read_text(encoding="utf-8")
+    text = read_rule_file("states.json")
     return compile_rule_book(json.loads(text))

@@ -45,12 +45,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Final
 
 from calc.model import Record
 from calc.money import format_percent
+from calc.rules import read_rule_file
 from calc.rules.book import RuleDataError
 
 COLUMNS: Final = ("state", "county", "city", "zip", "level", "name", "rate", "effective_from", "source")
@@ -354,5 +354,5 @@ def load_local_rates_csv(path: Path) -> LocalRateTable:
 
 @cache
 def embedded_local_rates() -> LocalRateTable:
-    text = resources.files("calc.rules").joinpath("local_rates.csv").read_text(encoding="utf-8")
+    text = read_rule_file("local_rates.csv")
     return parse_local_rates_csv(text, label="embedded local_rates.csv")
