@@ -41,8 +41,7 @@ MAX_DAYS_TO_FIRST_PAYMENT: Final = 366
 class ScheduleRow(NamedTuple):
     """One payment: ``period`` = months from the contract date to this payment (first one may be odd).
 
-    A named tuple rather than a frozen dataclass: a 84-month schedule builds 84 of them per quote, and
-    tuple construction is several times cheaper.
+    A named tuple, so a row unpacks and indexes like the table row it fills.
     """
 
     number: int
@@ -53,16 +52,36 @@ class ScheduleRow(NamedTuple):
     balance: Decimal
 
 
-class _Plan(NamedTuple):
+class _Plan(Record):
     """Everything needed to replay the amortization, in integer cents and an exact monthly rate."""
 
-    balance: int
-    level: int
-    first_interest: int
-    numerator: int
-    denominator: int  # monthly rate = numerator / denominator
-    term: int
-    start: Decimal  # months from the contract date to the first payment
+    balance: Final[int]
+    level: Final[int]
+    first_interest: Final[int]
+    numerator: Final[int]
+    denominator: Final[int]  # monthly rate = numerator / denominator
+    term: Final[int]
+    start: Final[Decimal]  # months from the contract date to the first payment
+
+    __match_args__ = ("balance", "level", "first_interest", "numerator", "denominator", "term", "start")
+
+    def __init__(
+        self,
+        balance: int,
+        level: int,
+        first_interest: int,
+        numerator: int,
+        denominator: int,
+        term: int,
+        start: Decimal,
+    ) -> None:
+        self.balance = balance
+        self.level = level
+        self.first_interest = first_interest
+        self.numerator = numerator
+        self.denominator = denominator
+        self.term = term
+        self.start = start
 
 
 class FinanceTerms(Record):

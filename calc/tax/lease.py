@@ -9,9 +9,9 @@ upfront lines. The monthly tax is the sum of the rounded monthly lines.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final
 
-from calc.model import TaxComponent, Taxes
+from calc.model import Record, TaxComponent, Taxes
 from calc.money import ZERO, format_percent, round_cents
 from calc.rules.book import StateRules
 from calc.tax.jurisdiction import RateLine, ResolvedRates
@@ -20,29 +20,88 @@ from calc.tax.sale import ROUNDING_SOURCE
 from calc.tax.trace import Pct, Trace
 
 
-class LeaseFigures(NamedTuple):
-    """What the lease tax needs from the lease structure (money in, nothing rounded but the payment).
+class LeaseFigures(Record):
+    """What the lease tax needs from the lease structure (money in, nothing rounded but the payment)."""
 
-    A named tuple: eighteen fields built once per lease quote cost a third of a frozen dataclass."""
+    agreed_price: Final[Decimal]  # vehicle price + accessories
+    cash_down: Final[Decimal]  # cash capitalized cost reduction
+    manufacturer_rebates: Final[Decimal]
+    dealer_rebates: Final[Decimal]
+    trade_equity: Final[Decimal]  # positive trade equity applied as a cap cost reduction
+    negative_equity: Final[Decimal]  # capitalized negative equity
+    acquisition_fee: Final[Decimal]
+    acquisition_fee_capitalized: Final[bool]
+    doc_fee: Final[Decimal]
+    adjusted_cap_cost: Final[Decimal]
+    residual_value: Final[Decimal]
+    money_factor: Final[Decimal]
+    term_months: Final[int]
+    base_payment: Final[Decimal]  # rounded to the cent
+    book_value: Final[Decimal | None]
+    weight_lbs: Final[int | None]
+    city_mpg: Final[int | None]
+    electric: Final[bool]
 
-    agreed_price: Decimal  # vehicle price + accessories
-    cash_down: Decimal  # cash capitalized cost reduction
-    manufacturer_rebates: Decimal
-    dealer_rebates: Decimal
-    trade_equity: Decimal  # positive trade equity applied as a cap cost reduction
-    negative_equity: Decimal  # capitalized negative equity
-    acquisition_fee: Decimal
-    acquisition_fee_capitalized: bool
-    doc_fee: Decimal
-    adjusted_cap_cost: Decimal
-    residual_value: Decimal
-    money_factor: Decimal
-    term_months: int
-    base_payment: Decimal  # rounded to the cent
-    book_value: Decimal | None = None
-    weight_lbs: int | None = None
-    city_mpg: int | None = None
-    electric: bool = False
+    __match_args__ = (
+        "agreed_price",
+        "cash_down",
+        "manufacturer_rebates",
+        "dealer_rebates",
+        "trade_equity",
+        "negative_equity",
+        "acquisition_fee",
+        "acquisition_fee_capitalized",
+        "doc_fee",
+        "adjusted_cap_cost",
+        "residual_value",
+        "money_factor",
+        "term_months",
+        "base_payment",
+        "book_value",
+        "weight_lbs",
+        "city_mpg",
+        "electric",
+    )
+
+    def __init__(
+        self,
+        agreed_price: Decimal,
+        cash_down: Decimal,
+        manufacturer_rebates: Decimal,
+        dealer_rebates: Decimal,
+        trade_equity: Decimal,
+        negative_equity: Decimal,
+        acquisition_fee: Decimal,
+        acquisition_fee_capitalized: bool,
+        doc_fee: Decimal,
+        adjusted_cap_cost: Decimal,
+        residual_value: Decimal,
+        money_factor: Decimal,
+        term_months: int,
+        base_payment: Decimal,
+        book_value: Decimal | None = None,
+        weight_lbs: int | None = None,
+        city_mpg: int | None = None,
+        electric: bool = False,
+    ) -> None:
+        self.agreed_price = agreed_price
+        self.cash_down = cash_down
+        self.manufacturer_rebates = manufacturer_rebates
+        self.dealer_rebates = dealer_rebates
+        self.trade_equity = trade_equity
+        self.negative_equity = negative_equity
+        self.acquisition_fee = acquisition_fee
+        self.acquisition_fee_capitalized = acquisition_fee_capitalized
+        self.doc_fee = doc_fee
+        self.adjusted_cap_cost = adjusted_cap_cost
+        self.residual_value = residual_value
+        self.money_factor = money_factor
+        self.term_months = term_months
+        self.base_payment = base_payment
+        self.book_value = book_value
+        self.weight_lbs = weight_lbs
+        self.city_mpg = city_mpg
+        self.electric = electric
 
 
 def _doc_fee_taxable(rules: StateRules, figures: LeaseFigures, trace: Trace) -> Decimal:

@@ -9,9 +9,9 @@ rounded totals. Bases are never rounded (they are sums of cent amounts already).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Final, NamedTuple
+from typing import Final
 
-from calc.model import Product, QuoteRequest, TaxComponent, Taxes
+from calc.model import Product, QuoteRequest, Record, TaxComponent, Taxes
 from calc.money import ZERO, format_percent, round_cents
 from calc.rules.book import StateRules
 from calc.tax.in_lieu import in_lieu_components
@@ -28,15 +28,30 @@ ROUNDING_SOURCE: Final = (
 )
 
 
-class SaleBase(NamedTuple):
-    """The pieces of the taxable base, kept so leases and explanations can reuse them (a named tuple:
-    built once per quote, and tuples are several times cheaper to build than frozen dataclasses)."""
+class SaleBase(Record):
+    """The pieces of the taxable base, kept so leases and explanations can reuse them."""
 
-    pre_trade: Decimal  # vehicle base before the trade-in credit
-    after_trade: Decimal  # vehicle base after it (what most components are levied on)
-    trade_in_credit: Decimal
-    products_in_base: Decimal
-    products_separate: Decimal
+    pre_trade: Final[Decimal]  # vehicle base before the trade-in credit
+    after_trade: Final[Decimal]  # vehicle base after it (what most components are levied on)
+    trade_in_credit: Final[Decimal]
+    products_in_base: Final[Decimal]
+    products_separate: Final[Decimal]
+
+    __match_args__ = ("pre_trade", "after_trade", "trade_in_credit", "products_in_base", "products_separate")
+
+    def __init__(
+        self,
+        pre_trade: Decimal,
+        after_trade: Decimal,
+        trade_in_credit: Decimal,
+        products_in_base: Decimal,
+        products_separate: Decimal,
+    ) -> None:
+        self.pre_trade = pre_trade
+        self.after_trade = after_trade
+        self.trade_in_credit = trade_in_credit
+        self.products_in_base = products_in_base
+        self.products_separate = products_separate
 
 
 def product_taxable(rules: StateRules, product: Product, trace: Trace) -> bool:
