@@ -604,7 +604,7 @@ def fee_defaults() -> Mapping[str, tuple[FeeDefault, ...]]:
 
 
 @cache
-def _fee_index() -> Mapping[tuple[str, str], tuple[FeeDefault, ...]]:
+def _fee_index() -> dict[tuple[str, str], tuple[FeeDefault, ...]]:
     """Rows per (state, code), latest first, so a lookup stops at the first row in force."""
     index: dict[tuple[str, str], list[FeeDefault]] = {}
     for state, rows in fee_defaults().items():
