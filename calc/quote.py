@@ -77,7 +77,21 @@ def _rules_text(rules: StateRules, as_of: date) -> tuple[str, str]:
         if len(_RULES_TEXT) >= 4096:
             _RULES_TEXT.clear()
         hit = _RULES_TEXT[id(rules)] = (rules, before, after, warning)
-    return f"{hit[1]}{as_of}{hit[2]}", hit[3]
+    return f"{hit[1]}{_date_text(as_of)}{hit[2]}", hit[3]
+
+
+_DATE_TEXT: Final[dict[date, str]] = {}
+
+
+def _date_text(day: date) -> str:
+    """``YYYY-MM-DD``, kept per date: a batch's deals share a few hundred delivery dates, and formatting
+    a date costs as much as looking up a dozen."""
+    text = _DATE_TEXT.get(day)
+    if text is None:
+        text = day.isoformat()
+        if len(_DATE_TEXT) < 4096:
+            _DATE_TEXT[day] = text
+    return text
 
 
 def _context(request: QuoteRequest, rules: StateRules, book: RuleBook, trace: Trace) -> None:
@@ -413,8 +427,11 @@ def _lease_quote(
     items.extend(DueAtSigningItem(f"{fee.code} fee", fee.amount) for fee in fees.items)
     if terms.security_deposit > 0:
         items.append(DueAtSigningItem("refundable security deposit", terms.security_deposit))
-    due = sum((item.amount for item in items), ZERO)
-    trace.text("Due at signing: " + ", ".join(f"{i.label} ${i.amount!s}" for i in items) + f" = ${due!s}")
+    due = ZERO
+    for item in items:
+        due += item.amount
+    listed = ", ".join([f"{item.label} ${item.amount!s}" for item in items])
+    trace.text(f"Due at signing: {listed} = ${due!s}")
     lease = LeaseResult(
         gross_cap_cost=gross_cap,
         cap_cost_reduction=reduction,
