@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
+from calc.contract_output import quote_to_dict
 from calc.errors import CalcInputError
 from calc.fees import build_fees
 from calc.finance.lease import lease_payment, resolve_money_factor
@@ -36,6 +37,7 @@ from calc.model import (
     render_step,
 )
 from calc.money import ZERO, round_cents
+from calc.request_parsing import parse_quote_request
 from calc.rules.book import RuleBook, StateRules, rule_book
 from calc.rules.local_rates import LocalRateTable, embedded_local_rates
 from calc.tax.jurisdiction import ResolvedRates, resolve_rates
@@ -274,6 +276,21 @@ def quote(
         trace.explanation(),
         tuple(trace.warnings),
     )
+
+
+def quote_deal(
+    data: Mapping[str, Any],
+    *,
+    local_rates: LocalRateTable | None = None,
+    fee_defaults: Mapping[str, Decimal] | None = None,
+) -> dict[str, Any]:
+    """Quote one deal given as contract JSON; returns the contract's result object.
+
+    ``local_rates`` is a dealer-imported rate table (:func:`calc.rules.load_local_rates_csv`) used
+    instead of the embedded one; ``fee_defaults`` the dealership's fee template (code -> amount).
+    """
+    request = parse_quote_request(data)
+    return quote_to_dict(quote(request, local_rates=local_rates, fee_defaults=fee_defaults))
 
 
 def _dealer_reserve(
