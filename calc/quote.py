@@ -447,8 +447,8 @@ def _lease_quote(
     due = ZERO
     for item in items:
         due += item.amount
-    listed = ", ".join([f"{item.label} ${item.amount!s}" for item in items])
-    trace.text(f"Due at signing: {listed} = ${due!s}")
+    listed = ", ".join([f"{item.label} ${item.amount}" for item in items])
+    trace.text(f"Due at signing: {listed} = ${due}")
     lease = LeaseResult(
         gross_cap_cost=gross_cap,
         cap_cost_reduction=reduction,
