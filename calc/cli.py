@@ -80,7 +80,7 @@ def _documents(text: str) -> Iterator[str]:
             json.loads(stripped)
         except json.JSONDecodeError:
             for line in stripped.splitlines():
-                if line.strip():
+                if line and not line.isspace():  # no stripped copy of every line
                     yield line
             return
     yield stripped

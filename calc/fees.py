@@ -43,10 +43,10 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
-from functools import cache
 from typing import Any, Final, Literal
 
 from calc.errors import CalcInputError
+from calc.loaded_once import LoadedOnce
 from calc.model import FEE_CODES, ExplainStep, FeeItem, Fees, QuoteRequest, Record, render_step, replace
 from calc.money import ZERO, round_cents
 from calc.rules import read_rule_file
@@ -596,21 +596,33 @@ def compile_fee_defaults(document: Mapping[str, Any]) -> Mapping[str, tuple[FeeD
     return table
 
 
-@cache
-def fee_defaults() -> Mapping[str, tuple[FeeDefault, ...]]:
-    """State fee defaults, validated and sorted by date once per process."""
+def _load_fee_defaults() -> Mapping[str, tuple[FeeDefault, ...]]:
     text = read_rule_file("fees.json")
     return compile_fee_defaults(json.loads(text))
 
 
-@cache
-def _fee_index() -> dict[tuple[str, str], tuple[FeeDefault, ...]]:
-    """Rows per (state, code), latest first, so a lookup stops at the first row in force."""
+_FEE_DEFAULTS: Final = LoadedOnce(_load_fee_defaults)
+
+
+def fee_defaults() -> Mapping[str, tuple[FeeDefault, ...]]:
+    """State fee defaults, validated and sorted by date once per process."""
+    return _FEE_DEFAULTS.get()
+
+
+def _load_fee_index() -> dict[tuple[str, str], tuple[FeeDefault, ...]]:
     index: dict[tuple[str, str], list[FeeDefault]] = {}
     for state, rows in fee_defaults().items():
         for row in rows:
             index.setdefault((state, row.code), []).append(row)
     return {key: tuple(reversed(rows)) for key, rows in index.items()}
+
+
+_FEE_INDEX: Final = LoadedOnce(_load_fee_index)
+
+
+def _fee_index() -> dict[tuple[str, str], tuple[FeeDefault, ...]]:
+    """Rows per (state, code), latest first, so a lookup stops at the first row in force."""
+    return _FEE_INDEX.get()
 
 
 def default_fee(state: str, code: str, as_of: date) -> FeeDefault | None:

@@ -17,9 +17,9 @@ import json
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any, Final, Literal, cast
 
+from calc.loaded_once import LoadedOnce
 from calc.model import Record
 from calc.rules import read_rule_file
 
@@ -756,8 +756,13 @@ def compile_rule_book(document: Mapping[str, Any]) -> RuleBook:
     return RuleBook(rules_version=str(document["rules_version"]), states=states)
 
 
-@cache
+def _load_rule_book() -> RuleBook:
+    return compile_rule_book(json.loads(read_rule_file("states.json")))
+
+
+_RULE_BOOK: Final = LoadedOnce(_load_rule_book)
+
+
 def rule_book() -> RuleBook:
     """The embedded rule book, compiled on first use and shared afterwards."""
-    text = read_rule_file("states.json")
-    return compile_rule_book(json.loads(text))
+    return _RULE_BOOK.get()

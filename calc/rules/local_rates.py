@@ -44,10 +44,10 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import Final
 
+from calc.loaded_once import LoadedOnce
 from calc.model import Record
 from calc.money import format_percent
 from calc.rules import read_rule_file
@@ -352,7 +352,13 @@ def load_local_rates_csv(path: Path) -> LocalRateTable:
     return parse_local_rates_csv(path.read_text(encoding="utf-8-sig"), label=path.name)
 
 
-@cache
+def _load_embedded_local_rates() -> LocalRateTable:
+    return parse_local_rates_csv(read_rule_file("local_rates.csv"), label="embedded local_rates.csv")
+
+
+_EMBEDDED_LOCAL_RATES: Final = LoadedOnce(_load_embedded_local_rates)
+
+
 def embedded_local_rates() -> LocalRateTable:
-    text = read_rule_file("local_rates.csv")
-    return parse_local_rates_csv(text, label="embedded local_rates.csv")
+    """The local rate table shipped with the engine, parsed on first use and shared afterwards."""
+    return _EMBEDDED_LOCAL_RATES.get()
