@@ -195,6 +195,13 @@ _FLOAT_NEWTON_FINAL: Final = 1e-8  # relative Newton step after which the error 
 _FLOAT_SLOW_SUM: Final = 1e-6  # below this rate the closed-form slope cancels; sum its terms instead
 
 
+def _float_rate(rate: float) -> Decimal:
+    """The solved rate as a Decimal to 1e-18: a double's sixteen digits of a monthly rate, where the APR
+    is disclosed to 1e-4. Scaled through an integer, because the float's shortest repr costs more than
+    the whole solve."""
+    return Decimal(round(rate * 1e18)).scaleb(-18)
+
+
 def level_loan_rate(
     amount: Decimal,
     payment: Decimal,
@@ -253,10 +260,10 @@ def level_loan_rate(
         candidate = rate - gap / slope if slope else low
         if low < candidate < high:
             if abs(candidate - rate) <= _FLOAT_NEWTON_FINAL * candidate:
-                return Decimal(repr(candidate))
+                return _float_rate(candidate)
         else:
             candidate = (low + high) / 2 if high < math.inf else max(2 * low, 2 * rate, 1e-6)
         if candidate == rate:
             break
         rate = candidate
-    return Decimal(repr(rate))
+    return _float_rate(rate)
