@@ -236,6 +236,13 @@ class LocalRateTable:
     def rates_for(
         self, state: str, county: str | None, city: str | None, zip_code: str | None, as_of: date
     ) -> tuple[LocalRate, ...]:
+        return self.rates_in_force(state, county, city, zip_code, as_of)[0]
+
+    def rates_in_force(
+        self, state: str, county: str | None, city: str | None, zip_code: str | None, as_of: date
+    ) -> tuple[tuple[LocalRate, ...], date, date | None]:
+        """The rows in force for a place on ``as_of``, and the period ``[start, end)`` over which the
+        place has exactly those rows (``end`` None: until a row not yet in the table)."""
         candidates: list[LocalRate] | None = None
         if zip_code:
             candidates = self._by_zip.get((state, zip_code.strip()[:5]))
@@ -247,10 +254,16 @@ class LocalRateTable:
                 if not row.city or row.city == wanted_city
             ]
         latest: dict[tuple[str, str, str], LocalRate] = {}
+        start = date.min
+        end: date | None = None
         for row in candidates:  # sorted by date, so later rows overwrite earlier ones
-            if row.effective_from <= as_of:
+            begins = row.effective_from
+            if begins <= as_of:
                 latest[(row.city, row.level, row.name)] = row
-        return tuple(latest.values())
+                start = begins  # the latest change on or before as_of
+            elif end is None:
+                end = begins  # the first change after it
+        return tuple(latest.values()), start, end
 
 
 def _check_header(fieldnames: Sequence[str] | None, label: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Final
 
@@ -95,11 +96,14 @@ class _Resolution(Record):
         self.warnings = warnings
 
 
-# Two memos: by place and delivery date (the common repeat), and by place and the local rate rows in
-# force (a new date usually has the same rows, so only the row lookup is redone). Both hold compiled
-# rates and rendered text for a place, never a quote's figures.
-_by_date: dict[tuple[object, ...], _Resolution] = {}
-_by_rows: dict[tuple[object, ...], _Resolution] = {}
+# Two memos, both holding compiled rates and rendered text for a place, never a quote's figures:
+# - by place: the periods over which the place's local rate rows stay the same, each with its
+#   resolution, so a deal on any date inside a known period (most of them) is a lookup;
+# - by place and the rows in force: a new period usually brings the same rows for this place (another
+#   place's row changed), so only the row lookup is redone.
+_Period = tuple[date, date | None, _Resolution]  # [start, end) and the resolution in force then
+_BY_PLACE: Final[dict[tuple[object, ...], list[_Period]]] = {}
+_BY_ROWS: Final[dict[tuple[object, ...], _Resolution]] = {}
 
 
 def resolve_rates(
@@ -113,42 +117,53 @@ def resolve_rates(
     if request.tax_override is not None:
         return _resolve(request, rules, rules_version, local_table, trace)
     c = request.customer
+    as_of = request.as_of
     place = (id(rules), id(local_table), rules_version, c.state, c.county, c.city, c.zip)
-    key = (*place, request.as_of)
-    hit = _by_date.get(key)
-    if hit is None or hit.rules is not rules or hit.table is not local_table:
-        hit = _resolution_for_date(request, rules, rules_version, local_table, place)
-        if len(_by_date) >= _MEMO_LIMIT:
-            _by_date.clear()
-        _by_date[key] = hit
-    trace.steps.extend(hit.steps)
-    for warning in hit.warnings:
+    periods = _BY_PLACE.get(place)
+    found: _Resolution | None = None
+    if periods is not None:
+        for start, end, hit in periods:
+            in_period = start <= as_of and (end is None or as_of < end)
+            if in_period and hit.rules is rules and hit.table is local_table:
+                found = hit
+                break
+    if found is None:
+        found, start, end = _resolution_in_force(request, rules, rules_version, local_table, place)
+        if periods is None:
+            if len(_BY_PLACE) >= _MEMO_LIMIT:
+                _BY_PLACE.clear()
+            periods = _BY_PLACE[place] = []
+        periods.append((start, end, found))
+    trace.steps.extend(found.steps)
+    for warning in found.warnings:
         trace.warn(warning)
-    return hit.resolved
+    return found.resolved
 
 
-def _resolution_for_date(
+def _resolution_in_force(
     request: QuoteRequest,
     rules: StateRules,
     rules_version: str,
     local_table: LocalRateTable,
     place: tuple[object, ...],
-) -> _Resolution:
+) -> tuple[_Resolution, date, date | None]:
+    """The place's resolution on the deal's date, and the period the local rows it used are in force."""
     county, city = _derived_place(request, Trace())
-    rows = local_table.rates_for(request.customer.state, county, city, request.customer.zip, request.as_of)
+    customer = request.customer
+    rows, start, end = local_table.rates_in_force(customer.state, county, city, customer.zip, request.as_of)
     key = (*place, *map(id, rows))
-    hit = _by_rows.get(key)
+    hit = _BY_ROWS.get(key)
     if hit is not None and hit.rules is rules and hit.table is local_table and hit.resolved.rows == rows:
-        return hit
+        return hit, start, end
     local_trace = Trace()
     resolved = _resolve(request, rules, rules_version, local_table, local_trace)
     hit = _Resolution(
         rules, local_table, resolved, prerendered(local_trace.steps), tuple(local_trace.warnings)
     )
-    if len(_by_rows) >= _MEMO_LIMIT:
-        _by_rows.clear()
-    _by_rows[key] = hit
-    return hit
+    if len(_BY_ROWS) >= _MEMO_LIMIT:
+        _BY_ROWS.clear()
+    _BY_ROWS[key] = hit
+    return hit, start, end
 
 
 def _derived_place(request: QuoteRequest, trace: Trace) -> tuple[str | None, str | None]:

@@ -93,3 +93,37 @@ def test_rates_apply_from_their_effective_date_only() -> None:
 
 def test_embedded_table_is_indexed_once() -> None:
     assert embedded_local_rates() is embedded_local_rates()
+
+
+def test_quotes_on_either_side_of_a_local_rate_change_take_the_rates_in_force_on_their_dates() -> None:
+    # Los Angeles County's Measure A raised the district rate on 2025-04-01. The engine remembers each
+    # place's rates per period of unchanged rows; dates asked in any order must still land in the right
+    # period. A table parsed afresh for each date (a new object, so nothing remembered) is the reference.
+    deal: dict[str, Any] = {
+        "deal_type": "cash",
+        "customer": {"state": "CA", "county": "Los Angeles"},
+        "vehicle": {"price": "30000.00"},
+        "fees": NO_FEES,
+    }
+    taxes: dict[str, str] = {}
+    for as_of in ("2025-05-01", "2025-03-31", "2025-04-01", "2017-09-30", "2025-03-01", "2026-01-01"):
+        remembered = quote_deal({**deal, "as_of": as_of})
+        fresh = quote_deal({**deal, "as_of": as_of}, local_rates=parse_local_rates_csv(TEXT))
+        assert remembered["jurisdiction"]["rates"] == fresh["jurisdiction"]["rates"]
+        assert remembered["taxes"] == fresh["taxes"]
+        taxes[as_of] = remembered["taxes"]["total"]
+    assert Decimal(taxes["2025-04-01"]) > Decimal(taxes["2025-03-31"]) == Decimal(taxes["2025-03-01"])
+    assert taxes["2025-05-01"] == taxes["2025-04-01"] == taxes["2026-01-01"]
+
+
+def test_a_table_tells_the_period_its_rows_are_in_force() -> None:
+    table = parse_local_rates_csv(TEXT)
+
+    def in_force(day: date) -> tuple[Any, date, date | None]:
+        return table.rates_in_force("CA", "Los Angeles", None, None, day)
+
+    rows, start, end = in_force(date(2025, 3, 31))
+    assert (start, end) == (date(2017, 10, 1), date(2025, 4, 1))
+    assert rows == table.rates_for("CA", "Los Angeles", None, None, date(2025, 3, 31))
+    assert in_force(date(2025, 4, 1))[1:] == (date(2025, 4, 1), None)
+    assert in_force(date(2010, 1, 1)) == ((), date.min, date(2017, 10, 1))
