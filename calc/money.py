@@ -108,23 +108,21 @@ _PERCENT_TEXT: Final[dict[int, tuple[Decimal, str]]] = {}
 _TEXT_LIMIT: Final = 4096
 
 
-def format_rate(rate: Decimal) -> str:
-    """A rate as the contract writes it: the fraction, without trailing zeros (``0.0725``)."""
-    entry = _RATE_TEXT.get(id(rate))
+def _rate_text(texts: dict[int, tuple[Decimal, str]], rate: Decimal, percent: bool) -> str:
+    entry = texts.get(id(rate))
     if entry is not None:
         return entry[1]
-    text = f"{rate.normalize():f}"
-    if len(_RATE_TEXT) < _TEXT_LIMIT:
-        _RATE_TEXT[id(rate)] = (rate, text)
+    text = f"{(rate * 100).normalize():f}%" if percent else f"{rate.normalize():f}"
+    if len(texts) < _TEXT_LIMIT:
+        texts[id(rate)] = (rate, text)
     return text
+
+
+def format_rate(rate: Decimal) -> str:
+    """A rate as the contract writes it: the fraction, without trailing zeros (``0.0725``)."""
+    return _rate_text(_RATE_TEXT, rate, False)
 
 
 def format_percent(rate: Decimal) -> str:
     """A rate as a percentage for explanations (``0.0725`` -> ``7.25%``)."""
-    entry = _PERCENT_TEXT.get(id(rate))
-    if entry is not None:
-        return entry[1]
-    text = f"{(rate * 100).normalize():f}%"
-    if len(_PERCENT_TEXT) < _TEXT_LIMIT:
-        _PERCENT_TEXT[id(rate)] = (rate, text)
-    return text
+    return _rate_text(_PERCENT_TEXT, rate, True)

@@ -58,34 +58,16 @@ _TOP: Final = frozenset(
         "doc_fee", "fees", "products", "tax_override", "origin_tax_paid", "finance", "lease",
     }
 )  # fmt: skip
-_CUSTOMER: Final = frozenset({"state", "zip", "county", "city", "new_resident"})
-_VEHICLE: Final = frozenset(
-    {
-        "price",
-        "msrp",
-        "condition",
-        "model_year",
-        "accessories",
-        "weight_lbs",
-        "fuel",
-        "city_mpg",
-        "book_value",
-        "taxable_horsepower",
-        "combined_mpg",
-    }
-)
+# Each object of the input takes exactly the fields of the record it becomes: the record owns the list.
+_CUSTOMER: Final = frozenset(Customer.__match_args__)
+_VEHICLE: Final = frozenset(Vehicle.__match_args__)
 _RESERVE_TERMS: Final = ("reserve_split", "markup_cap", "reserve_method")
-_FINANCE: Final = frozenset({"apr", "term_months", "days_to_first_payment", "buy_rate", *_RESERVE_TERMS})
-_LEASE: Final = frozenset(
-    {
-        "term_months", "money_factor", "apr", "residual_percent", "residual_value", "acquisition_fee",
-        "acquisition_fee_capitalized", "security_deposit", "miles_per_year",
-    }
-)  # fmt: skip
-_TRADE_IN: Final = frozenset({"allowance", "payoff"})
-_REBATE: Final = frozenset({"amount", "source"})
-_FEE: Final = frozenset({"code", "amount"})
-_PRODUCT: Final = frozenset({"kind", "price"})
+_FINANCE: Final = frozenset(FinanceInput.__match_args__)
+_LEASE: Final = frozenset(LeaseInput.__match_args__)
+_TRADE_IN: Final = frozenset(TradeIn.__match_args__)
+_REBATE: Final = frozenset(Rebate.__match_args__)
+_FEE: Final = frozenset(Fee.__match_args__)
+_PRODUCT: Final = frozenset(Product.__match_args__)
 _MAX_APR: Final = Decimal("1")
 _MAX_MONEY_FACTOR: Final = Decimal("0.01")  # 24 % APR; larger is an APR typed as a money factor
 _MAX_TERM: Final = 120
@@ -341,9 +323,9 @@ def _products(value: object) -> tuple[Product, ...]:
     return tuple(out)
 
 
-_OVERRIDE_RATE: Final = frozenset({"level", "rate", "name", "threshold", "rate_above", "tier_kind"})
+_OVERRIDE_RATE: Final = frozenset(RateOverride.__match_args__)
 _TAX_OVERRIDE: Final = frozenset({"rates"})
-_ORIGIN_TAX_PAID: Final = frozenset({"state", "amount"})
+_ORIGIN_TAX_PAID: Final = frozenset(OriginTaxPaid.__match_args__)
 _MAX_OVERRIDE_RATE: Final = Decimal("0.25")
 
 

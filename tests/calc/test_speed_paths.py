@@ -31,7 +31,7 @@ from calc.cli import decode_line
 from calc.errors import CalcInputError
 from calc.fees import default_fee
 from calc.model import Explanation, render_step
-from calc.money import CENT, format_money
+from calc.money import CENT, format_money, format_percent, format_rate
 
 ROOT = Path(__file__).resolve().parents[2]
 DEAL: dict[str, Any] = {
@@ -181,3 +181,12 @@ def test_money_text_reads_as_the_amount_rounded_half_up_to_the_cent(amount: Deci
 @pytest.mark.parametrize("text", ["0", "-0.00", "1E+3", "1.5E-7", "12.345", "100.10", "-0.005"])
 def test_money_text_of_edge_amounts(text: str) -> None:
     assert format_money(Decimal(text)) == str(Decimal(text).quantize(CENT, ROUND_HALF_UP))
+
+
+def test_rate_text_is_kept_per_rate_object_and_always_reads_its_own_value() -> None:
+    rates = [Decimal("0.0725"), Decimal("0.07250"), Decimal("0.1"), Decimal("0.0000001"), Decimal("1")]
+    for _ in range(2):  # the second pass reads what the first kept
+        assert [format_rate(r) for r in rates] == ["0.0725", "0.0725", "0.1", "0.0000001", "1"]
+        assert [format_percent(r) for r in rates] == ["7.25%", "7.25%", "10%", "0.00001%", "100%"]
+    for cents in range(1, 200):  # new objects (as a deal's own rates are) never read a stale text
+        assert format_rate(Decimal(cents) / 10000) == f"{(Decimal(cents) / 10000).normalize():f}"
