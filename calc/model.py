@@ -98,11 +98,6 @@ if isinstance(_assign_once, FunctionType):
     Record.__setattr__ = _assign_once  # type: ignore[method-assign]
 
 
-def record_fields(record: Record | type[Record]) -> tuple[str, ...]:
-    """The record's field names, in constructor order."""
-    return record.__match_args__
-
-
 def replace(record: _R, /, **changes: Any) -> _R:
     """A copy of ``record`` with ``changes`` applied (the record itself is left as it was)."""
     values = dict(zip(record.__match_args__, record._values(), strict=True))
@@ -784,27 +779,7 @@ class Explanation(Sequence[str]):
 
     def _rendered(self) -> tuple[str, ...]:
         if self._text is None:
-            # render_step inlined for the common shapes (a quote reads a dozen steps, a batch millions):
-            # text rendered in advance passes through, a template already converted is filled in here.
-            text: list[str] = []
-            add = text.append
-            printf_of = _PRINTF.get
-            for step in self._steps:
-                template, args, source = step
-                if not args:
-                    add(f"{template} [source: {source}]" if source else template)
-                    continue
-                printf = printf_of(template)
-                if printf:
-                    try:
-                        line = printf % args
-                    except TypeError:
-                        add(render_step(step))
-                        continue
-                    add(f"{line} [source: {source}]" if source else line)
-                else:  # first use of this template, or one only str.format can fill
-                    add(render_step(step))
-            self._text = tuple(text)
+            self._text = tuple([render_step(step) for step in self._steps])
         return self._text
 
     @overload

@@ -251,8 +251,8 @@ _MAX_HORSEPOWER: Final = Decimal("1000")
 def _horsepower(value: object) -> Decimal:
     """Taxable horsepower as a state computes it (Missouri: 0.4 x cylinders x bore in inches squared)."""
     field = "vehicle.taxable_horsepower"
-    number = parse_decimal(value, field)
-    if not number.is_finite() or not 0 < number <= _MAX_HORSEPOWER:
+    number = parse_decimal(value, field)  # refuses non-finite numbers itself
+    if not 0 < number <= _MAX_HORSEPOWER:
         raise CalcInputError(field, f"must be a number above 0 and at most {_MAX_HORSEPOWER}")
     return number
 
